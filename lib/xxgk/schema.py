@@ -1,0 +1,98 @@
+"""The output tables: names, columns, dtypes and meanings, declared once.
+
+`xxgk parse` writes these tables as CSV and Parquet; notebooks and users read them by these names. The
+README's data dictionary is generated from this module and from :mod:`xxgk.codes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str
+    meaning: str
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "reports": (
+        Column("report_id", "string", "Identifier of the report: the file name without its extension"),
+        Column("source_file", "string", "The file name as given"),
+        Column("sha256", "string", "SHA-256 of the file's bytes"),
+        Column("agency", "string", "Agency name as printed in the title"),
+        Column("year", "Int64", "Report year (the year reported on, not the year published)"),
+        Column("province", "string", "Province, where the agency name states it"),
+        Column("city", "string", "City, where the agency name states it"),
+        Column("district", "string", "District or county, where the agency name states it"),
+        Column("agency_kind", "string", "government (人民政府, 管委会) or department"),
+        Column("template", "string", "2021, 2019 (trial format), hybrid or unknown"),
+        Column("input_format", "string", "text, markdown, html or pdf"),
+        Column("encoding", "string", "The encoding the file was decoded with"),
+        Column("status", "string", "ok, incomplete (cells missing) or failed (not read)"),
+        Column("n_issues", "Int64", "Number of rows for this report in the issues table"),
+        Column("n_errors", "Int64", "Number of those with severity error"),
+    ),
+    "requests": (
+        Column("report_id", "string", "See reports"),
+        Column("row_code", "string", "Table-三 row (see the row codes)"),
+        Column("applicant_code", "string", "Table-三 column (see the applicant codes)"),
+        Column("count", "Int64", "The number printed; empty (NA) when the document does not hold it"),
+        Column("cell_status", "string", "printed, not_applicable or missing"),
+        Column("source_line", "Int64", "Line of the file the number was read from"),
+    ),
+    "reviews": (
+        Column("report_id", "string", "See reports"),
+        Column("proceeding", "string", "review, litigation_direct or litigation_after_review"),
+        Column("outcome", "string", "upheld, corrected, other, pending or total"),
+        Column("count", "Int64", "The number printed; NA when the document does not hold it"),
+        Column("cell_status", "string", "printed, not_applicable or missing"),
+        Column("source_line", "Int64", "Line of the file the number was read from"),
+    ),
+    "proactive": (
+        Column("report_id", "string", "See reports"),
+        Column("item_code", "string", "Table-二 item"),
+        Column("measure", "string", "Table-二 column of that item"),
+        Column("value", "Float64", "The number printed (fees in 10k yuan may be decimals); NA when absent"),
+        Column("cell_status", "string", "printed, not_applicable or missing"),
+        Column("source_line", "Int64", "Line of the file the number was read from"),
+    ),
+    "facts": (
+        Column("report_id", "string", "See reports"),
+        Column("fact_code", "string", "What the prose states (see the fact codes)"),
+        Column("value", "Float64", "The number stated"),
+        Column("unit", "string", "件, 条 or 元"),
+        Column("sentence", "string", "The sentence the number was read from"),
+        Column("source_line", "Int64", "Line of the file the number stands on"),
+    ),
+    "issues": (
+        Column("report_id", "string", "See reports"),
+        Column("check", "string", "Which check found it (see the check codes)"),
+        Column("severity", "string", "error (a number is wrong or missing), warning or info"),
+        Column("expected", "string", "What the check expected, where it applies"),
+        Column("actual", "string", "What the document holds"),
+        Column("location", "string", "Where: line N, or a row/column of a table"),
+        Column("message", "string", "The problem in plain words"),
+    ),
+}
+
+SEVERITIES = ("error", "warning", "info")
+
+
+def empty(table: str) -> pd.DataFrame:
+    """An empty DataFrame with the table's columns and dtypes."""
+    return frame(table, [])
+
+
+def frame(table: str, records: list[dict]) -> pd.DataFrame:
+    """Build a table from records, with exactly the declared columns and dtypes.
+
+    >>> frame("facts", [{"report_id": "r", "fact_code": "new_received", "value": 3, "unit": "件"}]).dtypes["value"]
+    Float64Dtype()
+    """
+    columns = TABLES[table]
+    df = pd.DataFrame.from_records(records, columns=[c.name for c in columns])
+    return df.astype({c.name: c.dtype for c in columns})
