@@ -303,6 +303,7 @@ def aliases() -> tuple[Alias, ...]:
         "proactive": set(codes(PROACTIVE_ITEMS)),
         "measures": set(codes(MEASURES)),
         "header": {"applicant_header", "table3_header"},
+        "groups": {"denied", "unable", "not_processed"},
     }
     text = resources.files("xxgk").joinpath("data/aliases.csv").read_text(encoding="utf-8")
     rows = []

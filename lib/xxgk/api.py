@@ -1,0 +1,295 @@
+"""The public entry points: parse one report or a corpus into the tables of :mod:`xxgk.schema`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from xxgk import codes, schema
+from xxgk.facts import extract_facts
+from xxgk.lines import Line, split_lines
+from xxgk.meta import parse_title, read_title
+from xxgk.model import Report
+from xxgk.tables import (find_sections, find_table4_fallback, match_label, parse_table2, parse_table3,
+                         parse_table4)
+from xxgk.text import UnreadableFile, decode
+from xxgk.validate import validate
+
+#: File kinds by extension. Anything else in a folder is skipped (manifests, notes).
+INPUT_FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
+#: A report is a few hundred KB at most; a larger file is refused with a clear message rather than read.
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def report_id_for(path: Path) -> str:
+    """The report's identifier: its file name without extension, made safe for file names.
+
+    >>> report_id_for(Path("data/raw/000_d808f0727db992c8.txt"))
+    '000_d808f0727db992c8'
+    """
+    return re.sub(r"[^\w.\-]+", "_", path.stem).strip("._") or "report"
+
+
+def parse_file(path: str | os.PathLike) -> Report:
+    """Parse one file into a :class:`Report`; a broken file becomes a failed report with a reason."""
+    path = Path(path)
+    report = Report(report_id_for(path), path.name, input_format=INPUT_FORMATS.get(path.suffix.lower(), "text"))
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            report.issue("file_too_large", "error",
+                         f"The file is {size / 2**20:.0f} MiB, over the {MAX_BYTES // 2**20} MiB limit; not read")
+            report.failed = True
+            return report
+        data = path.read_bytes()
+    except OSError as err:
+        report.issue("file_unreadable", "error", f"The file cannot be read: {err.strerror or err}")
+        report.failed = True
+        return report
+    report.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        decoded = decode(data)
+    except UnreadableFile as err:
+        report.issue("file_unreadable", "error", f"Not read: {err}")
+        report.failed = True
+        return report
+    report.encoding = decoded.encoding
+    if decoded.replaced:
+        report.issue("encoding", "warning",
+                     f"{decoded.replaced} byte sequences do not decode as {decoded.encoding} and were replaced",
+                     actual=decoded.replaced)
+    parse_lines(split_lines(decoded.text), report)
+    return report
+
+
+def parse_lines(lines: list[Line], report: Report) -> Report:
+    """Find the sections, read the tables, the title and the prose, then validate."""
+    sections = find_sections(lines)
+    bounds = _regions(lines, sections)
+    title, _ = read_title(lines, sections.get("一"))
+    report.meta = parse_title(title)
+    if not report.meta["agency"] or not report.meta["year"]:
+        report.issue("metadata_missing", "warning", "The agency or the year could not be read from the title",
+                     actual=title or "no title found")
+
+    table2, versions2 = parse_table2(lines[slice(*bounds["二"])], report)
+    table3 = parse_table3(lines[slice(*bounds["三"])], report)
+    if "四" in sections:
+        table4_lines, anchored = lines[slice(*bounds["四"])], True
+    else:
+        after = next((i for i, ln in enumerate(lines) if ln.no > table3.last_line), len(lines))
+        stop = sections.get("五", sections.get("六", len(lines)))
+        table4_lines, anchored = find_table4_fallback(lines[after:stop] if table3.rows else []), False
+    report.reviews = parse_table4(table4_lines, report, anchored)
+
+    if not table3.rows and not table2 and not any(c for b in report.reviews.values() for c in b) and not title:
+        report.issue("not_a_report", "error",
+                     "No report title (…年度报告) and no table of the template was found: not read as a report")
+        report.failed = True
+        return report
+
+    _set_template(report, table3, table2, versions2)
+    _check_group_subtotals(report, table3)
+
+    table_lines = {c.line for cells in report.requests.values() for c in cells if c is not None}
+    table_lines |= {c.line for cells in report.reviews.values() for c in cells if c is not None}
+    table_lines |= {c.line for c in table2.values() if c is not None}
+    for name in ("二", "三", "四"):
+        start, stop = bounds[name]
+        table_lines |= {ln.no for ln in lines[start:stop]}
+    report.facts = extract_facts(lines, table_lines)
+    validate(report)
+    return report
+
+
+def _regions(lines: list[Line], sections: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Each table section's [start, stop) in ``lines``: from its heading to the next heading after it."""
+    positions = sorted(sections.values())
+    bounds = {}
+    for name in ("二", "三", "四"):
+        if name not in sections:
+            bounds[name] = (0, 0)
+            continue
+        start = sections[name] + 1
+        stop = next((p for p in positions if p >= start), len(lines))
+        bounds[name] = (start, stop)
+    if "三" not in sections:
+        # No heading (OCR lost it): table 三 starts at its first anchored row and runs to the next heading.
+        first = next((i for i, ln in enumerate(lines) if ln.values
+                      and match_label("requests", ln.label) in ("new_received", "carried_over")), None)
+        if first is not None:
+            stop = next((p for p in positions if p > first), len(lines))
+            bounds["三"] = (first, stop)
+            if bounds["二"][1] > first >= bounds["二"][0]:
+                bounds["二"] = (bounds["二"][0], first)
+    return bounds
+
+
+def _set_template(report: Report, table3, table2, versions2: set[str]) -> None:
+    """2021, 2019 or hybrid from what tables 二 and 三 show; the row set follows table 三."""
+    rows = {code for code, cells in table3.rows.items() if any(c is not None for c in cells)}
+    split_other = {"other_overdue_correction", "other_overdue_fee", "other_other"}
+    if rows & split_other and "other_processed" in rows:
+        # A 2021 table that also prints the （六） group subtotal: check it, do not keep it as a row.
+        table3.group_subtotals["other"] = table3.rows.pop("other_processed")
+        rows.discard("other_processed")
+    versions3 = {"2021"} if rows & split_other else {"2019"} if "other_processed" in rows else set()
+    seen = versions2 | versions3
+    if len(seen) == 2 or (versions2 and versions3 and versions2 != versions3):
+        report.template = "hybrid"
+        report.issue("template_mixed", "info",
+                     f"Table 二 follows the {'/'.join(sorted(versions2))} template and table 三 the "
+                     f"{'/'.join(sorted(versions3))} template: read as a hybrid")
+    elif seen:
+        report.template = seen.pop()
+    row_version = "2019" if versions3 == {"2019"} else "2021"
+    report.request_rows = codes.request_rows(row_version)
+    report.requests = {code: table3.rows.get(code, [None] * len(codes.APPLICANTS)) for code in report.request_rows}
+    item_version = "2019" if versions2 == {"2019"} else "2021"
+    report.proactive = {}
+    for item in codes.PROACTIVE_ITEMS:
+        for measure in codes.item_measures(item.code, item_version):
+            report.proactive[(item.code, measure)] = table2.get((item.code, measure))
+
+
+def _check_group_subtotals(report: Report, table3) -> None:
+    members = {g.code: [r.code for r in codes.REQUEST_ROWS if r.group == g.code and r.code in report.request_rows]
+               for g in codes.ROW_GROUPS}
+    for group, cells in table3.group_subtotals.items():
+        for i, cell in enumerate(cells):
+            parts = [report.requests[r][i] for r in members.get(group, [])]
+            if cell is None or cell.number is None or any(p is None or p.number is None for p in parts):
+                continue
+            total = sum(p.number for p in parts)
+            ok = total == cell.number
+            report.issue("group_subtotal", "info" if ok else "error",
+                         f"Group {group}, column {codes.APPLICANTS[i].code}: the printed subtotal {cell.raw} "
+                         + ("equals its sub-rows" if ok else f"differs from the sum of its sub-rows ({total})"),
+                         f"line {cell.line}", expected=str(total), actual=cell.raw)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reports to tables
+
+
+def _records(report: Report) -> dict[str, list[dict]]:
+    rid = report.report_id
+    errors = sum(1 for i in report.issues if i.severity == "error")
+    incomplete = any(i.check in {"table_missing", "table_truncated", "row_missing", "cell_missing",
+                                 "table4_incomplete"} for i in report.issues)
+    status = "failed" if report.failed else "incomplete" if incomplete else "ok"
+    meta = report.meta or {}
+    out: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
+    out["reports"].append({
+        "report_id": rid, "source_file": report.source_file, "sha256": report.sha256 or None,
+        **{k: meta.get(k) for k in ("agency", "year", "province", "city", "district", "agency_kind")},
+        "template": report.template, "input_format": report.input_format, "encoding": report.encoding or None,
+        "status": status, "n_issues": len(report.issues), "n_errors": errors,
+    })
+    if not report.failed:
+        applicants = codes.codes(codes.APPLICANTS)
+        for row in report.request_rows:
+            for applicant, cell in zip(applicants, report.requests[row]):
+                out["requests"].append({"report_id": rid, "row_code": row, "applicant_code": applicant,
+                                        **_cell(cell)})
+        for proceeding, cells in report.reviews.items():
+            for outcome, cell in zip(codes.codes(codes.OUTCOMES), cells):
+                out["reviews"].append({"report_id": rid, "proceeding": proceeding, "outcome": outcome,
+                                       **_cell(cell)})
+        for (item, measure), cell in report.proactive.items():
+            rec = _cell(cell)
+            rec["value"] = rec.pop("count")
+            out["proactive"].append({"report_id": rid, "item_code": item, "measure": measure, **rec})
+        out["facts"] = [{"report_id": rid, **f} for f in report.facts]
+    out["issues"] = [{"report_id": rid, "check": i.check, "severity": i.severity, "expected": i.expected or None,
+                      "actual": i.actual or None, "location": i.location or None, "message": i.message}
+                     for i in report.issues]
+    return out
+
+
+def _cell(cell) -> dict:
+    if cell is None:
+        return {"count": None, "cell_status": "missing", "source_line": None}
+    number = cell.number
+    value = None if number is None else (int(number) if number == number.to_integral() else float(number))
+    return {"count": value, "cell_status": cell.status, "source_line": cell.line}
+
+
+def _unique_ids(reports: list[Report]) -> None:
+    """Two files with the same name in different folders get their hash appended to stay apart."""
+    seen: dict[str, int] = {}
+    for r in reports:
+        seen[r.report_id] = seen.get(r.report_id, 0) + 1
+    for r in reports:
+        if seen[r.report_id] > 1:
+            r.report_id = f"{r.report_id}-{(r.sha256 or 'nohash')[:8]}"
+
+
+def to_tables(reports: list[Report]) -> dict[str, pd.DataFrame]:
+    """Build every table once for a corpus (not per report: concatenating frames is the slow part)."""
+    _unique_ids(reports)
+    records: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
+    for report in reports:
+        for name, recs in _records(report).items():
+            records[name].extend(recs)
+    return {name: schema.frame(name, recs) for name, recs in records.items()}
+
+
+def collect_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given, and for folders every report file below them (by extension), sorted."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_FORMATS
+                              and not f.name.startswith(".")))
+        else:
+            out.append(p)
+    return out
+
+
+def parse(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
+    """One report's tables (reports, requests, reviews, proactive, facts, issues) as DataFrames."""
+    return to_tables([parse_file(path)])
+
+
+def parse_many(paths: Iterable[str | os.PathLike], progress: bool = False) -> dict[str, pd.DataFrame]:
+    """A corpus's tables, concatenated; files and folders may be mixed. A broken file never stops the batch."""
+    files = collect_paths(paths)
+    if progress:
+        from tqdm import tqdm
+        files = tqdm(files, desc="parsing", unit="report")
+    return to_tables([parse_file(f) for f in files])
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) -> list[Path]:
+    """Write each table as CSV (UTF-8) and Parquet, atomically: a temp file renamed into place."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in tables.items():
+        for suffix, write in ((".csv", lambda d, p: d.to_csv(p, index=False, encoding="utf-8")),
+                              (".parquet", lambda d, p: d.to_parquet(p, index=False))):
+            target = out / f"{name}{suffix}"
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=out)
+            os.close(fd)
+            try:
+                write(df, tmp)
+                os.replace(tmp, target)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            written.append(target)
+    return written
+
+
+def load_tables(directory: str | os.PathLike) -> dict[str, pd.DataFrame]:
+    """Read the tables `xxgk parse` wrote (Parquet), with the declared dtypes."""
+    d = Path(directory)
+    return {name: pd.read_parquet(d / f"{name}.parquet").astype({c.name: c.dtype for c in cols})
+            for name, cols in schema.TABLES.items()}

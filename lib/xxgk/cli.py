@@ -1,0 +1,59 @@
+"""The command line: `xxgk parse PATH... --out DIR` (and the subcommands later issues add)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from xxgk.api import collect_paths, parse_many, write_tables
+
+
+def _parse(args: argparse.Namespace) -> int:
+    files = collect_paths(args.paths)
+    missing = [str(p) for p in files if not p.exists()]
+    if missing:
+        print(f"xxgk parse: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if not files:
+        print("xxgk parse: no report files (.txt, .md) found in the paths given", file=sys.stderr)
+        return 2
+    tables = parse_many(files, progress=not args.quiet and len(files) > 1)
+    written = write_tables(tables, args.out)
+    if not args.quiet:
+        print(summary(tables))
+        print(f"\nWrote {len(written)} files to {Path(args.out)}/ "
+              f"({', '.join(sorted({p.stem for p in written}))}; .csv and .parquet)")
+    errors = (tables["issues"]["severity"] == "error").sum()
+    return 1 if args.strict and errors else 0
+
+
+def summary(tables) -> str:
+    """A short plain-text summary: reports by status, issues by check and severity."""
+    reports, issues = tables["reports"], tables["issues"]
+    lines = [f"{len(reports)} reports: " + ", ".join(f"{n} {s}" for s, n in
+                                                     reports["status"].value_counts().sort_index().items())]
+    cols = ["report_id", "agency", "year", "template", "status", "n_issues", "n_errors"]
+    lines.append(reports[cols].to_string(index=False))
+    if len(issues):
+        counts = issues.groupby(["check", "severity"]).size().rename("n").reset_index()
+        lines.append("\nIssues by check:\n" + counts.to_string(index=False))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xxgk", description="Government information disclosure annual reports "
+                                     "(政府信息公开工作年度报告) as validated, tidy tables.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="parse report files and/or folders into tables (CSV and Parquet)")
+    p.add_argument("paths", nargs="+", help="report files or folders of them")
+    p.add_argument("--out", required=True, help="folder for the tables")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any issue of severity error exists")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.set_defaults(func=_parse)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Numbers the prose states, each kept with the sentence it came from.
+
+The prose is every line outside the tables, joined (PDF extractions break sentences across lines) and cut
+into sentences at 。；!? . Within a sentence, outcomes (维持, 纠正…) belong to the proceeding named last
+before them (行政复议 or 行政诉讼).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from decimal import Decimal
+
+from xxgk import codes
+from xxgk.lines import Line
+from xxgk.text import compact
+
+_N = r"(?P<n>\d+(?:\.\d+)?)"
+# A count must be a whole figure: "34000 多条" and "4.14 万条" are approximations and are skipped.
+_COUNT = r"(?:件|宗|个|起|份)(?![多余])"
+_GAP = r"[^,。;\d]{0,14}?"
+
+# (fact code, pattern). Patterns see compact text (no white space, NFKC, commas in numbers removed).
+# "石基" is an OCR slip for 实际 seen in real reports (FORMAT.md, variants).
+_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((code, re.compile(p)) for code, p in (
+    ("new_received", rf"(?:新收|受理|收到|接收|接到)(?!和){_GAP}申请(?:数量)?(?:共|为|数)?{_N}{_COUNT}"),
+    ("carried_over", rf"(?:上年度?结转|结转上年度?){_GAP}{_N}{_COUNT}"),
+    ("total_processed", rf"(?:办结|办理完毕){_GAP}{_N}{_COUNT}"),
+    ("carried_forward", rf"结转(?:至)?下一?年度?{_GAP}{_N}{_COUNT}"),
+    ("carried_forward", rf"{_N}{_COUNT}(?:申请)?结转(?:至)?下一?年度?"),
+    ("proactive_published", rf"(?:主动公开|公开)(?:政府)?信息{_GAP}{_N}条(?![多余])"),
+    ("fee_notices", rf"收费通知{_GAP}{_N}{_COUNT}"),
+    ("fee_notified_yuan", rf"(?:涉及|通知)[^,。;\d]{{0,24}}?(?:金额|费用?){_N}元"),
+    ("fee_collected_yuan", rf"(?:实际|石基)收取[^,。;\d]{{0,16}}?{_N}元"),
+))
+# Sentences that state a zero in words.
+_ZEROS: tuple[tuple[str, re.Pattern], ...] = tuple((code, re.compile(p)) for code, p in (
+    ("new_received", r"(?:无|没有|未收到)(?:依申请公开|政府信息公开申请)"),
+    ("fee_collected_yuan", r"未(?:收取|收)(?:任何)?(?:政府信息公开)?信息处理费"),
+))
+_PROCEEDING = re.compile(r"(?P<p>行政复议|行政诉讼)")
+_PROCEEDING_TOTAL = re.compile(rf"^[^,;\d]{{0,8}}?{_N}{_COUNT}")
+_OUTCOME = {
+    "upheld": re.compile(rf"(?:维持结果|结果维持|维持){_GAP}{_N}{_COUNT}?"),
+    "corrected": re.compile(rf"(?:纠正结果|结果纠正|纠正){_GAP}{_N}{_COUNT}?"),
+    "other": re.compile(rf"(?:其他结果|结果其他){_GAP}{_N}{_COUNT}?"),
+    "pending": re.compile(rf"(?:尚未审结|未审结){_GAP}{_N}{_COUNT}?"),
+}
+_SENTENCE_END = re.compile(r"[。;!?]")
+
+
+def prose_text(lines: list[Line], table_lines: set[int]) -> tuple[str, list[int], list[int]]:
+    """The prose joined into one string, with the line number where each stretch starts."""
+    parts, starts, nos, offset = [], [], [], 0
+    for line in lines:
+        if line.no in table_lines or not line.text:
+            continue
+        text = compact(line.text)
+        # 1,774 -> 1774 (a thousands separator inside a number, not a clause comma).
+        text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+        parts.append(text)
+        starts.append(offset)
+        nos.append(line.no)
+        offset += len(text)
+    return "".join(parts), starts, nos
+
+
+def extract_facts(lines: list[Line], table_lines: set[int]) -> list[dict]:
+    """Every fact the prose states, with value, unit, sentence and line."""
+    text, starts, nos = prose_text(lines, table_lines)
+    units = {f.code: f.group for f in codes.FACTS}
+    facts = []
+
+    def add(code: str, value: Decimal, sentence: str, pos: int) -> None:
+        line = nos[bisect_right(starts, pos) - 1] if nos else None
+        facts.append({"fact_code": code, "value": float(value), "unit": units[code],
+                      "sentence": sentence, "source_line": line})
+
+    pos = 0
+    for piece in _SENTENCE_END.split(text):
+        sentence_start = pos
+        pos += len(piece) + 1
+        if not re.search(r"\d|无|未|没有", piece):
+            continue
+        for code, pattern in _PATTERNS:
+            for m in pattern.finditer(piece):
+                add(code, Decimal(m.group("n")), piece, sentence_start + m.start("n"))
+        for code, pattern in _ZEROS:
+            m = pattern.search(piece)
+            if m:
+                add(code, Decimal(0), piece, sentence_start + m.start())
+        _proceedings(piece, sentence_start, add)
+    return _dedupe(facts)
+
+
+def _proceedings(sentence: str, offset: int, add) -> None:
+    """行政复议 N 件, 其中维持 a, 纠正 b…: outcomes go to the proceeding named last before them."""
+    marks = list(_PROCEEDING.finditer(sentence))
+    for i, mark in enumerate(marks):
+        prefix = "review" if mark.group("p") == "行政复议" else "litigation"
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(sentence)
+        span = sentence[mark.end():end]
+        total = _PROCEEDING_TOTAL.search(span)
+        if total:
+            add(f"{prefix}_total", Decimal(total.group("n")), sentence, offset + mark.end() + total.start("n"))
+        for outcome, pattern in _OUTCOME.items():
+            m = pattern.search(span)
+            if m:
+                add(f"{prefix}_{outcome}", Decimal(m.group("n")), sentence, offset + mark.end() + m.start("n"))
+
+
+def _dedupe(facts: list[dict]) -> list[dict]:
+    """One fact per (code, value, sentence): two patterns reading the same words give one fact."""
+    seen, out = set(), []
+    for f in facts:
+        key = (f["fact_code"], f["value"], f["sentence"])
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

@@ -1,0 +1,50 @@
+"""What parsing one report produces, before it becomes DataFrames (built once per corpus)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xxgk.lines import Value
+
+
+@dataclass
+class Issue:
+    check: str
+    severity: str
+    message: str
+    location: str = ""
+    expected: str = ""
+    actual: str = ""
+
+
+@dataclass
+class Table3:
+    """Table 三 as read: each row's seven cells (None = not in the document) and where its label stands."""
+
+    rows: dict[str, list[Value | None]] = field(default_factory=dict)
+    label_lines: dict[str, int] = field(default_factory=dict)
+    group_subtotals: dict[str, list[Value | None]] = field(default_factory=dict)
+    last_line: int = 0  # the last line that gave table 三 a number
+
+
+@dataclass
+class Report:
+    """One parsed report: metadata, cells, facts and issues, with provenance on every number."""
+
+    report_id: str
+    source_file: str
+    sha256: str = ""
+    input_format: str = ""
+    encoding: str = ""
+    meta: dict = field(default_factory=dict)
+    template: str = "unknown"
+    requests: dict[str, list[Value | None]] = field(default_factory=dict)
+    request_rows: list[str] = field(default_factory=list)
+    reviews: dict[str, list[Value | None]] = field(default_factory=dict)
+    proactive: dict[tuple[str, str], Value | None] = field(default_factory=dict)
+    facts: list[dict] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    failed: bool = False
+
+    def issue(self, check: str, severity: str, message: str, location: str = "", expected="", actual="") -> None:
+        self.issues.append(Issue(check, severity, message, location, str(expected), str(actual)))

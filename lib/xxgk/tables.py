@@ -1,0 +1,331 @@
+"""Sections and tables, anchored on labels.
+
+Every number is placed by the label it stands beside (or, for a wrapped row, the label that opened the row),
+never by its rank in a stream of numbers: a row lost in extraction leaves its own cells NA and moves nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from xxgk import codes
+from xxgk.lines import Line, Value
+from xxgk.model import Report, Table3
+from xxgk.text import compact, normalize_cell
+
+WIDTH = len(codes.APPLICANTS)  # table 三: seven columns
+TABLE4_WIDTH = len(codes.PROCEEDINGS) * len(codes.OUTCOMES)  # 15
+
+# Section headings (after normalisation, white space removed). Headings are short lines; the length limits
+# keep a prose sentence that mentions a heading's words from being taken for it.
+_HEADINGS = {
+    "一": (re.compile(r"总体情况$"), 16),
+    "二": (re.compile(r"主动公开政府信息(?:的)?情况$"), 24),
+    "三": (re.compile(r"收到和处理政府信息公开申请(?:的)?情况$"), 30),
+    "四": (re.compile(r"行政复议.{0,12}行政诉讼(?:的)?情况$"), 40),
+    "五": (re.compile(r"存在的?主要问题"), 30),
+    "六": (re.compile(r"其他需要报告的?事项$"), 20),
+}
+SECTION_ORDER = tuple(_HEADINGS)
+# Leading ordinals: 一、 (三) 3. and OCR slips of them (_, for 二、).
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十\d]+\)|\d+[.、]|[_\-,.、:])+")
+
+
+def strip_ordinal(label: str) -> str:
+    """A label without its leading ordinals.
+
+    >>> strip_ordinal("(七)总计"), strip_ordinal("3.其他"), strip_ordinal("_,上年结转")
+    ('总计', '其他', '上年结转')
+    """
+    return _ORDINAL.sub("", label)
+
+
+def find_sections(lines: list[Line]) -> dict[str, int]:
+    """Index of each section heading's line (0-based into ``lines``), in document order."""
+    found: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        key = strip_ordinal(compact(line.text))
+        if not key or line.values and not line.label:
+            continue
+        for section, (pattern, limit) in _HEADINGS.items():
+            if section not in found and len(key) <= limit and pattern.search(key):
+                found[section] = i
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class _Alias:
+    code: str
+    text: str
+    exact: bool
+
+
+@cache
+def _aliases(table: str) -> tuple[_Alias, ...]:
+    return tuple(_Alias(a.code, compact(normalize_cell(a.alias)), a.match == "exact")
+                 for a in codes.aliases() if a.table == table)
+
+
+def match_label(table: str, label: str, last_label: str = "", has_values: bool = False) -> str | None:
+    """The code whose alias a label carries; where several match, the one whose alias ends last.
+
+    >>> match_label("requests", "(六)其他处理1.申请人无正当理由逾期不补正")
+    'other_overdue_correction'
+    >>> match_label("requests", "3.其他", has_values=True), match_label("requests", "3.其他")
+    ('other_other', None)
+    """
+    best, best_end, best_len = None, -1, 0
+    for alias in _aliases(table):
+        if alias.exact:
+            if has_values and alias.text in (strip_ordinal(label), strip_ordinal(last_label)):
+                end = len(label)
+            else:
+                continue
+        else:
+            pos = label.rfind(alias.text)
+            if pos < 0:
+                continue
+            end = pos + len(alias.text)
+        if end > best_end or (end == best_end and len(alias.text) > best_len):
+            best, best_end, best_len = alias.code, end, len(alias.text)
+    return best
+
+
+def is_header(label: str) -> bool:
+    return any(a.text in label for a in _aliases("header"))
+
+
+def _numbers(cells: list[Value | None]) -> list:
+    return [c.number for c in cells]
+
+
+def _subtotal_dropped(values: list[Value]) -> list[Value] | None:
+    """Eight numbers where the second is the 法人或其他组织 subtotal of the next five: drop it.
+
+    >>> from decimal import Decimal as D
+    >>> vals = [Value(D(n), 1, str(n)) for n in (5, 3, 1, 1, 0, 1, 0, 8)]
+    >>> [v.number for v in _subtotal_dropped(vals)]
+    [Decimal('5'), Decimal('1'), Decimal('1'), Decimal('0'), Decimal('1'), Decimal('0'), Decimal('8')]
+    """
+    if len(values) != WIDTH + 1 or any(v.number is None for v in values):
+        return None
+    n = [v.number for v in values]
+    if n[1] == sum(n[2:7]) and n[7] == n[0] + n[1]:
+        return [values[0], *values[2:]]
+    return None
+
+
+def _merge(row: list[Value | None], line: Line, report: Report, code: str) -> bool:
+    """Put a line's numbers into a row's cells. Returns False when they do not fit (caller reports it).
+
+    A line whose numeric region is as wide as the table, or has gaps, is aligned by position (right-aligned:
+    the total is the last column). A short region with no gaps is a wrapped row's numbers, filled in order.
+    """
+    cells = line.cells
+    values = line.values
+    if len(values) > WIDTH:
+        dropped = _subtotal_dropped(values)
+        if dropped is None:
+            return False
+        report.issue("subtotal_column", "info", "A 法人或其他组织 subtotal column was checked and dropped",
+                     f"line {line.no}", actual=" ".join(v.raw for v in values))
+        cells = list(dropped)
+    if len(cells) >= WIDTH or None in cells:
+        aligned = cells[-WIDTH:] if len(cells) >= WIDTH else [None] * (WIDTH - len(cells)) + list(cells)
+        if any(c is not None for c in cells[:-WIDTH]):
+            return False
+        for i, cell in enumerate(aligned):
+            if cell is None:
+                continue
+            if row[i] is None:
+                row[i] = cell
+            elif row[i].number != cell.number:
+                report.issue("conflicting_values", "warning",
+                             f"Row {code}, column {codes.APPLICANTS[i].code} is printed as {row[i].raw} on line "
+                             f"{row[i].line} and as {cell.raw} on line {cell.line}; the first is kept",
+                             f"line {cell.line}", expected=row[i].raw, actual=cell.raw)
+        return True
+    empty = [i for i, c in enumerate(row) if c is None]
+    if len(values) > len(empty):
+        return _same_as_tail(row, values)
+    for i, value in zip(empty, values):
+        row[i] = value
+    return True
+
+
+def _same_as_tail(row: list[Value | None], values: list[Value]) -> bool:
+    """A repeated fragment of a row already read (OCR prints a wrapped row's total twice) is harmless."""
+    tail = [c.number for c in row[-len(values):] if c is not None]
+    return tail == [v.number for v in values]
+
+
+def parse_table3(lines: list[Line], report: Report) -> Table3:
+    """Read table 三 from its region: rows anchored on labels, wrapped rows continued, headers skipped."""
+    table = Table3()
+    current: str | None = None
+    pending = ""  # label text of unmatched label-only lines, for a label wrapped before its key words
+    for line in lines:
+        if not line.label and not line.cells:
+            continue
+        has_values = bool(line.values)
+        code = match_label("requests", line.label, line.last_label, has_values)
+        if code is None and pending and line.label:
+            code = match_label("requests", pending + line.label, line.last_label, has_values)
+        group = None if code else match_label("groups", line.label, line.last_label, has_values)
+        if code is None and group is None and line.label and is_header(line.label):
+            current, pending = None, ""
+            continue
+        if group and has_values:
+            table.group_subtotals[group] = _fill_new(line, report, group)
+            current, pending = None, ""
+            continue
+        if code is not None:
+            pending = ""
+            if code in table.rows and code != current and any(c is not None for c in table.rows[code]):
+                if has_values and _numbers(table.rows[code][-len(line.values):]) != [v.number for v in line.values]:
+                    report.issue("conflicting_values", "warning",
+                                 f"Row {code} appears again on line {line.no} with other numbers; the first is kept",
+                                 f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+                current = None
+                continue
+            current = code
+            table.rows.setdefault(code, [None] * WIDTH)
+            table.label_lines.setdefault(code, line.no)
+        elif not has_values:
+            # Keep the tail only: a key phrase wrapped over two lines is short.
+            pending = (pending + line.label)[-24:] if current is None or _row_full(table, current) else ""
+            continue
+        if not has_values:
+            continue
+        if current is None:
+            if len(line.values) <= WIDTH + 1:
+                report.issue("orphan_values", "warning",
+                             "Numbers with no row label to anchor them were not used",
+                             f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+            continue
+        row = table.rows[current]
+        if not _merge(row, line, report, current):
+            where = f"line {line.no}"
+            if line.label and code is None:
+                report.issue("unknown_label", "warning",
+                             f"The label {line.label!r} matches no row of table 三; its numbers were not used",
+                             where, actual=" ".join(v.raw for v in line.values))
+            elif len(line.values) <= WIDTH + 1:
+                report.issue("orphan_values", "warning",
+                             f"Numbers after row {current} do not fit its cells and were not used",
+                             where, actual=" ".join(v.raw for v in line.values))
+            continue
+        table.last_line = max(table.last_line, line.no)
+    return table
+
+
+def _row_full(table: Table3, code: str) -> bool:
+    return all(c is not None for c in table.rows.get(code, [None]))
+
+
+def _fill_new(line: Line, report: Report, code: str) -> list[Value | None]:
+    row: list[Value | None] = [None] * WIDTH
+    _merge(row, line, report, code)
+    return row
+
+
+def parse_table4(lines: list[Line], report: Report, anchored: bool) -> dict[str, list[Value | None]]:
+    """Table 四: the numbers-only lines of its region, in order; 15 numbers fill three blocks of five.
+
+    With fewer than 15, the first five are 行政复议 (the template's first block) only when they satisfy
+    their block identity; the rest cannot be placed and stay NA.
+    """
+    values: list[Value] = []
+    first_line = None
+    for line in lines:
+        if line.pure_values:
+            values.extend(line.values)
+            first_line = first_line or line.no
+        if len(values) >= TABLE4_WIDTH:
+            break
+    blocks = {p.code: [None] * len(codes.OUTCOMES) for p in codes.PROCEEDINGS}
+    if not values:
+        if anchored:
+            report.issue("table_missing", "error", "Table 四 has a heading but no line of numbers",
+                         f"line {lines[0].no - 1}" if lines else "")
+        return blocks
+    where = f"line {first_line}"
+    if not anchored:
+        report.issue("table4_unanchored", "warning",
+                     "Table 四's heading is not in the document; the line of 15 numbers that stands between "
+                     "table 三 and section 五 was read as table 四", where)
+    size = len(codes.OUTCOMES)
+    if len(values) >= TABLE4_WIDTH:
+        for b, proceeding in enumerate(codes.PROCEEDINGS):
+            blocks[proceeding.code] = list(values[b * size:(b + 1) * size])
+        return blocks
+    first = values[:size]
+    numbers = [v.number for v in first]
+    placed = len(first) == size and None not in numbers and sum(numbers[:4]) == numbers[4]
+    if placed:
+        blocks["review"] = list(first)
+    report.issue("table4_incomplete", "error",
+                 f"Table 四 prints {len(values)} of 15 numbers; "
+                 + ("the first five satisfy the 行政复议 identity and are read as 行政复议; the litigation cells "
+                    "are not in the document (NA)" if placed else
+                    "they cannot be placed with certainty, so every cell of table 四 is NA"),
+                 where, expected="15", actual=" ".join(v.raw for v in values))
+    return blocks
+
+
+def find_table4_fallback(lines: list[Line]) -> list[Line]:
+    """Without a table-四 heading: the first numbers-only line wide enough to be table 四 (≥ 10 numbers)."""
+    for i, line in enumerate(lines):
+        if line.pure_values and len(line.values) >= 2 * len(codes.OUTCOMES):
+            return lines[i:i + 1]
+    return []
+
+
+def parse_table2(lines: list[Line], report: Report) -> tuple[dict[tuple[str, str], Value | None], set[str]]:
+    """Table 二: items anchored on labels; their numbers go to the measures of the header above them.
+
+    Returns the cells and the set of template versions the measure headers show (for template detection).
+    """
+    cells: dict[tuple[str, str], Value | None] = {}
+    header: list[str] = []
+    versions: set[str] = set()
+    measure_templates = {m.code: m.templates for m in codes.MEASURES}
+    for line in lines:
+        measures = _measures_in(line.label)
+        item = match_label("proactive", line.label, line.last_label, bool(line.values))
+        if measures and not item:
+            header = measures
+            for m in measures:
+                if len(measure_templates[m]) == 1:
+                    versions |= measure_templates[m]
+            continue
+        if not item or not line.values:
+            continue
+        values = line.values
+        version = "2019" if versions == {"2019"} else "2021"
+        targets = header if len(header) == len(values) else codes.item_measures(item, version)
+        if len(targets) != len(values):
+            report.issue("unknown_label", "warning",
+                         f"Table 二 item {item} prints {len(values)} numbers where its header has "
+                         f"{len(targets)} columns; they were not used", f"line {line.no}",
+                         expected=len(targets), actual=" ".join(v.raw for v in values))
+            continue
+        for measure, value in zip(targets, values):
+            cells.setdefault((item, measure), value)
+    return cells, versions
+
+
+def _measures_in(label: str) -> list[str]:
+    found = []
+    for alias in _aliases("measures"):
+        pos = label.find(alias.text)
+        if pos >= 0:
+            found.append((pos, alias.code))
+    ordered = []
+    for _, code in sorted(found):
+        if code not in ordered:
+            ordered.append(code)
+    return ordered

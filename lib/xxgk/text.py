@@ -1,0 +1,134 @@
+"""Reading bytes into text, and normalising text once, in one place.
+
+Every label and number the parser sees has gone through :func:`normalize_cell`: Unicode NFKC (full-width
+digits, letters and brackets become ASCII), the remaining bracket and quote variants unified, markdown and
+OCR markup dropped, white space folded. Chinese is never ASCII-folded.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+class UnreadableFile(Exception):
+    """The bytes are not a text document we can read (empty, binary); the message says why."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    replaced: int  # number of undecodable byte sequences replaced by U+FFFD
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode a report's bytes: a BOM first, then UTF-16 without BOM, UTF-8, and GB18030 (a superset of GBK).
+
+    >>> decode("一、总体情况".encode("gb18030")).encoding
+    'gb18030'
+    >>> decode(codecs.BOM_UTF8 + "年度报告".encode()).text
+    '年度报告'
+    """
+    if not data.strip():
+        raise UnreadableFile("the file is empty")
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return _strict_or_replace(data, name)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _strict_or_replace(data, utf16)
+    if b"\x00" in data:
+        raise UnreadableFile("the file is binary (it holds NUL bytes and is not UTF-16 text)")
+    for name in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if name == "gb18030" and not _looks_like_chinese(text):
+            break
+        return Decoded(text, name, 0)
+    # Mostly UTF-8 with a few broken sequences (a cut download): keep it and count the damage.
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    if replaced > max(16, len(text) // 20):
+        raise UnreadableFile("the file is binary or in an unknown encoding (not UTF-8, UTF-16 or GB18030)")
+    return Decoded(text, "utf-8", replaced)
+
+
+def _strict_or_replace(data: bytes, name: str) -> Decoded:
+    try:
+        return Decoded(data.decode(name), name, 0)
+    except UnicodeDecodeError:
+        text = data.decode(name, errors="replace")
+        return Decoded(text, name, text.count("\ufffd"))
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM has NUL in every other byte for ASCII; CJK text has none, so look at both."""
+    sample = data[:4000]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for name, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) > len(zeros) * 0.2 and other.count(0) < len(other) * 0.05:
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            if _looks_like_chinese(text) or text.isprintable() or "\n" in text:
+                return name
+    return None
+
+
+def _looks_like_chinese(text: str) -> bool:
+    """GB18030 decodes almost any byte string; accept it only when the result is mostly CJK text."""
+    sample = text[:5000]
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
+    return cjk > len(sample) * 0.2 and controls < len(sample) * 0.01
+
+
+# Markup that OCR and markdown extraction leave around text: HTML-ish tags, emphasis, heading marks.
+_TAGS = re.compile(r"</?(?:del|b|i|u|s|strong|em|sup|sub|span|br|p|td|tr)\b[^>]*>", re.IGNORECASE)
+_EMPHASIS = re.compile(r"\*\*|__")
+_HEADING = re.compile(r"^\s*(?:#{1,6}|[-*+]\s)\s*")
+_SPACES = re.compile(r"[ \u3000\xa0]+")
+# NFKC leaves these as they are; the template uses both shapes interchangeably.
+_UNIFY = str.maketrans({
+    "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"',
+    "〔": "[", "〕": "]", "【": "[", "】": "]", "―": "—", "–": "-",
+})
+
+
+def normalize_cell(text: str) -> str:
+    """Normalise one line or cell: NFKC, markup dropped, quotes and brackets unified, spaces folded.
+
+    >>> normalize_cell("（二）部分公开 １，７７４")
+    '(二)部分公开 1,774'
+    >>> normalize_cell("**二是**加强<del>培训</del>")
+    '二是加强培训'
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
+    text = _TAGS.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    text = _HEADING.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    # A space between two CJK characters or a CJK character and a bracket is layout, not content.
+    return _CJK_GAP.sub("", text)
+
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}()\"])\s+(?=[{_CJK}()\"])")
+
+
+def compact(text: str) -> str:
+    """Remove all white space: how labels are compared (wrapped and spaced-out labels match).
+
+    >>> compact("结 转 下年度")
+    '结转下年度'
+    """
+    return re.sub(r"\s+", "", text)

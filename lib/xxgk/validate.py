@@ -1,0 +1,153 @@
+"""The report's own arithmetic (FORMAT.md identities), completeness and prose-vs-table, as issues.
+
+Nothing here changes a number: a broken identity is reported with what was expected and what is printed.
+An identity is checked only where every cell it needs is printed; missing cells are reported once, by the
+completeness checks.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from xxgk import codes
+from xxgk.model import Report
+
+_APPLICANTS = codes.codes(codes.APPLICANTS)
+_OUTCOMES = codes.codes(codes.OUTCOMES)
+
+
+def _num(cell) -> Decimal | None:
+    return None if cell is None else cell.number
+
+
+def _fmt(n: Decimal) -> str:
+    return format(n.normalize(), "f") if n == n.to_integral() else str(n)
+
+
+def validate(report: Report) -> None:
+    """Append every identity, completeness and prose-vs-table issue to ``report.issues``."""
+    _completeness(report)
+    _row_totals(report)
+    _column_identities(report)
+    _review_blocks(report)
+    _prose_vs_table(report)
+
+
+def _completeness(report: Report) -> None:
+    rows = report.request_rows
+    present = [r for r in rows if any(c is not None for c in report.requests.get(r, [None]))]
+    if not present:
+        report.issue("table_missing", "error", "Table 三 (applications received and handled) was not found")
+    else:
+        last = max(rows.index(r) for r in present)
+        for code in rows[:last]:
+            if code not in present:
+                report.issue("row_missing", "error", f"Row {code} of table 三 is not in the document; its cells are NA",
+                             f"table 三, row {code}")
+        if last < len(rows) - 1:
+            after = rows[last + 1:]
+            line = max(c.line for c in report.requests[rows[last]] if c is not None)
+            report.issue("table_truncated", "error",
+                         f"Table 三 stops after row {rows[last]} (line {line}); the {len(after)} later rows "
+                         f"({', '.join(after)}) are not in the document and are NA",
+                         f"line {line}", expected=len(rows), actual=last + 1)
+        for code in present:
+            cells = report.requests[code]
+            gaps = [_APPLICANTS[i] for i, c in enumerate(cells) if c is None]
+            if gaps:
+                report.issue("cell_missing", "error",
+                             f"Row {code} of table 三 has no printed value for {', '.join(gaps)} (NA)",
+                             f"table 三, row {code}")
+    if not any(c is not None for block in report.reviews.values() for c in block):
+        if not any(i.check.startswith("table4") for i in report.issues):
+            report.issue("table_missing", "error", "Table 四 (reviews and litigation) was not found")
+    if not any(v is not None for v in report.proactive.values()):
+        report.issue("table_missing", "error", "Table 二 (proactive disclosure) was not found")
+    else:
+        for (item, measure), cell in report.proactive.items():
+            if cell is None:
+                report.issue("cell_missing", "error",
+                             f"Table 二 has no printed value for {item} / {measure} (NA)", f"table 二, {item}")
+
+
+def _row_totals(report: Report) -> None:
+    for code in report.request_rows:
+        nums = [_num(c) for c in report.requests.get(code, [])]
+        if len(nums) != len(_APPLICANTS) or any(n is None for n in nums):
+            continue
+        expected = sum(nums[:-1])
+        if expected != nums[-1]:
+            line = report.requests[code][-1].line
+            report.issue("identity_row_total", "error",
+                         f"In row {code} the six applicant columns sum to {_fmt(expected)} but the total column "
+                         f"prints {_fmt(nums[-1])}", f"line {line}", expected=_fmt(expected), actual=_fmt(nums[-1]))
+
+
+def _column_identities(report: Report) -> None:
+    outcome_rows = [r for r in codes.outcome_rows(report.template) if r in report.request_rows]
+    for i, column in enumerate(_APPLICANTS):
+        def cell(row: str) -> Decimal | None:
+            cells = report.requests.get(row)
+            return _num(cells[i]) if cells else None
+
+        new, over, total, forward = (cell(r) for r in
+                                     ("new_received", "carried_over", "total_processed", "carried_forward"))
+        if None not in (new, over, total, forward) and new + over != total + forward:
+            report.issue("identity_balance", "error",
+                         f"Column {column}: new_received + carried_over = {_fmt(new + over)} but total_processed + "
+                         f"carried_forward = {_fmt(total + forward)}", f"table 三, column {column}",
+                         expected=_fmt(new + over), actual=_fmt(total + forward))
+        outcomes = [cell(r) for r in outcome_rows]
+        if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:
+            report.issue("identity_outcomes", "error",
+                         f"Column {column}: the outcome rows sum to {_fmt(sum(outcomes))} but total_processed "
+                         f"prints {_fmt(total)}", f"table 三, column {column}",
+                         expected=_fmt(sum(outcomes)), actual=_fmt(total))
+
+
+def _review_blocks(report: Report) -> None:
+    for proceeding, cells in report.reviews.items():
+        nums = [_num(c) for c in cells]
+        if any(n is None for n in nums):
+            continue
+        if sum(nums[:4]) != nums[4]:
+            report.issue("identity_review_block", "error",
+                         f"Table 四, {proceeding}: upheld + corrected + other + pending = {_fmt(sum(nums[:4]))} but "
+                         f"total prints {_fmt(nums[4])}", f"line {cells[4].line}",
+                         expected=_fmt(sum(nums[:4])), actual=_fmt(nums[4]))
+
+
+def table_value(report: Report, fact_code: str) -> tuple[Decimal | None, str]:
+    """The table cell a prose fact describes, and a name for it (litigation sums both proceedings)."""
+    if fact_code in codes.FACT_TABLE_CELLS:
+        table, row, column = codes.FACT_TABLE_CELLS[fact_code]
+        if table == "requests":
+            cells = report.requests.get(row)
+            value = _num(cells[_APPLICANTS.index(column)]) if cells else None
+        else:
+            value = _num(report.reviews.get(row, [None] * 5)[_OUTCOMES.index(column)])
+        return value, f"{table} {row}/{column}"
+    if fact_code.startswith("litigation_"):
+        outcome = fact_code.removeprefix("litigation_")
+        parts = [_num(report.reviews.get(p, [None] * 5)[_OUTCOMES.index(outcome)])
+                 for p in codes.LITIGATION_PROCEEDINGS]
+        value = None if None in parts else sum(parts)
+        return value, f"reviews litigation_direct + litigation_after_review / {outcome}"
+    return None, ""
+
+
+def _prose_vs_table(report: Report) -> None:
+    for fact in report.facts:
+        value, where = table_value(report, fact["fact_code"])
+        if not where:
+            continue
+        stated = Decimal(str(fact["value"]))
+        if value is None:
+            report.issue("prose_vs_table", "warning",
+                         f"The prose states {fact['fact_code']} = {_fmt(stated)} but the table cell ({where}) is "
+                         f"not in the document", f"line {fact['source_line']}",
+                         expected=_fmt(stated), actual="NA")
+        elif value != stated:
+            report.issue("prose_vs_table", "warning",
+                         f"The prose states {fact['fact_code']} = {_fmt(stated)} but the table ({where}) prints "
+                         f"{_fmt(value)}", f"line {fact['source_line']}", expected=_fmt(stated), actual=_fmt(value))
