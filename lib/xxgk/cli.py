@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from xxgk.api import collect_paths, parse_many, write_tables
+from xxgk.dictionary import markdown, refresh
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -26,6 +27,15 @@ def _parse(args: argparse.Namespace) -> int:
               f"({', '.join(sorted({p.stem for p in written}))}; .csv and .parquet)")
     errors = (tables["issues"]["severity"] == "error").sum()
     return 1 if args.strict and errors else 0
+
+
+def _dictionary(args: argparse.Namespace) -> int:
+    if args.write:
+        changed = refresh(Path(args.write))
+        print(f"{args.write}: {'updated' if changed else 'already up to date'}")
+    else:
+        print(markdown(), end="")
+    return 0
 
 
 def summary(tables) -> str:
@@ -51,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--strict", action="store_true", help="exit 1 when any issue of severity error exists")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(func=_parse)
+    d = sub.add_parser("dictionary", help="print the data dictionary (markdown) or refresh it in a README")
+    d.add_argument("--write", metavar="README", help="replace the dictionary block in this file")
+    d.set_defaults(func=_dictionary)
     args = parser.parse_args(argv)
     return args.func(args)
 
