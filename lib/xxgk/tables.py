@@ -207,6 +207,14 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
                              f"line {line.no}", actual=" ".join(v.raw for v in line.values))
             continue
         row = table.rows[current]
+        if code is None and line.label and None not in row:
+            # A labelled line after a complete row: a wrapped fragment that repeats the row (OCR) is
+            # harmless; other numbers belong to a label we do not know.
+            if not _same_as_tail(row, line.values):
+                report.issue("unknown_label", "warning",
+                             f"The label {line.label!r} matches no row of table 三; its numbers were not used",
+                             f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+            continue
         if not _merge(row, line, report, current):
             where = f"line {line.no}"
             if line.label and code is None:
