@@ -16,6 +16,7 @@ from xxgk.facts import extract_facts
 from xxgk.lines import Line, split_lines
 from xxgk.meta import parse_title, read_title
 from xxgk.model import Report
+from xxgk.recover import pair_orphan_rows, split_glued_rows
 from xxgk.tables import (find_sections, find_table4_fallback, match_label, parse_table2, parse_table3,
                          parse_table4)
 from xxgk.text import UnreadableFile, decode
@@ -95,15 +96,14 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
         return report
 
     _set_template(report, table3, table2, versions2)
+    split_glued_rows(report, table3)
+    pair_orphan_rows(report, table3)
     _check_group_subtotals(report, table3)
 
-    table_lines = {c.line for cells in report.requests.values() for c in cells if c is not None}
-    table_lines |= {c.line for cells in report.reviews.values() for c in cells if c is not None}
-    table_lines |= {c.line for c in table2.values() if c is not None}
-    for name in ("二", "三", "四"):
-        start, stop = bounds[name]
-        table_lines |= {ln.no for ln in lines[start:stop]}
-    report.facts = extract_facts(lines, table_lines)
+    # Prose is what lies outside the tables' regions (by position: pieces of a flattened line share its number).
+    in_tables = {id(ln) for name in ("二", "三", "四") for ln in lines[slice(*bounds[name])]}
+    in_tables |= {id(ln) for ln in table4_lines}
+    report.facts = extract_facts([ln for ln in lines if id(ln) not in in_tables])
     validate(report)
     return report
 

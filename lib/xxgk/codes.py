@@ -199,6 +199,9 @@ CHECKS: tuple[Code, ...] = (
     Code("table4_unanchored", "表四无标题", "Table 四 numbers were found without the table's heading"),
     Code("prose_vs_table", "正文与表格不一致", "A number stated in the prose differs from its table cell"),
     Code("template_mixed", "混合模板", "The report mixes the 2021 and 2019 templates"),
+    Code("glued_digits", "数字粘连", "A run of digits with no separators was split into cells by the identities"),
+    Code("rows_paired", "行配对", "Value rows printed away from their labels were paired with them"),
+    Code("cross_year", "跨年度", "carried_over(t) ≠ carried_forward(t−1), or table-二 in_force continuity breaks"),
     Code("metadata_missing", "元数据缺失", "The agency or the year could not be read from the title"),
 )
 
@@ -206,6 +209,8 @@ CHECKS: tuple[Code, ...] = (
 CELL_STATUSES: tuple[Code, ...] = (
     Code("printed", "已填写", "The document prints this number"),
     Code("not_applicable", "不适用", 'The document prints "/", "—", "无" or similar: not applicable, not 0'),
+    Code("derived", "推导", "The digits are printed but their cell was placed by the identities (a glued digit "
+         "run split, or a value row printed away from its label paired with it); see the issues"),
     Code("missing", "缺失", "The document does not hold this cell (cut off or lost): count is NA"),
 )
 

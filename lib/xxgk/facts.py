@@ -18,7 +18,8 @@ from xxgk.text import compact
 _N = r"(?P<n>\d+(?:\.\d+)?)"
 # A count must be a whole figure: "34000 多条" and "4.14 万条" are approximations and are skipped.
 _COUNT = r"(?:件|宗|个|起|份)(?![多余])"
-_GAP = r"[^,。;\d]{0,14}?"
+# Words between a keyword and its number; 中 ("其中", "申请中") starts a subset, which is another figure.
+_GAP = r"[^,。;\d中]{0,14}?"
 
 # (fact code, pattern). Patterns see compact text (no white space, NFKC, commas in numbers removed).
 # "石基" is an OCR slip for 实际 seen in real reports (FORMAT.md, variants).
@@ -28,7 +29,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((code, re.compile(p)) for 
     ("total_processed", rf"(?:办结|办理完毕){_GAP}{_N}{_COUNT}"),
     ("carried_forward", rf"结转(?:至)?下一?年度?{_GAP}{_N}{_COUNT}"),
     ("carried_forward", rf"{_N}{_COUNT}(?:申请)?结转(?:至)?下一?年度?"),
-    ("proactive_published", rf"(?:主动公开|公开)(?:政府)?信息{_GAP}{_N}条(?![多余])"),
+    # Only the year's total: "主动公开(政府)信息" or "公开政府信息"; "公开信息77条" in a column is a part.
+    ("proactive_published", rf"(?:主动公开(?:政府)?信息|公开政府信息){_GAP}{_N}条(?![多余])"),
     ("fee_notices", rf"收费通知{_GAP}{_N}{_COUNT}"),
     ("fee_notified_yuan", rf"(?:涉及|通知)[^,。;\d]{{0,24}}?(?:金额|费用?){_N}元"),
     ("fee_collected_yuan", rf"(?:实际|石基)收取[^,。;\d]{{0,16}}?{_N}元"),
@@ -49,11 +51,11 @@ _OUTCOME = {
 _SENTENCE_END = re.compile(r"[。;!?]")
 
 
-def prose_text(lines: list[Line], table_lines: set[int]) -> tuple[str, list[int], list[int]]:
+def prose_text(lines: list[Line]) -> tuple[str, list[int], list[int]]:
     """The prose joined into one string, with the line number where each stretch starts."""
     parts, starts, nos, offset = [], [], [], 0
     for line in lines:
-        if line.no in table_lines or not line.text:
+        if not line.text:
             continue
         text = compact(line.text)
         # 1,774 -> 1774 (a thousands separator inside a number, not a clause comma).
@@ -65,9 +67,9 @@ def prose_text(lines: list[Line], table_lines: set[int]) -> tuple[str, list[int]
     return "".join(parts), starts, nos
 
 
-def extract_facts(lines: list[Line], table_lines: set[int]) -> list[dict]:
-    """Every fact the prose states, with value, unit, sentence and line."""
-    text, starts, nos = prose_text(lines, table_lines)
+def extract_facts(lines: list[Line]) -> list[dict]:
+    """Every fact the prose lines state, with value, unit, sentence and line."""
+    text, starts, nos = prose_text(lines)
     units = {f.code: f.group for f in codes.FACTS}
     facts = []
 

@@ -1,8 +1,9 @@
 """A report's lines as the parser sees them: a label and the numeric cells that follow it.
 
-Two layouts reach us as text. Tab-separated exports (and OCR tables, and PDF/HTML tables turned into tab
-rows) keep each cell in its column, empty cells included, so a row's numbers can be aligned by position.
-Space-separated extractions (pdftotext) lose the empty cells, so numbers can only be read in order.
+Two layouts reach us as text. Delimited rows — tab-separated exports, markdown pipe tables, OCR tables, and
+the HTML and PDF table rows our readers produce — keep each cell in its column, empty cells included, so a
+row's numbers can be aligned by position. Space-separated extractions (pdftotext) lose the empty cells, so
+numbers can only be read in order.
 Both become a :class:`Line` with a ``label`` (its text cells, white space removed) and ``cells`` (the
 numeric region after the label, ``None`` for an empty cell).
 """
@@ -12,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
+from xxgk import codes
 from xxgk.text import compact, normalize_cell
 
 # A printed number: plain, with thousands separators (1,774) or a decimal (9116.36); a sign for 增/减.
@@ -28,9 +31,12 @@ class Value:
     number: Decimal | None
     line: int
     raw: str
+    derived: bool = False  # placed by the identities (a glued digit run split, a scrambled row paired)
 
     @property
     def status(self) -> str:
+        if self.derived:
+            return "derived"
         return "printed" if self.number is not None else "not_applicable"
 
 
@@ -41,7 +47,7 @@ class Line:
     label: str                    # text cells before the numbers, white space removed
     last_label: str               # the last text cell or token alone (for "3.其他" after a group label)
     cells: list[Value | None] = field(default_factory=list)
-    tabbed: bool = False
+    delimited: bool = False       # cells came from a tab/pipe/HTML/PDF table row, not a space-split line
     trailing_text: bool = False   # text after the numbers (a header fragment or OCR noise)
 
     @property
@@ -82,9 +88,15 @@ def split_line(raw: str, no: int) -> Line:
     '1.属于国家秘密'
     """
     if "\t" in raw:
-        return _split_tabbed(raw, no)
+        return line_from_cells(raw.split("\t"), no)
+    stripped = raw.strip()
+    if stripped.startswith("|") and stripped.count("|") >= 3:
+        cells = stripped.strip("|").split("|")
+        if all(_PIPE_RULE.fullmatch(c) for c in cells):
+            return Line(no, "", "", "", [], True)  # |---|---| under a markdown header
+        return line_from_cells(cells, no, keep_trailing_blanks=True)  # "|  |" is a blank cell
     text = normalize_cell(raw)
-    tokens = text.split(" ") if text else []
+    tokens = [part for tok in (text.split(" ") if text else []) for part in _unglue(tok)]
     labels, cells, trailing = [], [], False
     for tok in tokens:
         value = parse_value(tok, no)
@@ -99,9 +111,29 @@ def split_line(raw: str, no: int) -> Line:
                 trailing)
 
 
-def _split_tabbed(raw: str, no: int) -> Line:
-    cells_raw = [normalize_cell(c) for c in raw.split("\t")]
-    while cells_raw and not cells_raw[-1]:
+_PIPE_RULE = re.compile(r"\s*:?-{2,}:?\s*")
+# A label glued to the digits after it ("规章000", "1.属于国家秘密0000000"): web text that lost its cells.
+_GLUED = re.compile(r"^(?P<label>.*[\u3400-\u9fff)\"])(?P<digits>\d[\d,.]*)$")
+
+
+def _unglue(token: str) -> list[str]:
+    """Split a label from digits glued to its end; a table label never ends in a digit.
+
+    >>> _unglue("规章000"), _unglue("2022年"), _unglue("行政事业性收费9116.36")
+    (['规章', '000'], ['2022年'], ['行政事业性收费', '9116.36'])
+    """
+    m = _GLUED.match(token)
+    return [m.group("label"), m.group("digits")] if m else [token]
+
+
+def line_from_cells(cells: list[str], no: int, keep_trailing_blanks: bool = False) -> Line:
+    """A delimited row: label cells, then the numeric region aligned by position (empty cell = None).
+
+    Trailing empty cells are dropped for text exports (a trailing tab is layout); grid readers that know
+    the table's width (HTML, PDF) keep them, since a blank total cell is a blank, not nothing.
+    """
+    cells_raw = [normalize_cell(c) for c in cells]
+    while cells_raw and not cells_raw[-1] and not keep_trailing_blanks:
         cells_raw.pop()
     kinds: list[tuple[str, list[Value]]] = []
     for cell in cells_raw:
@@ -133,6 +165,54 @@ def _split_tabbed(raw: str, no: int) -> Line:
                 compact(label_cells[-1]) if label_cells else "", cells, True, trailing)
 
 
+# Where a flattened table breaks into rows: before an ordinal (一、 (一) 1.属于…) or a table-二 item block
+# (第二十条); and after a section heading's last word.
+_ROW_START = re.compile(r"(?=[一二三四五六七八九十]、)|(?=\([一二三四五六七八九十]\))|(?=[1-9]\.[\u3400-\u9fff])|(?=第二十条)")
+_HEADING_END = re.compile(r"^[一二三四五六]、.{2,36}?(?:情况|事项)")
+#: A line this long with this many row ordinals is a whole table (or document) flattened into one line.
+STREAM_MIN_CHARS, STREAM_MIN_ORDINALS = 300, 8
+
+
+@cache
+def _item_starts() -> re.Pattern:
+    """Table-二 item labels (from the alias table), longest first so 行政规范性文件 is not cut at 规范性文件."""
+    words = {a.alias for a in codes.aliases() if a.table == "proactive"} | {c.zh for c in codes.PROACTIVE_ITEMS}
+    words = sorted(words, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def split_stream(raw: str) -> list[str]:
+    """Break a flattened web-page text (all cells on one line) into one piece per row or heading.
+
+    >>> split_stream("三、收到和处理政府信息公开申请情况一、本年新收 713000074二、上年结转 1000001")
+    ['三、收到和处理政府信息公开申请情况', '一、本年新收 713000074', '二、上年结转 1000001']
+    >>> split_stream("信息内容本年处理决定数量行政处罚2113行政强制0")
+    ['信息内容本年处理决定数量', '行政处罚2113', '行政强制0']
+    """
+    text = normalize_cell(raw)
+    cuts = sorted({0, *(m.start() for m in _ROW_START.finditer(text)),
+                   *(m.start() for m in _item_starts().finditer(text))})
+    pieces = []
+    for piece in (text[a:b] for a, b in zip(cuts, [*cuts[1:], len(text)])):
+        heading = _HEADING_END.match(piece)
+        if heading and heading.end() < len(piece):
+            pieces += [piece[:heading.end()], piece[heading.end():]]
+        elif piece.strip():
+            pieces.append(piece)
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _is_stream(raw: str) -> bool:
+    return len(raw) >= STREAM_MIN_CHARS and len(_ROW_START.findall(raw)) >= STREAM_MIN_ORDINALS \
+        and "\t" not in raw
+
+
 def split_lines(text: str) -> list[Line]:
-    """All lines of a decoded document, numbered from 1."""
-    return [split_line(raw, i) for i, raw in enumerate(text.splitlines(), 1)]
+    """All lines of a decoded document, numbered from 1 (pieces of a flattened line share its number)."""
+    out = []
+    for i, raw in enumerate(text.splitlines(), 1):
+        if _is_stream(normalize_cell(raw)):
+            out.extend(split_line(piece, i) for piece in split_stream(raw))
+        else:
+            out.append(split_line(raw, i))
+    return out

@@ -25,6 +25,14 @@ class Table3:
     label_lines: dict[str, int] = field(default_factory=dict)
     group_subtotals: dict[str, list[Value | None]] = field(default_factory=dict)
     last_line: int = 0  # the last line that gave table 三 a number
+    # Rows whose numbers came as a run of plain fragments (pdftotext): only trusted once complete.
+    sequential: set[str] = field(default_factory=set)
+    # Full-width value rows with no label of their own (scrambled extractions), in document order.
+    orphan_rows: list[list[Value | None]] = field(default_factory=list)
+    # Labelled rows left without numbers, in document order of their labels.
+    unfilled: list[str] = field(default_factory=list)
+    # Rows printed as one run of digits with no separators: row code -> the run.
+    glued: dict[str, Value] = field(default_factory=dict)
 
 
 @dataclass

@@ -41,7 +41,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("row_code", "string", "Table-三 row (see the row codes)"),
         Column("applicant_code", "string", "Table-三 column (see the applicant codes)"),
         Column("count", "Int64", "The number printed; empty (NA) when the document does not hold it"),
-        Column("cell_status", "string", "printed, not_applicable or missing"),
+        Column("cell_status", "string", "printed, not_applicable, derived or missing"),
         Column("source_line", "Int64", "Line of the file the number was read from"),
     ),
     "reviews": (
@@ -49,7 +49,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("proceeding", "string", "review, litigation_direct or litigation_after_review"),
         Column("outcome", "string", "upheld, corrected, other, pending or total"),
         Column("count", "Int64", "The number printed; NA when the document does not hold it"),
-        Column("cell_status", "string", "printed, not_applicable or missing"),
+        Column("cell_status", "string", "printed, not_applicable, derived or missing"),
         Column("source_line", "Int64", "Line of the file the number was read from"),
     ),
     "proactive": (
@@ -57,7 +57,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("item_code", "string", "Table-二 item"),
         Column("measure", "string", "Table-二 column of that item"),
         Column("value", "Float64", "The number printed (fees in 10k yuan may be decimals); NA when absent"),
-        Column("cell_status", "string", "printed, not_applicable or missing"),
+        Column("cell_status", "string", "printed, not_applicable, derived or missing"),
         Column("source_line", "Int64", "Line of the file the number was read from"),
     ),
     "facts": (

@@ -61,7 +61,7 @@ def expected_proactive(expected: dict) -> dict[tuple[str, str], object]:
     out = {}
     for key, value in expected.get("proactive_as_read", {}).items():
         item_label, _, measure_label = key.partition("_")
-        item = match_label("proactive", compact(normalize_cell(item_label)))
+        item = match_label("proactive", compact(normalize_cell(item_label)), has_values=True)
         if isinstance(value, dict):
             for m_label, v in value.items():
                 measures = _measures_in(compact(normalize_cell(m_label)))

@@ -6,13 +6,16 @@ never by its rank in a stream of numbers: a row lost in extraction leaves its ow
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 
 from xxgk import codes
 from xxgk.lines import Line, Value
 from xxgk.model import Report, Table3
+from xxgk.recover import splits
 from xxgk.text import compact, normalize_cell
 
 WIDTH = len(codes.APPLICANTS)  # table 三: seven columns
@@ -24,7 +27,7 @@ _HEADINGS = {
     "一": (re.compile(r"总体情况$"), 16),
     "二": (re.compile(r"主动公开政府信息(?:的)?情况$"), 24),
     "三": (re.compile(r"收到和处理政府信息公开申请(?:的)?情况$"), 30),
-    "四": (re.compile(r"行政复议.{0,12}行政诉讼(?:的)?情况$"), 40),
+    "四": (re.compile(r"行政.?复议.{0,12}行政诉讼(?:的)?情况$"), 40),
     "五": (re.compile(r"存在的?主要问题"), 30),
     "六": (re.compile(r"其他需要报告的?事项$"), 20),
 }
@@ -118,7 +121,7 @@ def _subtotal_dropped(values: list[Value]) -> list[Value] | None:
     return None
 
 
-def _merge(row: list[Value | None], line: Line, report: Report, code: str) -> bool:
+def _merge(row: list[Value | None], line: Line, report: Report, code: str, table: Table3 | None = None) -> bool:
     """Put a line's numbers into a row's cells. Returns False when they do not fit (caller reports it).
 
     A line whose numeric region is as wide as the table, or has gaps, is aligned by position (right-aligned:
@@ -134,8 +137,8 @@ def _merge(row: list[Value | None], line: Line, report: Report, code: str) -> bo
                      f"line {line.no}", actual=" ".join(v.raw for v in values))
         cells = list(dropped)
     if len(cells) >= WIDTH or None in cells:
-        aligned = cells[-WIDTH:] if len(cells) >= WIDTH else [None] * (WIDTH - len(cells)) + list(cells)
-        if any(c is not None for c in cells[:-WIDTH]):
+        aligned = _align(list(cells))
+        if aligned is None:
             return False
         for i, cell in enumerate(aligned):
             if cell is None:
@@ -153,7 +156,25 @@ def _merge(row: list[Value | None], line: Line, report: Report, code: str) -> bo
         return _same_as_tail(row, values)
     for i, value in zip(empty, values):
         row[i] = value
+    if table is not None:
+        table.sequential.add(code)
     return True
+
+
+def _align(cells: list[Value | None]) -> list[Value | None] | None:
+    """Fit a delimited numeric region to the table's width.
+
+    Blank cells beyond the width are layout (a label spanning an extra column, a trailing cell of a wider
+    header): trailing ones are trimmed first, then leading ones. A shorter region with gaps is
+    right-aligned, since the total is the last column. None when numbers would have to be dropped.
+    """
+    while len(cells) > WIDTH and cells[-1] is None:
+        cells.pop()
+    while len(cells) > WIDTH and cells[0] is None:
+        cells.pop(0)
+    if len(cells) > WIDTH:
+        return None
+    return [None] * (WIDTH - len(cells)) + cells
 
 
 def _same_as_tail(row: list[Value | None], values: list[Value]) -> bool:
@@ -163,9 +184,15 @@ def _same_as_tail(row: list[Value | None], values: list[Value]) -> bool:
 
 
 def parse_table3(lines: list[Line], report: Report) -> Table3:
-    """Read table 三 from its region: rows anchored on labels, wrapped rows continued, headers skipped."""
+    """Read table 三 from its region: rows anchored on labels, wrapped rows continued, headers skipped.
+
+    A numbers-only line continues the row opened above it when it can (a wrapped row); a full row of
+    numbers with no label and no open row to take it is kept aside in document order, for
+    :func:`xxgk.recover.pair_orphan_rows` to place only if every identity confirms it.
+    """
     table = Table3()
     current: str | None = None
+    opened_plain = False  # the current row was opened by a plain (not delimited) label-only line
     pending = ""  # label text of unmatched label-only lines, for a label wrapped before its key words
     for line in lines:
         if not line.label and not line.cells:
@@ -185,26 +212,26 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
         if code is not None:
             pending = ""
             if code in table.rows and code != current and any(c is not None for c in table.rows[code]):
-                if has_values and _numbers(table.rows[code][-len(line.values):]) != [v.number for v in line.values]:
+                if has_values and not _same_as_tail(table.rows[code], line.values):
                     report.issue("conflicting_values", "warning",
                                  f"Row {code} appears again on line {line.no} with other numbers; the first is kept",
                                  f"line {line.no}", actual=" ".join(v.raw for v in line.values))
                 current = None
                 continue
-            current = code
+            current, opened_plain = code, not line.delimited and not has_values
             table.rows.setdefault(code, [None] * WIDTH)
             table.label_lines.setdefault(code, line.no)
         elif not has_values:
-            # Keep the tail only: a key phrase wrapped over two lines is short.
-            pending = (pending + line.label)[-24:] if current is None or _row_full(table, current) else ""
+            # A label wrapped before its key words ("2.其他法律行政法规禁" / "止公开"): keep the text, tail
+            # only, since a key phrase wrapped over two lines is short.
+            pending = (pending + line.label)[-24:]
             continue
         if not has_values:
             continue
-        if current is None:
-            if len(line.values) <= WIDTH + 1:
-                report.issue("orphan_values", "warning",
-                             "Numbers with no row label to anchor them were not used",
-                             f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+        orphan = code is None and not line.label and (
+            current is None or _row_full(table, current) or (opened_plain and line.delimited))
+        if orphan:
+            _keep_orphan(table, line, report)
             continue
         row = table.rows[current]
         if code is None and line.label and None not in row:
@@ -215,7 +242,7 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
                              f"The label {line.label!r} matches no row of table 三; its numbers were not used",
                              f"line {line.no}", actual=" ".join(v.raw for v in line.values))
             continue
-        if not _merge(row, line, report, current):
+        if not _merge(row, line, report, current, table):
             where = f"line {line.no}"
             if line.label and code is None:
                 report.issue("unknown_label", "warning",
@@ -227,7 +254,46 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
                              where, actual=" ".join(v.raw for v in line.values))
             continue
         table.last_line = max(table.last_line, line.no)
+    _settle_sequential_rows(table, report)
+    table.unfilled = [code for code in sorted(table.label_lines, key=table.label_lines.get)
+                      if all(c is None for c in table.rows[code]) and code not in table.glued]
     return table
+
+
+def _keep_orphan(table: Table3, line: Line, report: Report) -> None:
+    cells = line.cells
+    if len(line.values) == WIDTH and (len(cells) == WIDTH or None not in cells):
+        table.orphan_rows.append(list(line.values))
+        table.last_line = max(table.last_line, line.no)
+    elif len(line.values) <= WIDTH + 1:
+        report.issue("orphan_values", "warning", "Numbers with no row label to anchor them were not used",
+                     f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+
+
+def _settle_sequential_rows(table: Table3, report: Report) -> None:
+    """Rows filled from plain fragments must end complete; otherwise which cell is which is a guess.
+
+    A row holding a single run of at least seven digits (or a run with a leading zero, like 0000000) is a
+    glued run, split later by the identities. Any other incomplete row gives its numbers back (an issue
+    names them) and stays NA.
+    """
+    for code in sorted(table.sequential):
+        cells = table.rows[code]
+        if None not in cells:
+            continue
+        values = [c for c in cells if c is not None]
+        if len(values) == 1 and _is_digit_run(values[0].raw):
+            table.glued[code] = values[0]
+        elif values:
+            report.issue("orphan_values", "warning",
+                         f"After the label of row {code}, plain lines give only {len(values)} of {WIDTH} numbers "
+                         "with no column positions; which cell each belongs to cannot be told, so they were not "
+                         "used", f"line {values[0].line}", expected=WIDTH, actual=" ".join(v.raw for v in values))
+        table.rows[code] = [None] * WIDTH
+
+
+def _is_digit_run(raw: str) -> bool:
+    return raw.isdigit() and (len(raw) >= WIDTH or (len(raw) > 1 and raw.startswith("0")))
 
 
 def _row_full(table: Table3, code: str) -> bool:
@@ -249,7 +315,9 @@ def parse_table4(lines: list[Line], report: Report, anchored: bool) -> dict[str,
     values: list[Value] = []
     first_line = None
     for line in lines:
-        if line.pure_values:
+        # Numbers-only lines; or a header flattened onto the numbers' line ("…尚未审结总计 0 1 1 0 2 …").
+        if line.pure_values or (len(line.values) >= len(codes.OUTCOMES) and not line.trailing_text
+                                and None not in line.cells):
             values.extend(line.values)
             first_line = first_line or line.no
         if len(values) >= TABLE4_WIDTH:
@@ -315,6 +383,11 @@ def parse_table2(lines: list[Line], report: Report) -> tuple[dict[tuple[str, str
         values = line.values
         version = "2019" if versions == {"2019"} else "2021"
         targets = header if len(header) == len(values) else codes.item_measures(item, version)
+        if len(values) == 1 and len(targets) != 1 and _is_digit_run(values[0].raw):
+            targets = header or targets
+            values = _split_glued_item(item, targets, values[0], report)
+            if values is None:
+                continue
         if len(targets) != len(values):
             report.issue("unknown_label", "warning",
                          f"Table 二 item {item} prints {len(values)} numbers where its header has "
@@ -324,6 +397,24 @@ def parse_table2(lines: list[Line], report: Report) -> tuple[dict[tuple[str, str
         for measure, value in zip(targets, values):
             cells.setdefault((item, measure), value)
     return cells, versions
+
+
+def _split_glued_item(item: str, measures: list[str], run: Value, report: Report) -> list[Value] | None:
+    """A table-二 row printed as one digit run: usable only when a single split exists (e.g. 000).
+
+    Table 二 has no identity inside a year, so any run with more than one split stays NA.
+    """
+    options = list(itertools.islice(splits(run.raw, len(measures)), 50))
+    if len(options) == 1:
+        report.issue("glued_digits", "info", f"Table 二 item {item} is printed as one run of digits {run.raw}; "
+                     f"split as {' '.join(map(str, options[0]))} (the only split); marked derived",
+                     f"line {run.line}", actual=run.raw)
+        return [Value(Decimal(n), run.line, str(n), derived=True) for n in options[0]]
+    listed = "; ".join(" ".join(map(str, o)) for o in options[:10])
+    report.issue("glued_digits", "error", f"Table 二 item {item} is printed as one run of digits {run.raw} "
+                 f"that cannot be split into {', '.join(measures)} with certainty (candidates: {listed}"
+                 f"{' …' if len(options) > 10 else ''}); NA", f"line {run.line}", actual=run.raw)
+    return None
 
 
 def _measures_in(label: str) -> list[str]:

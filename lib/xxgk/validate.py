@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xxgk import codes
-from xxgk.model import Report
+from xxgk.model import Issue, Report
 
 _APPLICANTS = codes.codes(codes.APPLICANTS)
 _OUTCOMES = codes.codes(codes.OUTCOMES)
@@ -27,8 +27,7 @@ def _fmt(n: Decimal) -> str:
 def validate(report: Report) -> None:
     """Append every identity, completeness and prose-vs-table issue to ``report.issues``."""
     _completeness(report)
-    _row_totals(report)
-    _column_identities(report)
+    report.issues.extend(identity_failures(report.requests, report.request_rows, report.template))
     _review_blocks(report)
     _prose_vs_table(report)
 
@@ -70,39 +69,51 @@ def _completeness(report: Report) -> None:
                              f"Table 二 has no printed value for {item} / {measure} (NA)", f"table 二, {item}")
 
 
-def _row_totals(report: Report) -> None:
-    for code in report.request_rows:
-        nums = [_num(c) for c in report.requests.get(code, [])]
+def identity_failures(requests: dict, rows: list[str], template: str) -> list[Issue]:
+    """The table-三 identities that fail, evaluated wherever every cell they need is printed.
+
+    Used by :func:`validate` and, on trial placements, by :mod:`xxgk.recover`.
+    """
+    return _row_totals(requests, rows) + _column_identities(requests, rows, template)
+
+
+def _row_totals(requests: dict, rows: list[str]) -> list[Issue]:
+    issues = []
+    for code in rows:
+        nums = [_num(c) for c in requests.get(code, [])]
         if len(nums) != len(_APPLICANTS) or any(n is None for n in nums):
             continue
         expected = sum(nums[:-1])
         if expected != nums[-1]:
-            line = report.requests[code][-1].line
-            report.issue("identity_row_total", "error",
-                         f"In row {code} the six applicant columns sum to {_fmt(expected)} but the total column "
-                         f"prints {_fmt(nums[-1])}", f"line {line}", expected=_fmt(expected), actual=_fmt(nums[-1]))
+            line = requests[code][-1].line
+            issues.append(Issue("identity_row_total", "error",
+                                f"In row {code} the six applicant columns sum to {_fmt(expected)} but the total "
+                                f"column prints {_fmt(nums[-1])}", f"line {line}", _fmt(expected), _fmt(nums[-1])))
+    return issues
 
 
-def _column_identities(report: Report) -> None:
-    outcome_rows = [r for r in codes.outcome_rows(report.template) if r in report.request_rows]
+def _column_identities(requests: dict, rows: list[str], template: str) -> list[Issue]:
+    issues = []
+    outcome_rows = [r for r in codes.outcome_rows(template) if r in rows]
     for i, column in enumerate(_APPLICANTS):
         def cell(row: str) -> Decimal | None:
-            cells = report.requests.get(row)
+            cells = requests.get(row)
             return _num(cells[i]) if cells else None
 
         new, over, total, forward = (cell(r) for r in
                                      ("new_received", "carried_over", "total_processed", "carried_forward"))
         if None not in (new, over, total, forward) and new + over != total + forward:
-            report.issue("identity_balance", "error",
-                         f"Column {column}: new_received + carried_over = {_fmt(new + over)} but total_processed + "
-                         f"carried_forward = {_fmt(total + forward)}", f"table 三, column {column}",
-                         expected=_fmt(new + over), actual=_fmt(total + forward))
+            issues.append(Issue("identity_balance", "error",
+                                f"Column {column}: new_received + carried_over = {_fmt(new + over)} but "
+                                f"total_processed + carried_forward = {_fmt(total + forward)}",
+                                f"table 三, column {column}", _fmt(new + over), _fmt(total + forward)))
         outcomes = [cell(r) for r in outcome_rows]
         if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:
-            report.issue("identity_outcomes", "error",
-                         f"Column {column}: the outcome rows sum to {_fmt(sum(outcomes))} but total_processed "
-                         f"prints {_fmt(total)}", f"table 三, column {column}",
-                         expected=_fmt(sum(outcomes)), actual=_fmt(total))
+            issues.append(Issue("identity_outcomes", "error",
+                                f"Column {column}: the outcome rows sum to {_fmt(sum(outcomes))} but "
+                                f"total_processed prints {_fmt(total)}", f"table 三, column {column}",
+                                _fmt(sum(outcomes)), _fmt(total)))
+    return issues
 
 
 def _review_blocks(report: Report) -> None:
