@@ -13,6 +13,7 @@ import pandas as pd
 
 from xxgk import codes, schema
 from xxgk.facts import extract_facts
+from xxgk.html import html_lines
 from xxgk.lines import Line, split_lines
 from xxgk.meta import parse_title, read_title
 from xxgk.model import Report
@@ -23,7 +24,8 @@ from xxgk.text import UnreadableFile, decode
 from xxgk.validate import validate
 
 #: File kinds by extension. Anything else in a folder is skipped (manifests, notes).
-INPUT_FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
+INPUT_FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+                 ".html": "html", ".htm": "html"}
 #: A report is a few hundred KB at most; a larger file is refused with a clear message rather than read.
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -65,7 +67,8 @@ def parse_file(path: str | os.PathLike) -> Report:
         report.issue("encoding", "warning",
                      f"{decoded.replaced} byte sequences do not decode as {decoded.encoding} and were replaced",
                      actual=decoded.replaced)
-    parse_lines(split_lines(decoded.text), report)
+    lines = html_lines(decoded.text) if report.input_format == "html" else split_lines(decoded.text)
+    parse_lines(lines, report)
     return report
 
 
@@ -133,7 +136,7 @@ def _regions(lines: list[Line], sections: dict[str, int]) -> dict[str, tuple[int
 
 def _set_template(report: Report, table3, table2, versions2: set[str]) -> None:
     """2021, 2019 or hybrid from what tables 二 and 三 show; the row set follows table 三."""
-    rows = {code for code, cells in table3.rows.items() if any(c is not None for c in cells)}
+    rows = set(table3.rows)  # rows whose label is printed, with numbers or blank
     split_other = {"other_overdue_correction", "other_overdue_fee", "other_other"}
     if rows & split_other and "other_processed" in rows:
         # A 2021 table that also prints the （六） group subtotal: check it, do not keep it as a row.
@@ -148,9 +151,10 @@ def _set_template(report: Report, table3, table2, versions2: set[str]) -> None:
                      f"{'/'.join(sorted(versions3))} template: read as a hybrid")
     elif seen:
         report.template = seen.pop()
-    row_version = "2019" if versions3 == {"2019"} else "2021"
+    row_version = "2019" if (versions3 or versions2) == {"2019"} else "2021"
     report.request_rows = codes.request_rows(row_version)
     report.requests = {code: table3.rows.get(code, [None] * len(codes.APPLICANTS)) for code in report.request_rows}
+    report.row_labels = dict(table3.label_lines)
     item_version = "2019" if versions2 == {"2019"} else "2021"
     report.proactive = {}
     for item in codes.PROACTIVE_ITEMS:

@@ -191,6 +191,8 @@ CHECKS: tuple[Code, ...] = (
     Code("conflicting_values", "数值冲突", "The same cell is printed twice with different values"),
     Code("subtotal_column", "小计列", "A 法人或其他组织 subtotal column was checked and dropped"),
     Code("group_subtotal", "分组小计", "A group row prints a subtotal that is checked against its sub-rows"),
+    Code("blank_total", "总计列空白", "The total column is left blank in rows that print other numbers"),
+    Code("label_variant", "标签异文", "A row label is printed with a known misprint or OCR slip (matched, not corrected)"),
     Code("identity_row_total", "行合计", "The six applicant columns do not sum to the total column"),
     Code("identity_balance", "收支平衡", "new_received + carried_over ≠ total_processed + carried_forward"),
     Code("identity_outcomes", "办理结果合计", "total_processed ≠ the sum of the outcome rows"),

@@ -20,6 +20,8 @@ from xxgk.text import compact, normalize_cell
 
 # A printed number: plain, with thousands separators (1,774) or a decimal (9116.36); a sign for 增/减.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# A number may carry its unit in the cell ("251000元", "9116.36万元"); ``raw`` keeps it.
+_NUMBER_UNIT = re.compile(rf"(?P<n>{_NUMBER.pattern})(?:万?元)?")
 # Printed "not applicable" marks (FORMAT.md: "/", "—", "-", "无", "不适用"): kept apart from 0 and from NA.
 NOT_APPLICABLE = frozenset({"/", "//", "—", "——", "-", "--", "无", "不适用", "—/—"})
 
@@ -48,6 +50,7 @@ class Line:
     last_label: str               # the last text cell or token alone (for "3.其他" after a group label)
     cells: list[Value | None] = field(default_factory=list)
     delimited: bool = False       # cells came from a tab/pipe/HTML/PDF table row, not a space-split line
+    grid: bool = False            # every cell of the table row is here, blanks included (HTML, PDF, pipe)
     trailing_text: bool = False   # text after the numbers (a header fragment or OCR noise)
 
     @property
@@ -73,8 +76,9 @@ def parse_value(token: str, line: int) -> Value | None:
     token = token.strip()
     if token in NOT_APPLICABLE:
         return Value(None, line, token)
-    if _NUMBER.fullmatch(token):
-        return Value(Decimal(token.replace(",", "")), line, token)
+    m = _NUMBER_UNIT.fullmatch(token)
+    if m:
+        return Value(Decimal(m.group("n").replace(",", "")), line, token)
     return None
 
 
@@ -93,8 +97,8 @@ def split_line(raw: str, no: int) -> Line:
     if stripped.startswith("|") and stripped.count("|") >= 3:
         cells = stripped.strip("|").split("|")
         if all(_PIPE_RULE.fullmatch(c) for c in cells):
-            return Line(no, "", "", "", [], True)  # |---|---| under a markdown header
-        return line_from_cells(cells, no, keep_trailing_blanks=True)  # "|  |" is a blank cell
+            return Line(no, "", "", "", [], delimited=True, grid=True)  # |---|---| under a markdown header
+        return line_from_cells(cells, no, grid=True)  # "|  |" is a blank cell
     text = normalize_cell(raw)
     tokens = [part for tok in (text.split(" ") if text else []) for part in _unglue(tok)]
     labels, cells, trailing = [], [], False
@@ -107,8 +111,8 @@ def split_line(raw: str, no: int) -> Line:
             labels.append(tok)
         else:
             labels.append(tok)
-    return Line(no, text, compact("".join(labels)), compact(labels[-1]) if labels else "", cells, False,
-                trailing)
+    return Line(no, text, compact("".join(labels)), compact(labels[-1]) if labels else "", cells,
+                trailing_text=trailing)
 
 
 _PIPE_RULE = re.compile(r"\s*:?-{2,}:?\s*")
@@ -126,14 +130,14 @@ def _unglue(token: str) -> list[str]:
     return [m.group("label"), m.group("digits")] if m else [token]
 
 
-def line_from_cells(cells: list[str], no: int, keep_trailing_blanks: bool = False) -> Line:
+def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
     """A delimited row: label cells, then the numeric region aligned by position (empty cell = None).
 
-    Trailing empty cells are dropped for text exports (a trailing tab is layout); grid readers that know
-    the table's width (HTML, PDF) keep them, since a blank total cell is a blank, not nothing.
+    Trailing empty cells are dropped for text exports (a trailing tab is layout); a ``grid`` row (HTML,
+    PDF, markdown pipes) keeps them, since there a blank total cell is a blank, not nothing.
     """
     cells_raw = [normalize_cell(c) for c in cells]
-    while cells_raw and not cells_raw[-1] and not keep_trailing_blanks:
+    while cells_raw and not cells_raw[-1] and not grid:
         cells_raw.pop()
     kinds: list[tuple[str, list[Value]]] = []
     for cell in cells_raw:
@@ -159,10 +163,11 @@ def line_from_cells(cells: list[str], no: int, keep_trailing_blanks: bool = Fals
         else:
             cells.append(None)
             trailing = True
-    if not any(c is not None for c in cells):
-        cells = []
+    if not any(c is not None for c in cells) and not (grid and label_cells):
+        cells = []  # a grid row's blank cells after a label are kept: a row printed blank, not absent
     return Line(no, " ".join(c for c in cells_raw if c), compact("".join(label_cells)),
-                compact(label_cells[-1]) if label_cells else "", cells, True, trailing)
+                compact(label_cells[-1]) if label_cells else "", cells, delimited=True, grid=grid,
+                trailing_text=trailing)
 
 
 # Where a flattened table breaks into rows: before an ordinal (一、 (一) 1.属于…) or a table-二 item block

@@ -48,6 +48,7 @@ class Report:
     template: str = "unknown"
     requests: dict[str, list[Value | None]] = field(default_factory=dict)
     request_rows: list[str] = field(default_factory=list)
+    row_labels: dict[str, int] = field(default_factory=dict)  # table-三 row -> line of its label
     reviews: dict[str, list[Value | None]] = field(default_factory=dict)
     proactive: dict[tuple[str, str], Value | None] = field(default_factory=dict)
     facts: list[dict] = field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,17 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
 
 
+def _number(value) -> float:
+    """Expected values may keep their printed unit ("251000元"); compare the number.
+
+    >>> _number("251000元"), _number("9116.36"), _number(3)
+    (251000.0, 9116.36, 3.0)
+    """
+    if isinstance(value, str):
+        value = re.sub(r"[^\d.\-]", "", value)
+    return float(value)
+
+
 def _compare(score: Score, where: str, expected, actual) -> None:
     e_blank, a_blank = _blank(expected), _blank(actual)
     if e_blank and a_blank:
@@ -48,7 +60,7 @@ def _compare(score: Score, where: str, expected, actual) -> None:
         score.invented.append(f"{where}: expected NA, got {actual}")
     elif a_blank:
         score.missing.append(f"{where}: expected {expected}, got NA")
-    elif float(expected) == float(actual):
+    elif _number(expected) == float(actual):
         score.correct += 1
     else:
         score.wrong.append(f"{where}: expected {expected}, got {actual}")

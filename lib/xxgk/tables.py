@@ -198,10 +198,11 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
         if not line.label and not line.cells:
             continue
         has_values = bool(line.values)
-        code = match_label("requests", line.label, line.last_label, has_values)
+        has_cells = bool(line.cells)  # numbers, or a grid row's blank cells: generic labels need one or other
+        code = match_label("requests", line.label, line.last_label, has_cells)
         if code is None and pending and line.label:
-            code = match_label("requests", pending + line.label, line.last_label, has_values)
-        group = None if code else match_label("groups", line.label, line.last_label, has_values)
+            code = match_label("requests", pending + line.label, line.last_label, has_cells)
+        group = None if code else match_label("groups", line.label, line.last_label, has_cells)
         if code is None and group is None and line.label and is_header(line.label):
             current, pending = None, ""
             continue
@@ -221,6 +222,7 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
             current, opened_plain = code, not line.delimited and not has_values
             table.rows.setdefault(code, [None] * WIDTH)
             table.label_lines.setdefault(code, line.no)
+            _note_variant(code, line, report)
         elif not has_values:
             # A label wrapped before its key words ("2.其他法律行政法规禁" / "止公开"): keep the text, tail
             # only, since a key phrase wrapped over two lines is short.
@@ -258,6 +260,18 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
     table.unfilled = [code for code in sorted(table.label_lines, key=table.label_lines.get)
                       if all(c is None for c in table.rows[code]) and code not in table.glued]
     return table
+
+
+def _note_variant(code: str, line: Line, report: Report) -> None:
+    """A label matched through an alias recorded as a misprint or OCR slip is named in the issues."""
+    for alias in codes.aliases():
+        if alias.table == "requests" and alias.code == code and alias.note.startswith(("published typo", "OCR")) \
+                and compact(normalize_cell(alias.alias)) in line.label:
+            report.issue("label_variant", "info",
+                         f"Row {code} is printed as {line.label!r} ({alias.note}); read as {code}, the text is "
+                         "not corrected", f"line {line.no}", expected=codes.by_code(codes.REQUEST_ROWS)[code].zh,
+                         actual=line.label)
+            return
 
 
 def _keep_orphan(table: Table3, line: Line, report: Report) -> None:
@@ -312,13 +326,14 @@ def parse_table4(lines: list[Line], report: Report, anchored: bool) -> dict[str,
     With fewer than 15, the first five are 行政复议 (the template's first block) only when they satisfy
     their block identity; the rest cannot be placed and stay NA.
     """
-    values: list[Value] = []
+    values: list[Value | None] = []
     first_line = None
     for line in lines:
         # Numbers-only lines; or a header flattened onto the numbers' line ("…尚未审结总计 0 1 1 0 2 …").
         if line.pure_values or (len(line.values) >= len(codes.OUTCOMES) and not line.trailing_text
                                 and None not in line.cells):
-            values.extend(line.values)
+            # A grid row keeps its blank cells in place (blank = NA); a text line's gaps are layout.
+            values.extend(line.cells[-TABLE4_WIDTH:] if line.grid else line.values)
             first_line = first_line or line.no
         if len(values) >= TABLE4_WIDTH:
             break
@@ -339,7 +354,7 @@ def parse_table4(lines: list[Line], report: Report, anchored: bool) -> dict[str,
             blocks[proceeding.code] = list(values[b * size:(b + 1) * size])
         return blocks
     first = values[:size]
-    numbers = [v.number for v in first]
+    numbers = [v.number if v is not None else None for v in first]
     placed = len(first) == size and None not in numbers and sum(numbers[:4]) == numbers[4]
     if placed:
         blocks["review"] = list(first)
@@ -348,7 +363,7 @@ def parse_table4(lines: list[Line], report: Report, anchored: bool) -> dict[str,
                  + ("the first five satisfy the 行政复议 identity and are read as 行政复议; the litigation cells "
                     "are not in the document (NA)" if placed else
                     "they cannot be placed with certainty, so every cell of table 四 is NA"),
-                 where, expected="15", actual=" ".join(v.raw for v in values))
+                 where, expected="15", actual=" ".join(v.raw if v else "_" for v in values))
     return blocks
 
 

@@ -40,7 +40,12 @@ def _completeness(report: Report) -> None:
     else:
         last = max(rows.index(r) for r in present)
         for code in rows[:last]:
-            if code not in present:
+            if code in present:
+                continue
+            if code in report.row_labels:
+                report.issue("cell_missing", "error", f"Row {code} of table 三 is printed with every cell blank (NA)",
+                             f"line {report.row_labels[code]}")
+            else:
                 report.issue("row_missing", "error", f"Row {code} of table 三 is not in the document; its cells are NA",
                              f"table 三, row {code}")
         if last < len(rows) - 1:
@@ -55,11 +60,25 @@ def _completeness(report: Report) -> None:
             gaps = [_APPLICANTS[i] for i, c in enumerate(cells) if c is None]
             if gaps:
                 report.issue("cell_missing", "error",
-                             f"Row {code} of table 三 has no printed value for {', '.join(gaps)} (NA)",
-                             f"table 三, row {code}")
+                             f"Row {code} of table 三 has no number for {', '.join(gaps)}: blank in the document or "
+                             "lost in extraction (NA)", f"table 三, row {code}")
+    blank_totals = [code for code in present if report.requests[code][-1] is None
+                    and any(c is not None for c in report.requests[code][:-1])]
+    if len(blank_totals) >= 2:
+        report.issue("blank_total", "warning",
+                     f"The total column is blank in {len(blank_totals)} rows that print other numbers "
+                     f"({', '.join(blank_totals)}); left NA, so their row identity cannot be checked",
+                     "table 三, column total", actual=len(blank_totals))
     if not any(c is not None for block in report.reviews.values() for c in block):
         if not any(i.check.startswith("table4") for i in report.issues):
             report.issue("table_missing", "error", "Table 四 (reviews and litigation) was not found")
+    elif not any(i.check == "table4_incomplete" for i in report.issues):
+        for proceeding, cells in report.reviews.items():
+            gaps = [_OUTCOMES[i] for i, c in enumerate(cells) if c is None]
+            if gaps:
+                report.issue("cell_missing", "error",
+                             f"Table 四, {proceeding} has no number for {', '.join(gaps)}: blank in the document "
+                             "or lost in extraction (NA)", f"table 四, {proceeding}")
     if not any(v is not None for v in report.proactive.values()):
         report.issue("table_missing", "error", "Table 二 (proactive disclosure) was not found")
     else:

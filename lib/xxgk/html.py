@@ -1,0 +1,111 @@
+"""Web pages: paragraphs become lines, each report table becomes a grid of rows.
+
+Tables are expanded to a grid before any row is matched: a cell with rowspan/colspan fills every position
+it covers (text is repeated there, so a group label such as 三、本年度办理结果 reaches each row it spans; a
+number stands only at its first position, so it is never counted twice). Blank and &nbsp; cells stay blank
+(NA), never 0. A table that holds other tables is page layout and is read as text around them.
+
+Provenance: HTML lines are numbered as *blocks* in reading order (each paragraph, heading, list item or
+table row is one), since a page is often a single physical line.
+"""
+
+from __future__ import annotations
+
+import lxml.html
+
+from xxgk.lines import Line, line_from_cells, parse_value, split_line
+
+# Elements that end a line of text (their content is a paragraph of its own).
+_BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+                     "article", "header", "footer", "blockquote", "pre", "title", "tr", "table", "dd", "dt"})
+_SKIP = frozenset({"script", "style", "noscript", "head", "template"})
+
+
+def grid(table) -> list[list[str]]:
+    """Expand one table's rowspan/colspan into a rectangular list of rows of cell texts."""
+    rows: list[list[str | None]] = []
+    spans: dict[tuple[int, int], str] = {}  # (row, col) already covered by a span from above or left
+    for r, tr in enumerate(tr for tr in table.iter("tr") if _own(tr, table)):
+        row: list[str | None] = []
+        c = 0
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            while (r, c) in spans:
+                row.append(spans.pop((r, c)))
+                c += 1
+            text = " ".join(cell.text_content().split())
+            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            repeat = "" if parse_value(text, 0) is not None else text  # numbers are never duplicated
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    if dr == 0 and dc == 0:
+                        row.append(text)
+                    elif dr == 0:
+                        row.append(repeat)
+                    else:
+                        spans[(r + dr, c + dc)] = repeat
+            c += colspan
+        while (r, c) in spans:
+            row.append(spans.pop((r, c)))
+            c += 1
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    return [[cell or "" for cell in r] + [""] * (width - len(r)) for r in rows]
+
+
+def _own(tr, table) -> bool:
+    """A row of this table, not of a table nested in it."""
+    parent = tr.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent is table
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 200))
+    except ValueError:
+        return 1
+
+
+def html_lines(text: str) -> list[Line]:
+    """The page as Lines: text blocks through :func:`split_line`, leaf tables as grid rows."""
+    doc = lxml.html.document_fromstring(text)
+    lines: list[Line] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        joined = "".join(buffer).strip()
+        buffer.clear()
+        for piece in joined.splitlines():
+            if piece.strip():
+                lines.append(split_line(piece, len(lines) + 1))
+
+    def walk(el) -> None:
+        if not isinstance(el.tag, str) or el.tag in _SKIP:
+            if el.tail:
+                buffer.append(el.tail)
+            return
+        if el.tag == "table" and not any(True for _ in el.iter("table") if _ is not el):
+            flush()
+            for row in grid(el):
+                lines.append(line_from_cells(row, len(lines) + 1, grid=True))
+        else:
+            if el.tag in _BLOCKS:
+                flush()
+            if el.text:
+                buffer.append(el.text)
+            for child in el:
+                walk(child)
+            if el.tag in _BLOCKS:
+                flush()
+        if el.tail:
+            buffer.append(el.tail)
+
+    walk(doc.body if doc.find("body") is not None else doc)
+    flush()
+    title = doc.findtext(".//title")
+    if title and not any("报告" in ln.text for ln in lines[:5]):
+        lines.insert(0, split_line(title, 0))  # the page title names the report when the body does not
+    return lines
