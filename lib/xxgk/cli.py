@@ -29,6 +29,33 @@ def _parse(args: argparse.Namespace) -> int:
     return 1 if args.strict and errors else 0
 
 
+def _score(args: argparse.Namespace) -> int:
+    import json
+
+    import pandas as pd
+
+    from xxgk.score import score_files
+
+    files = sorted(f for p in map(Path, args.expected) for f in ([p] if p.is_file() else p.rglob("*.json")))
+    names = [json.loads(f.read_text(encoding="utf-8")).get("file", f.stem) for f in files]
+    reports = [Path(args.raw) / n for n in names]
+    missing = [str(r) for r in reports if not r.exists()]
+    if missing or not files:
+        print(f"xxgk score: report files not found: {', '.join(missing) or 'no expected JSON given'}",
+              file=sys.stderr)
+        return 2
+    scores = score_files(parse_many(reports), files)
+    table = pd.DataFrame([s.row() for s in scores])
+    table.loc[len(table)] = ["all", *table.drop(columns="report_id").sum()]
+    print(table.to_string(index=False))
+    if args.details:
+        for s in scores:
+            for kind in ("wrong", "missing", "invented"):
+                for cell in getattr(s, kind):
+                    print(f"{s.report_id}\t{kind}\t{cell}")
+    return 0
+
+
 def _dictionary(args: argparse.Namespace) -> int:
     if args.write:
         changed = refresh(Path(args.write))
@@ -61,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--strict", action="store_true", help="exit 1 when any issue of severity error exists")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(func=_parse)
+    sc = sub.add_parser("score", help="compare the parser with hand-checked expected values (JSON), cell by cell")
+    sc.add_argument("expected", nargs="+", help="expected JSON files or folders of them")
+    sc.add_argument("--raw", default="data/raw", help="folder holding the report files the JSONs name")
+    sc.add_argument("--details", action="store_true", help="list every cell that is not correct")
+    sc.set_defaults(func=_score)
     d = sub.add_parser("dictionary", help="print the data dictionary (markdown) or refresh it in a README")
     d.add_argument("--write", metavar="README", help="replace the dictionary block in this file")
     d.set_defaults(func=_dictionary)
