@@ -180,3 +180,16 @@ def test_not_applicable_is_not_zero(tmp_path):
     req = _parse_text(tmp_path, text)["requests"].set_index(["row_code", "applicant_code"])
     cell = req.loc[("not_processed_publication", "total")]
     assert cell["count"] is pd_na() and cell["cell_status"] == "not_applicable"
+
+
+def test_cross_year_carry_over_must_match_last_years_carry_forward(tmp_path):
+    (tmp_path / "y2022.txt").write_text(TEMPLATE_2021, encoding="utf-8")
+    later = TEMPLATE_2021.replace("2022年", "2023年").replace(
+        "二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1", "二、上年结转政府信息公开申请数量 3 0 0 0 0 0 3").replace(
+        "一、本年新收政府信息公开申请数量 10 1 0 0 0 1 12", "一、本年新收政府信息公开申请数量 8 1 0 0 0 1 10")
+    (tmp_path / "y2023.txt").write_text(later, encoding="utf-8")
+    issues = xxgk.parse_many([tmp_path])["issues"]
+    cross = issues[issues["check"] == "cross_year"]
+    assert set(cross["report_id"]) == {"y2023"}
+    # 2022 carried 2 (natural persons) and 2 (total) forward; 2023 says 3 were carried over.
+    assert sorted(cross["expected"] + "→" + cross["actual"]) == ["2→3", "2→3"]

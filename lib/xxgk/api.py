@@ -21,7 +21,7 @@ from xxgk.recover import pair_orphan_rows, split_glued_rows
 from xxgk.tables import (find_sections, find_table4_fallback, match_label, parse_table2, parse_table3,
                          parse_table4)
 from xxgk.text import UnreadableFile, decode
-from xxgk.validate import validate
+from xxgk.validate import cross_year, validate
 
 #: File kinds by extension. Anything else in a folder is skipped (manifests, notes).
 INPUT_FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
@@ -238,6 +238,7 @@ def _unique_ids(reports: list[Report]) -> None:
 def to_tables(reports: list[Report]) -> dict[str, pd.DataFrame]:
     """Build every table once for a corpus (not per report: concatenating frames is the slow part)."""
     _unique_ids(reports)
+    cross_year(reports)
     records: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
     for report in reports:
         for name, recs in _records(report).items():
