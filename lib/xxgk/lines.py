@@ -216,7 +216,7 @@ def split_lines(text: str) -> list[Line]:
     """All lines of a decoded document, numbered from 1 (pieces of a flattened line share its number)."""
     out = []
     for i, raw in enumerate(text.splitlines(), 1):
-        if _is_stream(normalize_cell(raw)):
+        if len(raw) >= STREAM_MIN_CHARS and _is_stream(normalize_cell(raw)):
             out.extend(split_line(piece, i) for piece in split_stream(raw))
         else:
             out.append(split_line(raw, i))
