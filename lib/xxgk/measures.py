@@ -1,0 +1,407 @@
+"""The derived measures of FORMAT.md, computed from the tidy tables.
+
+Every rate comes with its numerator and denominator, so a chart or a table can show the counts behind it,
+and with ``is_small_n``, the small-N guard of FORMAT.md: a rate over fewer than :data:`SMALL_N` requests is
+shown but never ranked.
+
+Missing data stays missing. A cell the document does not hold (``cell_status`` missing, or a row that is
+absent) and a cell printed as "/" (not applicable) both have no count; any measure that needs such a cell
+is NA, never computed as if the cell were 0. Pooling across reports (:func:`pool`) uses only the reports
+whose numerator and denominator are both known, and says how many it left out.
+
+Mixes (the outcome mix, the sub-reason mixes, the applicant mix) divide each part by the sum of the parts,
+as FORMAT.md defines the refusal mix, so the shares of one report add up to 1 exactly. Where a report's
+printed total differs from the sum of its parts, the issues table says so (check ``identity_outcomes``);
+the rates that FORMAT.md defines over ``total_processed`` use the printed total.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from xxgk.codes import (
+    APPLICANTS,
+    OUTCOME_GROUPS,
+    OUTCOMES,
+    PROCEEDINGS,
+    REQUEST_ROWS,
+    Code,
+    by_code,
+    codes,
+    request_rows,
+)
+
+#: The small-N guard. FORMAT.md, "Derived measures that researchers use": "Rates over tiny denominators
+#: (under about 30) are shown with their counts and not ranked." A denominator below this is small.
+SMALL_N = 30
+
+#: The derived measures of FORMAT.md, with their labels (the one declaration of these names).
+RATES: tuple[Code, ...] = (
+    Code("substantive_disclosure_rate", "实质公开率", "Substantive disclosure rate",
+         "(granted + partially_granted) / total_processed"),
+    Code("not_held_rate", "不掌握信息比例", "Not-held rate", "unable_not_held / total_processed"),
+    Code("review_correction_rate", "复议纠错率", "Review correction rate",
+         "corrected / (total − pending) of review"),
+    Code("litigation_rate", "被诉率", "Litigation rate",
+         "(litigation_direct + litigation_after_review totals) / new_received"),
+    Code("backlog", "结转率", "Backlog", "carried_forward / (new_received + carried_over)"),
+)
+
+#: The table-三 rows that describe volumes (flows in and out), in template order.
+VOLUME_ROWS = ("new_received", "carried_over", "total_processed", "carried_forward")
+
+#: The applicant columns that add up to ``total`` (FORMAT.md identity: the six columns sum to total).
+APPLICANT_PARTS = tuple(c for c in codes(APPLICANTS) if c != "total")
+
+_KEYS = ["report_id", "agency", "year"]
+_RATE_COLUMNS = [*_KEYS, "measure", "numerator", "denominator", "value", "is_small_n"]
+_MIX_COLUMNS = [*_KEYS, "category", "numerator", "denominator", "share", "is_small_n"]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Reading the tidy tables
+
+
+def _known(df: pd.DataFrame) -> pd.Series:
+    """The count of each cell, NA unless the document printed a number there.
+
+    A "/" (not applicable) is kept apart from 0 in the tidy tables; for arithmetic it is not a number.
+    """
+    status = df["cell_status"].astype("string")
+    unusable = status.isin(["not_applicable", "missing"]).fillna(False)
+    return df["count"].astype("Int64").mask(unusable)
+
+
+def request_matrix(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataFrame:
+    """Table 三 of every report as one row per report and one column per row code (Int64, NA kept).
+
+    A row that a report does not have is NA. The index is ``report_id`` in the order of ``reports``.
+    """
+    req = tables["requests"]
+    req = req[req["applicant_code"] == applicant]
+    wide = (
+        req.assign(count=_known(req))
+        .pivot_table(index="report_id", columns="row_code", values="count", aggfunc="first", dropna=False)
+    )
+    ids = tables["reports"]["report_id"].astype("string")
+    return wide.reindex(index=pd.Index(ids, name="report_id"), columns=codes(REQUEST_ROWS)).astype("Int64")
+
+
+def review_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Table 四 of every report: one row per report, columns ``(proceeding, outcome)``, Int64, NA kept."""
+    rev = tables["reviews"]
+    wide = rev.assign(count=_known(rev)).pivot_table(
+        index="report_id", columns=["proceeding", "outcome"], values="count", aggfunc="first", dropna=False
+    )
+    columns = pd.MultiIndex.from_product([codes(PROCEEDINGS), codes(OUTCOMES)], names=["proceeding", "outcome"])
+    ids = tables["reports"]["report_id"].astype("string")
+    return wide.reindex(index=pd.Index(ids, name="report_id"), columns=columns).astype("Int64")
+
+
+def _template_version(tables: dict[str, pd.DataFrame], matrix: pd.DataFrame) -> pd.Series:
+    """Which row set each report's table 三 uses: "2019" (one 其他处理 row) or "2021" (three).
+
+    The reports table says so for 2019 and 2021 reports; a hybrid or unknown one is read by its rows.
+    """
+    template = tables["reports"].set_index("report_id")["template"].astype("string").reindex(matrix.index)
+    rows_2021 = [c for c in request_rows("2021") if c not in request_rows("2019")]
+    present = tables["requests"].groupby("report_id")["row_code"].agg(set).reindex(matrix.index)
+    by_rows = present.map(
+        lambda rows: "2019" if isinstance(rows, set) and "other_processed" in rows
+        and not rows.intersection(rows_2021) else "2021"
+    )
+    return template.where(template.isin(["2019", "2021"]), by_rows).fillna("2021")
+
+
+def _group_rows(group: str, version: str) -> list[str]:
+    return [r for r in request_rows(version) if by_code(REQUEST_ROWS)[r].group == group]
+
+
+def _sum_rows(matrix: pd.DataFrame, versions: pd.Series, group: str) -> pd.Series:
+    """The sum of a group's rows per report; NA when any of them is NA (never a partial sum)."""
+    out = pd.Series(pd.NA, index=matrix.index, dtype="Int64")
+    for version in ("2019", "2021"):
+        mask = (versions == version).to_numpy()
+        out[mask] = matrix.loc[mask, _group_rows(group, version)].sum(axis=1, skipna=False, min_count=1)
+    return out
+
+
+def _keys(tables: dict[str, pd.DataFrame], index: pd.Index) -> pd.DataFrame:
+    reports = tables["reports"].set_index("report_id")
+    return pd.DataFrame(
+        {"report_id": index.astype("string"),
+         "agency": reports["agency"].reindex(index).astype("string").to_numpy(),
+         "year": reports["year"].reindex(index).astype("Int64").to_numpy()},
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Rates
+
+
+def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator as Float64, NA when either is NA or the denominator is 0.
+
+    >>> ratio(pd.Series([1, 1, pd.NA], dtype="Int64"), pd.Series([4, 0, 2], dtype="Int64")).tolist()
+    [0.25, <NA>, <NA>]
+    """
+    num = numerator.astype("Float64")
+    den = denominator.astype("Float64")
+    return (num / den.mask(den == 0)).astype("Float64")
+
+
+def is_small(denominator: pd.Series) -> pd.Series:
+    """The small-N guard: True when the denominator is under :data:`SMALL_N`, NA when it is unknown.
+
+    >>> is_small(pd.Series([29, 30, pd.NA], dtype="Int64")).tolist()
+    [True, False, <NA>]
+    """
+    return (denominator.astype("Int64") < SMALL_N).astype("boolean")
+
+
+def _rate_frame(keys: pd.DataFrame, measure: str, num: pd.Series, den: pd.Series) -> pd.DataFrame:
+    num = num.astype("Int64").reset_index(drop=True)
+    den = den.astype("Int64").reset_index(drop=True)
+    return keys.assign(measure=measure, numerator=num, denominator=den, value=ratio(num, den),
+                       is_small_n=is_small(den))[_RATE_COLUMNS]
+
+
+def rates(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataFrame:
+    """The five rates of FORMAT.md for every report, long: one row per report and measure.
+
+    Columns: report_id, agency, year, measure (a code of :data:`RATES`), numerator, denominator, value
+    (Float64, NA when a needed cell is missing or the denominator is 0), is_small_n.
+    """
+    m = request_matrix(tables, applicant)
+    r = review_matrix(tables)
+    keys = _keys(tables, m.index)
+    litigation = r[("litigation_direct", "total")] + r[("litigation_after_review", "total")]
+    parts = {
+        "substantive_disclosure_rate": (m["granted"] + m["partially_granted"], m["total_processed"]),
+        "not_held_rate": (m["unable_not_held"], m["total_processed"]),
+        "review_correction_rate": (r[("review", "corrected")], r[("review", "total")] - r[("review", "pending")]),
+        "litigation_rate": (litigation, m["new_received"]),
+        "backlog": (m["carried_forward"], m["new_received"] + m["carried_over"]),
+    }
+    frames = [_rate_frame(keys, name, *parts[name]) for name in codes(RATES)]
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Mixes
+
+
+def _mix_frame(keys: pd.DataFrame, parts: dict[str, pd.Series]) -> pd.DataFrame:
+    """Shares of parts over their sum; every share NA when any part is NA."""
+    table = pd.DataFrame({k: v.astype("Int64").reset_index(drop=True) for k, v in parts.items()})
+    total = table.sum(axis=1, skipna=False, min_count=1).astype("Int64")
+    frames = [
+        keys.assign(category=code, numerator=table[code], denominator=total,
+                    share=ratio(table[code], total), is_small_n=is_small(total))
+        for code in parts
+    ]
+    return pd.concat(frames, ignore_index=True)[_MIX_COLUMNS]
+
+
+def outcome_mix(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataFrame:
+    """How handled requests split over the six outcome groups (granted … other), per report.
+
+    Columns: report_id, agency, year, category (a code of ``OUTCOME_GROUPS``), numerator (the group's
+    rows added up), denominator (all outcome rows added up), share, is_small_n.
+    """
+    m = request_matrix(tables, applicant)
+    versions = _template_version(tables, m)
+    parts = {g: _sum_rows(m, versions, g) for g in OUTCOME_GROUPS}
+    return _mix_frame(_keys(tables, m.index), parts)
+
+
+def reason_mix(tables: dict[str, pd.DataFrame], group: str = "denied", applicant: str = "total") -> pd.DataFrame:
+    """The sub-reasons of one outcome group (e.g. the eight 不予公开 reasons), each over their sum.
+
+    ``group`` is ``denied``, ``unable``, ``not_processed`` or ``other``. For ``other`` a 2019-format
+    report has the single row ``other_processed``; its 2021 sub-rows are NA there, and the other way
+    round, so that every category of the result exists in every report of its template.
+    """
+    if group not in OUTCOME_GROUPS:
+        raise ValueError(f"unknown outcome group {group!r}; expected one of {OUTCOME_GROUPS}")
+    m = request_matrix(tables, applicant)
+    versions = _template_version(tables, m)
+    frames = []
+    for version in ("2021", "2019"):
+        mask = (versions == version).to_numpy()
+        if not mask.any():
+            continue
+        sub = m.loc[mask]
+        rows = _group_rows(group, version)
+        frames.append(_mix_frame(_keys(tables, sub.index), {r: sub[r] for r in rows}))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _mix_dtypes().items()})
+    return pd.concat(frames, ignore_index=True)
+
+
+def refusal_mix(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataFrame:
+    """FORMAT.md's refusal mix: each denied_* row over the sum of the denied_* rows."""
+    return reason_mix(tables, "denied", applicant)
+
+
+def applicant_mix(tables: dict[str, pd.DataFrame], row: str = "new_received") -> pd.DataFrame:
+    """Who asked: the six applicant columns of one table-三 row, each over their sum."""
+    parts = {a: request_matrix(tables, a)[row] for a in APPLICANT_PARTS}
+    index = next(iter(parts.values())).index
+    return _mix_frame(_keys(tables, index), parts)
+
+
+def _mix_dtypes() -> dict[str, str]:
+    return {"report_id": "string", "agency": "string", "year": "Int64", "category": "object",
+            "numerator": "Int64", "denominator": "Int64", "share": "Float64", "is_small_n": "boolean"}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Counts
+
+
+def volumes(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataFrame:
+    """New, carried over, handled and carried forward per report, long; NA where the cell is missing."""
+    m = request_matrix(tables, applicant)
+    keys = _keys(tables, m.index)
+    frames = [keys.assign(row_code=row, count=m[row].reset_index(drop=True)) for row in VOLUME_ROWS]
+    return pd.concat(frames, ignore_index=True)
+
+
+def review_counts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Table 四 per report, long: proceeding, outcome, count (NA where the document lacks the cell)."""
+    r = review_matrix(tables)
+    keys = _keys(tables, r.index)
+    frames = [keys.assign(proceeding=p, outcome=o, count=r[(p, o)].reset_index(drop=True)) for p, o in r.columns]
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Pooling and ranking
+
+
+def pool(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Pool a rate, mix or count frame over reports (e.g. ``by=["year", "measure"]``).
+
+    For rates and mixes, numerators and denominators are added over the reports where both are known,
+    and the rate is recomputed from the sums (a pooled rate, not a mean of rates). For counts, the known
+    counts are added. ``n_reports`` counts the reports used and ``n_missing`` those left out because a
+    number was NA; a group with no usable report is NA.
+    """
+    if "count" in frame.columns:
+        usable = frame["count"].notna()
+        out = frame.assign(_use=usable, count=frame["count"].where(usable)).groupby(by, dropna=False).agg(
+            count=("count", lambda s: s.sum(min_count=1)), n_reports=("_use", "sum"), n_all=("_use", "size"))
+        out["count"] = out["count"].astype("Int64")
+    else:
+        usable = frame["numerator"].notna() & frame["denominator"].notna()
+        f = frame.assign(_use=usable, numerator=frame["numerator"].where(usable),
+                         denominator=frame["denominator"].where(usable))
+        out = f.groupby(by, dropna=False).agg(
+            numerator=("numerator", lambda s: s.sum(min_count=1)),
+            denominator=("denominator", lambda s: s.sum(min_count=1)),
+            n_reports=("_use", "sum"), n_all=("_use", "size"))
+        out["numerator"] = out["numerator"].astype("Int64")
+        out["denominator"] = out["denominator"].astype("Int64")
+        value = "share" if "share" in frame.columns else "value"
+        out[value] = ratio(out["numerator"], out["denominator"])
+        out["is_small_n"] = is_small(out["denominator"])
+    out["n_missing"] = (out.pop("n_all") - out["n_reports"]).astype("Int64")
+    out["n_reports"] = out["n_reports"].astype("Int64")
+    return out.reset_index()
+
+
+def rank(frame: pd.DataFrame, measure: str, ascending: bool = False) -> pd.DataFrame:
+    """The rows of one measure, ranked by value, with the small-N guard applied.
+
+    Rows whose denominator is under :data:`SMALL_N`, or whose value is NA, keep their place in the table
+    (shown, with their counts) but get no rank: ``rank`` is NA. Ranked rows come first.
+    """
+    rows = frame[frame["measure"] == measure].copy()
+    rankable = rows["value"].notna() & ~rows["is_small_n"].fillna(True)
+    rows["rank"] = rows["value"].where(rankable).rank(method="min", ascending=ascending).astype("Int64")
+    rows["_order"] = rows["value"].astype("float64") * (1 if ascending else -1)
+    rows = rows.sort_values(["rank", "_order"], na_position="last", kind="stable")
+    return rows.drop(columns="_order").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Display
+
+
+def format_rate(value, numerator, denominator) -> str:
+    """A rate with its counts, as the charts and tables print it.
+
+    >>> format_rate(0.625, 25, 40)
+    '62.5% (25/40)'
+    >>> format_rate(pd.NA, pd.NA, 40)
+    'NA (NA/40)'
+    """
+    def num(x):
+        return "NA" if pd.isna(x) else str(int(x))
+    pct = "NA" if pd.isna(value) else f"{value:.1%}"
+    return f"{pct} ({num(numerator)}/{num(denominator)})"
+
+
+def rate_label(measure: str, lang: str = "zh") -> str:
+    """The label of a derived measure.
+
+    >>> rate_label("backlog", "en")
+    'Backlog'
+    """
+    entry = by_code(RATES)[measure]
+    return entry.zh if lang == "zh" else entry.en
+
+
+def rate_table(frame: pd.DataFrame, lang: str = "zh", columns: str = "year") -> pd.DataFrame:
+    """Rates as a display table: one row per measure, one column per ``columns`` value, "rate (n/d)".
+
+    Small-N cells are marked with "*" (shown, not ranked).
+    """
+    cells = frame.assign(
+        cell=[format_rate(v, n, d) + ("*" if not pd.isna(s) and bool(s) else "")
+              for v, n, d, s in zip(frame["value"], frame["numerator"], frame["denominator"], frame["is_small_n"])],
+        label=frame["measure"].map(lambda m: rate_label(m, lang)),
+    )
+    order = [rate_label(m, lang) for m in codes(RATES) if m in set(frame["measure"])]
+    table = cells.pivot_table(index="label", columns=columns, values="cell", aggfunc="first")
+    return table.reindex(order).rename_axis(index=None)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Invariants the notebooks assert
+
+
+def shares_sum_to_one(mix: pd.DataFrame, by: list[str] | None = None, tol: float = 1e-9) -> bool:
+    """True when, in every group (default: per report) whose shares are all known, they add up to 1."""
+    by = by or ["report_id"]
+    grouped = mix.groupby(by, dropna=False)["share"]
+    complete = grouped.transform(lambda s: s.notna().all()).astype(bool)
+    sums = mix[complete].groupby(by, dropna=False)["share"].sum()
+    return bool(((sums.astype(float) - 1).abs() <= tol).all())
+
+
+def na_kept(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> bool:
+    """True when no cell that the tidy tables lack has become a number.
+
+    For a rate or mix frame: wherever the numerator or denominator is NA the value is NA. For a count
+    frame (volumes): there are exactly as many NA counts as missing or "/" cells of those rows.
+    """
+    if "count" in frame.columns:
+        req = tables["requests"]
+        req = req[req["row_code"].isin(frame["row_code"].unique()) & (req["applicant_code"] == "total")]
+        req = req[req["report_id"].isin(frame["report_id"])]
+        absent = len(frame) - len(req)
+        return int(frame["count"].isna().sum()) == int(_known(req).isna().sum()) + absent
+    value = frame["share"] if "share" in frame.columns else frame["value"]
+    lacking = frame["numerator"].isna() | frame["denominator"].isna()
+    return bool(value[lacking].isna().all())
+
+
+def totals_match(pooled: pd.DataFrame, tables: dict[str, pd.DataFrame], by: str = "row_code") -> bool:
+    """True when pooled volumes equal the sum of the known cells of the tidy requests table."""
+    req = tables["requests"]
+    req = req[(req["applicant_code"] == "total") & req["row_code"].isin(pooled[by])]
+    direct = req.assign(count=_known(req)).groupby("row_code")["count"].sum(min_count=1)
+    mine = pooled.groupby(by)["count"].sum(min_count=1)
+    return bool(mine.astype("Float64").equals(direct.reindex(mine.index).astype("Float64")))
