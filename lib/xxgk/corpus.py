@@ -1,0 +1,127 @@
+"""The parsed corpus as the notebooks see it: where it lives, which part to look at, and how well it parsed.
+
+Paths are resolved from the package, never from the current directory, so a notebook runs the same from
+JupyterLab, papermill, nbval or the batch runner. The default data folder is ``<repo>/data/processed``,
+which ``xxgk parse data/raw --out data/processed`` writes from the sample reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from xxgk.codes import CHECKS, by_code
+from xxgk.schema import SEVERITIES, TABLES
+
+#: The checks that test an identity (勾稽关系) of FORMAT.md, in the order FORMAT.md states them.
+IDENTITY_CHECKS = ("identity_balance", "identity_outcomes", "identity_row_total", "identity_review_block",
+                   "prose_vs_table")
+
+
+def repo_root() -> Path:
+    """The repository this package is installed from (editable install: ``lib/xxgk`` → the repo)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def processed_dir() -> Path:
+    """Where ``xxgk parse data/raw --out data/processed`` writes the sample's tables."""
+    return repo_root() / "data" / "processed"
+
+
+def resolve(path: str | Path = "") -> Path:
+    """A data folder: ``""`` means the sample's processed tables; a relative path is taken from the repo."""
+    if not str(path):
+        return processed_dir()
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else repo_root() / path
+
+
+def load(data_dir: str | Path = "", years: Iterable[int | str] = (), agencies: Iterable[str] = ()) -> dict:
+    """Read the tidy tables from ``data_dir`` and keep the selected years and agencies (empty: all)."""
+    folder = resolve(data_dir)
+    if not (folder / "reports.parquet").exists():
+        raise FileNotFoundError(
+            f"no parsed tables in {folder}: run `xxgk parse data/raw --out data/processed` first"
+        )
+    from xxgk import load_tables  # the parser's reader; imported here so that this module loads without it
+
+    return select(load_tables(folder), years, agencies)
+
+
+def select(tables: dict, years: Iterable[int | str] = (), agencies: Iterable[str] = ()) -> dict:
+    """Keep the reports of the given years and agencies, and their rows in every other table.
+
+    An agency or a year that is not in the corpus is an error (a typo in a parameter must not produce an
+    empty, plausible-looking notebook).
+    """
+    reports = tables["reports"]
+    years = [int(y) for y in years]
+    agencies = [str(a) for a in agencies]
+    unknown_years = sorted(set(years) - set(reports["year"].dropna().astype(int)))
+    unknown_agencies = sorted(set(agencies) - set(reports["agency"].dropna()))
+    if unknown_years or unknown_agencies:
+        raise ValueError(
+            f"not in the corpus: years {unknown_years}, agencies {unknown_agencies}; "
+            f"it has years {sorted(set(reports['year'].dropna().astype(int)))} "
+            f"and agencies {sorted(set(reports['agency'].dropna()))}"
+        )
+    keep = pd.Series(True, index=reports.index)
+    if years:
+        keep &= reports["year"].isin(years).fillna(False)
+    if agencies:
+        keep &= reports["agency"].isin(agencies).fillna(False)
+    ids = set(reports.loc[keep, "report_id"])
+    out = {name: df[df["report_id"].isin(ids)].reset_index(drop=True) for name, df in tables.items()}
+    return out
+
+
+def table_sizes(tables: dict) -> pd.DataFrame:
+    """How many rows each table has, and how many reports they cover."""
+    return pd.DataFrame(
+        [{"table": name, "rows": len(tables[name]), "reports": tables[name]["report_id"].nunique()}
+         for name in TABLES if name in tables]
+    ).set_index("table")
+
+
+def reports_overview(tables: dict) -> pd.DataFrame:
+    """One line per report: agency, year, template, status and issue counts, sorted by agency and year."""
+    columns = ["report_id", "agency", "year", "template", "status", "n_issues", "n_errors"]
+    return tables["reports"][columns].sort_values(["agency", "year"]).reset_index(drop=True)
+
+
+def status_by_year(tables: dict) -> pd.DataFrame:
+    """How many reports per year parsed ok, incomplete or failed."""
+    reports = tables["reports"]
+    table = pd.crosstab(reports["year"], reports["status"], margins=True, margins_name="total")
+    order = [s for s in ("ok", "incomplete", "failed") if s in table.columns]
+    return table[order + [c for c in table.columns if c not in order]]
+
+
+def issues_summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
+    """The issues table summarised: one line per check, counts by severity, and how many reports."""
+    issues = tables["issues"]
+    counts = pd.crosstab(issues["check"], issues["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    counts["reports"] = issues.groupby("check")["report_id"].nunique()
+    known = by_code(CHECKS)
+    counts.insert(0, "label", [
+        (known[c].zh if lang == "zh" else known[c].en) if c in known else c for c in counts.index])
+    return counts.sort_values(["error", "warning", "info"], ascending=False)
+
+
+def identity_failures(tables: dict) -> pd.DataFrame:
+    """Which identities of FORMAT.md fail where: one line per report, one column per identity check."""
+    issues = tables["issues"]
+    issues = issues[issues["check"].isin(IDENTITY_CHECKS)]
+    reports = tables["reports"].set_index("report_id")[["agency", "year"]]
+    table = pd.crosstab(issues["report_id"], issues["check"]).reindex(columns=list(IDENTITY_CHECKS), fill_value=0)
+    table = reports.join(table, how="inner").sort_values(["agency", "year"])
+    return table
+
+
+def cell_status_counts(tables: dict) -> pd.DataFrame:
+    """How many cells of each numeric table were printed, printed as "/", or missing."""
+    rows = {name: tables[name]["cell_status"].value_counts() for name in ("requests", "reviews", "proactive")}
+    out = pd.DataFrame(rows).T.reindex(columns=["printed", "not_applicable", "missing"]).fillna(0).astype(int)
+    return out
