@@ -177,3 +177,21 @@ def test_rate_table_shows_counts_and_marks_small_n(tables):
     assert table.loc["Review correction rate", 2021] == "25.0% (1/4)*"
     assert table.loc["Litigation rate", 2022] == "NA (NA/50)"
     assert list(table.index)[0] == "Substantive disclosure rate"
+
+
+def test_pooled_mix_shares_sum_to_one_across_templates(tables):
+    mix = measures.reason_mix(tables, "other")
+    pooled = measures.pool(mix, ["category"]).set_index("category")
+    # a2021 has 1 other (overdue correction), a2022 5 other_processed; b2021 has 0 others, printed
+    assert pooled["denominator"].unique().tolist() == [6]
+    assert pooled.loc["other_processed", "share"] == pytest.approx(5 / 6)
+    assert pooled.loc["other_overdue_correction", "share"] == pytest.approx(1 / 6)
+    assert pooled["share"].sum() == pytest.approx(1)
+    assert set(pooled["n_reports"]) == {3}
+
+
+def test_pooled_outcome_mix_leaves_out_incomplete_reports(tables):
+    pooled = measures.pool(measures.outcome_mix(tables), ["year", "category"]).set_index(["year", "category"])
+    g = pooled.loc[(2021, "granted")]
+    assert (g.numerator, g.denominator, g.n_reports, g.n_missing) == (20, 40, 1, 1)
+    assert measures.shares_sum_to_one(pooled.reset_index(), by=["year"])

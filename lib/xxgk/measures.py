@@ -283,32 +283,60 @@ def review_counts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def pool(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Pool a rate, mix or count frame over reports (e.g. ``by=["year", "measure"]``).
 
-    For rates and mixes, numerators and denominators are added over the reports where both are known,
-    and the rate is recomputed from the sums (a pooled rate, not a mean of rates). For counts, the known
-    counts are added. ``n_reports`` counts the reports used and ``n_missing`` those left out because a
-    number was NA; a group with no usable report is NA.
+    Numerators and denominators are added over the reports where both are known, and the rate is
+    recomputed from the sums (a pooled rate, not a mean of rates); counts are added over the reports
+    where they are known. A mix is pooled per report, so its pooled shares still add up to 1 when its
+    reports have different categories (2019 and 2021 formats); ``by`` must then contain ``category``.
+    ``n_reports`` counts the reports used and ``n_missing`` those left out because a number was NA; a
+    group with no usable report is NA.
     """
     if "count" in frame.columns:
         usable = frame["count"].notna()
         out = frame.assign(_use=usable, count=frame["count"].where(usable)).groupby(by, dropna=False).agg(
             count=("count", lambda s: s.sum(min_count=1)), n_reports=("_use", "sum"), n_all=("_use", "size"))
         out["count"] = out["count"].astype("Int64")
-    else:
-        usable = frame["numerator"].notna() & frame["denominator"].notna()
-        f = frame.assign(_use=usable, numerator=frame["numerator"].where(usable),
-                         denominator=frame["denominator"].where(usable))
-        out = f.groupby(by, dropna=False).agg(
-            numerator=("numerator", lambda s: s.sum(min_count=1)),
-            denominator=("denominator", lambda s: s.sum(min_count=1)),
-            n_reports=("_use", "sum"), n_all=("_use", "size"))
+        out["n_missing"] = out.pop("n_all") - out["n_reports"]
+        return _pooled_types(out.reset_index())
+    usable = frame["numerator"].notna() & frame["denominator"].notna()
+    if "category" in frame.columns:
+        if "category" not in by:
+            raise ValueError("pooling a mix needs 'category' in by")
+        outer = [b for b in by if b != "category"]
+        per_report = frame.assign(_use=usable).drop_duplicates("report_id")
+        groups = per_report.groupby(outer, dropna=False) if outer else per_report.assign(_all=0).groupby("_all")
+        dens = groups.apply(lambda g: pd.Series({
+            "denominator": g.loc[g["_use"], "denominator"].sum(min_count=1),
+            "n_reports": int(g["_use"].sum()), "n_missing": int((~g["_use"]).sum())}), include_groups=False)
+        nums = frame.assign(numerator=frame["numerator"].where(usable)).groupby(by, dropna=False)["numerator"].sum(
+            min_count=1).rename("numerator").reset_index()
+        if outer:
+            out = nums.merge(dens.reset_index(), on=outer, how="left")
+        else:
+            out = nums.assign(**{c: dens.iloc[0][c] for c in dens.columns})
+        # A category that only unusable reports have (e.g. the 2021 sub-rows in a group whose 2021
+        # reports all lack a cell) describes none of the pooled requests: it is left out, not set to 0.
+        out = out[~((out["n_reports"] > 0) & out["numerator"].isna())].reset_index(drop=True)
         out["numerator"] = out["numerator"].astype("Int64")
         out["denominator"] = out["denominator"].astype("Int64")
-        value = "share" if "share" in frame.columns else "value"
-        out[value] = ratio(out["numerator"], out["denominator"])
+        out["share"] = ratio(out["numerator"], out["denominator"])
         out["is_small_n"] = is_small(out["denominator"])
-    out["n_missing"] = (out.pop("n_all") - out["n_reports"]).astype("Int64")
-    out["n_reports"] = out["n_reports"].astype("Int64")
-    return out.reset_index()
+        return _pooled_types(out)
+    f = frame.assign(_use=usable, numerator=frame["numerator"].where(usable),
+                     denominator=frame["denominator"].where(usable))
+    out = f.groupby(by, dropna=False).agg(
+        numerator=("numerator", lambda s: s.sum(min_count=1)),
+        denominator=("denominator", lambda s: s.sum(min_count=1)),
+        n_reports=("_use", "sum"), n_all=("_use", "size"))
+    out["n_missing"] = out.pop("n_all") - out["n_reports"]
+    out["numerator"] = out["numerator"].astype("Int64")
+    out["denominator"] = out["denominator"].astype("Int64")
+    out["value"] = ratio(out["numerator"], out["denominator"])
+    out["is_small_n"] = is_small(out["denominator"])
+    return _pooled_types(out.reset_index())
+
+
+def _pooled_types(out: pd.DataFrame) -> pd.DataFrame:
+    return out.astype({"n_reports": "Int64", "n_missing": "Int64"})
 
 
 def rank(frame: pd.DataFrame, measure: str, ascending: bool = False) -> pd.DataFrame:

@@ -1,0 +1,486 @@
+"""Charts of the tidy tables, the same in every notebook.
+
+Design:
+
+- **One font, chosen once.** Importing this module applies :func:`set_theme`: seaborn's theme, then Noto
+  Sans CJK SC from the ``mpl-font`` package (the font files ship inside the wheel, so it works offline).
+  The family is set *after* ``sns.set_theme()``, which resets the font list; without a CJK font every
+  Chinese label is an empty box and matplotlib warns "Glyph … missing".
+- **Order and colour come from the codes.** Categories are drawn in the order :mod:`xxgk.codes`
+  declares them, and a code's colour is fixed by its position in its declaration (:func:`colours`), so
+  "granted" has the same colour in every chart. Labels are the declaration's ``zh`` or ``en``.
+- **Counts beside rates; NA is missing.** Every rate is annotated with numerator/denominator; a value that
+  is NA draws no bar and says "NA" where the bar would be; a rate over fewer than ``SMALL_N`` requests is
+  hatched and never ranked (FORMAT.md's small-N guard).
+- **Figures, not pyplot state.** Functions return a :class:`matplotlib.figure.Figure` that is not
+  registered with pyplot: a notebook cell shows it once, and a batch does not accumulate open figures.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from xxgk import measures
+from xxgk.codes import APPLICANTS, OUTCOMES, PROCEEDINGS, REQUEST_ROWS, ROW_GROUPS, Code, by_code, codes, label
+from xxgk.measures import RATES, SMALL_N
+
+#: The CJK font (shipped by the PyPI package mpl-font, SIL Open Font License) and the Latin fallback.
+FONT_FAMILY = "Noto Sans CJK SC"
+FONT_FALLBACK = "DejaVu Sans"
+#: Colour of NA markers and of small-N bars.
+MISSING_COLOUR = "#9e9e9e"
+SMALL_N_HATCH = "///"
+
+# UI text that is not a code: chart titles and axis labels.
+_TEXT = {
+    "volumes": ("申请数量", "Requests"),
+    "count": ("件数", "Count"),
+    "share": ("占比", "Share"),
+    "year": ("年度", "Year"),
+    "agency": ("机关", "Agency"),
+    "applicant_mix": ("申请人构成", "Who asked"),
+    "outcome_mix": ("办理结果构成", "How requests were handled"),
+    "reasons": ("理由构成", "Reasons"),
+    "reviews": ("行政复议和行政诉讼", "Administrative review and litigation"),
+    "rates": ("比率", "Rates"),
+    "missing_note": ("另有 {n} 份报告缺少数据，未计入", "{n} report(s) lack a cell and are left out"),
+    "small_n": (f"分母不足 {SMALL_N}：仅展示，不排名", f"Under {SMALL_N}: shown, not ranked"),
+    "no_data": ("无数据", "No data"),
+    "report_card": ("{agency} 年度报告概览", "{agency}: report card"),
+    "ranking": ("{measure}排名", "{measure}: ranking"),
+}
+
+
+def text(key: str, lang: str = "zh", **fields) -> str:
+    """A chart's UI text in the chosen language.
+
+    >>> text("missing_note", "en", n=2)
+    '2 report(s) lack a cell and are left out'
+    """
+    zh, en = _TEXT[key]
+    return (zh if lang == "zh" else en).format(**fields)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Theme and colours
+
+
+def register_fonts() -> list[str]:
+    """Add the Noto Sans CJK SC files of ``mpl-font`` to matplotlib's font manager (once)."""
+    folder = resources.files("mpl_font").joinpath("fonts/noto")
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    added = []
+    for entry in folder.iterdir():
+        path = str(entry)
+        if path.endswith((".otf", ".ttf")) and path not in known:
+            font_manager.fontManager.addfont(path)
+            added.append(path)
+    return added
+
+
+def set_theme() -> None:
+    """seaborn's theme, then the CJK font (after: ``sns.set_theme`` resets the font family)."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    register_fonts()
+    matplotlib.rcParams["font.family"] = ["sans-serif"]
+    matplotlib.rcParams["font.sans-serif"] = [FONT_FAMILY, FONT_FALLBACK]
+    matplotlib.rcParams["axes.unicode_minus"] = True  # Noto Sans CJK has U+2212
+    matplotlib.rcParams["figure.dpi"] = 100
+    matplotlib.rcParams["savefig.bbox"] = "tight"
+
+
+def colours(table: tuple[Code, ...] | tuple[str, ...]) -> dict[str, tuple]:
+    """A fixed colour per code, by its position in its declaration.
+
+    >>> list(colours(PROCEEDINGS))
+    ['review', 'litigation_direct', 'litigation_after_review']
+    """
+    names = [c.code if isinstance(c, Code) else c for c in table]
+    return dict(zip(names, sns.color_palette("colorblind", len(names))))
+
+
+def _group_colours() -> dict[str, tuple]:
+    return colours(ROW_GROUPS)
+
+
+def _row_colour(row: str) -> tuple:
+    return _group_colours()[by_code(REQUEST_ROWS)[row].group]
+
+
+def _new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kw):
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes
+
+
+def _note(fig: Figure, missing: int, lang: str) -> None:
+    if missing:
+        fig.text(0.01, -0.02, text("missing_note", lang, n=int(missing)), fontsize=9, color=MISSING_COLOUR,
+                 ha="left", va="top")
+
+
+def _na_marker(ax, x, y=0, horizontal=False, **kw):
+    kw = {"ha": "center", "va": "bottom", "color": MISSING_COLOUR, "fontsize": 8, "style": "italic", **kw}
+    if horizontal:
+        kw.update(ha="left", va="center")
+        ax.text(y, x, " NA", **kw)
+    else:
+        ax.text(x, y, "NA", **kw)
+
+
+def _true(x) -> bool:
+    """A nullable boolean as a plain bool (NA is not True)."""
+    return not pd.isna(x) and bool(x)
+
+
+def _wrap(label: str, width: int = 16) -> str:
+    """Break a long label into lines of ``width`` characters (Chinese has no spaces to break at)."""
+    return "\n".join(label[i:i + width] for i in range(0, len(label), width))
+
+
+def _fmt_count(x) -> str:
+    return "NA" if pd.isna(x) else f"{int(x):,}"
+
+
+def _lang_label(code: str, table: tuple[Code, ...], lang: str) -> str:
+    return label(code, table, lang)
+
+
+def _sort_keys(values) -> list:
+    return sorted(pd.unique(pd.Series(list(values)).dropna()), key=lambda v: (str(type(v)), v))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Primitive: grouped bars and 100% stacked bars that know about NA and small N
+
+
+def _grouped_bars(ax, data: pd.DataFrame, x: str, hue: str, value: str, x_order, hue_order, hue_colours,
+                  hue_labels, fmt=_fmt_count, small: str | None = None):
+    """Vertical grouped bars, one group per ``x``, with value labels; NA draws "NA" and no bar."""
+    n = len(hue_order)
+    width = 0.8 / max(n, 1)
+    lookup = data.set_index([x, hue])
+    for j, h in enumerate(hue_order):
+        for i, xv in enumerate(x_order):
+            pos = i - 0.4 + width * (j + 0.5)
+            v = lookup[value].get((xv, h), pd.NA)
+            if pd.isna(v):
+                _na_marker(ax, pos)
+                continue
+            is_small = bool(small) and _true(lookup[small].get((xv, h), False))
+            ax.bar(pos, float(v), width, color=hue_colours[h], label=hue_labels[h] if i == 0 else None,
+                   hatch=SMALL_N_HATCH if is_small else None, edgecolor="white")
+            ax.annotate(fmt(lookup.loc[(xv, h)]), (pos, float(v)), ha="center", va="bottom", fontsize=7,
+                        xytext=(0, 1), textcoords="offset points")
+        if not any((xv, h) in lookup.index and pd.notna(lookup[value].get((xv, h))) for xv in x_order):
+            ax.bar(np.nan, np.nan, color=hue_colours[h], label=hue_labels[h])
+    ax.set_xticks(range(len(x_order)), [str(v) for v in x_order])
+    ax.margins(y=0.15)
+
+
+def _stacked_shares(ax, pooled: pd.DataFrame, by: str, order, categories, cat_colours, cat_labels):
+    """Horizontal 100% stacked bars: one bar per ``by`` value, segments in declaration order.
+
+    Each bar is labelled with its denominator (n); a bar with no usable report says NA; a small-N bar is
+    hatched.
+    """
+    lookup = pooled.set_index([by, "category"])
+    for i, key in enumerate(order):
+        rows = pooled[pooled[by] == key]
+        den = rows["denominator"].dropna()
+        if rows.empty or den.empty or rows["share"].isna().all():
+            _na_marker(ax, i, 0, horizontal=True)
+            continue
+        small = bool(rows["is_small_n"].fillna(False).any())
+        left = 0.0
+        for cat in categories:
+            if (key, cat) not in lookup.index:
+                continue
+            share = lookup.loc[(key, cat), "share"]
+            if pd.isna(share) or share == 0:
+                continue
+            ax.barh(i, float(share), left=left, color=cat_colours[cat], edgecolor="white",
+                    hatch=SMALL_N_HATCH if small else None)
+            if share >= 0.06:
+                ax.text(left + share / 2, i, f"{share:.0%}", ha="center", va="center", fontsize=7, color="white")
+            left += float(share)
+        ax.text(1.01, i, f"n={int(den.iloc[0]):,}" + ("*" if small else ""), va="center", fontsize=8)
+    ax.set_yticks(range(len(order)), [str(v) for v in order])
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    handles = [Patch(color=cat_colours[c], label=cat_labels[c]) for c in categories
+               if c in set(pooled["category"])]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.08, 1), frameon=False, fontsize=8)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Charts
+
+
+def volumes_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
+    """New, carried over, handled and carried forward requests, summed per year or per agency."""
+    vols = measures.pool(measures.volumes(tables), [by, "row_code"])
+    order = _sort_keys(vols[by])
+    rows = list(measures.VOLUME_ROWS)
+    row_colours = colours(tuple(rows))
+    labels = {r: _lang_label(r, REQUEST_ROWS, lang) for r in rows}
+    horizontal_space = max(6.0, 1.2 * len(order) + 2)
+    fig, axes = _new_figure(min(horizontal_space, 16), 4.2)
+    ax = axes[0, 0]
+    _grouped_bars(ax, vols, by, "row_code", "count", order, rows, row_colours, labels,
+                  fmt=lambda r: _fmt_count(r["count"]))
+    ax.set_ylabel(text("count", lang))
+    ax.set_xlabel(text(by, lang))
+    if by == "agency":
+        ax.tick_params(axis="x", labelrotation=30)
+    ax.set_title(text("volumes", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize=8)
+    _note(fig, vols["n_missing"].max() if len(vols) else 0, lang)
+    return fig
+
+
+def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received") -> Figure:
+    """One table-三 row per agency and year, as a heatmap; a missing cell is grey and says NA."""
+    vols = measures.volumes(tables)
+    vols = vols[vols["row_code"] == row]
+    grid = vols.pivot_table(index="agency", columns="year", values="count", aggfunc="first", dropna=False)
+    grid = grid.astype("Float64").astype(float)
+    agencies = _sort_keys(tables["reports"]["agency"])
+    years = _sort_keys(tables["reports"]["year"])
+    grid = grid.reindex(index=agencies, columns=years)
+    fig, axes = _new_figure(max(5.0, 1.1 * len(years) + 4), max(2.5, 0.4 * len(agencies) + 1.2))
+    ax = axes[0, 0]
+    ax.set_facecolor("#eeeeee")
+    if grid.notna().any().any():
+        sns.heatmap(grid, ax=ax, annot=True, fmt=",.0f", cmap="Blues", cbar=False, linewidths=0.5,
+                    mask=grid.isna())
+    for (i, j), v in np.ndenumerate(grid.to_numpy()):
+        if np.isnan(v):
+            ax.text(j + 0.5, i + 0.5, "NA", ha="center", va="center", color=MISSING_COLOUR, style="italic")
+    ax.set_xlim(0, len(years))
+    ax.set_ylim(len(agencies), 0)
+    ax.set_xticks(np.arange(len(years)) + 0.5, [str(y) for y in years])
+    ax.set_yticks(np.arange(len(agencies)) + 0.5, agencies, rotation=0)
+    ax.set_xlabel(text("year", lang))
+    ax.set_ylabel("")
+    ax.set_title(_lang_label(row, REQUEST_ROWS, lang))
+    return fig
+
+
+def applicant_mix_chart(tables: dict, lang: str = "zh", by: str = "year", row: str = "new_received") -> Figure:
+    """Who asked, as 100% bars per year or agency (the six applicant columns of one table-三 row)."""
+    mix = measures.pool(measures.applicant_mix(tables, row), [by, "category"])
+    order = _sort_keys(tables["reports"][by])
+    parts = list(measures.APPLICANT_PARTS)
+    fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
+    _stacked_shares(axes[0, 0], mix, by, order, parts, colours(APPLICANTS),
+                    {a: _lang_label(a, APPLICANTS, lang) for a in parts})
+    axes[0, 0].set_title(f"{text('applicant_mix', lang)} · {_lang_label(row, REQUEST_ROWS, lang)}")
+    _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
+    return fig
+
+
+def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
+    """How requests were handled (the six outcome groups), as 100% bars per year or agency."""
+    mix = measures.pool(measures.outcome_mix(tables), [by, "category"])
+    order = _sort_keys(tables["reports"][by])
+    groups = list(measures.OUTCOME_GROUPS)
+    fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
+    _stacked_shares(axes[0, 0], mix, by, order, groups, _group_colours(),
+                    {g: _lang_label(g, ROW_GROUPS, lang) for g in groups})
+    axes[0, 0].set_title(text("outcome_mix", lang))
+    _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
+    return fig
+
+
+def reasons_chart(tables: dict, lang: str = "zh", groups: tuple[str, ...] = ("denied", "unable",
+                                                                             "not_processed", "other")) -> Figure:
+    """The sub-reasons of 不予公开, 无法提供, 不予处理 and 其他处理: pooled counts with their shares."""
+    fig, axes = _new_figure(11, 2.2 + 0.9 * sum(len(_rows_of(g)) for g in groups) / 2, len(groups), 1,
+                            height_ratios=[len(_rows_of(g)) + 1 for g in groups])
+    missing = 0
+    for ax, group in zip(axes[:, 0], groups):
+        mix = measures.reason_mix(tables, group)
+        pooled = measures.pool(mix, ["category"]) if len(mix) else mix
+        rows = [r for r in _rows_of(group) if r in set(pooled["category"])]
+        colour = _group_colours()[group]
+        for i, r in enumerate(rows):
+            rec = pooled[pooled["category"] == r].iloc[0]
+            if pd.isna(rec["numerator"]):
+                _na_marker(ax, i, 0, horizontal=True)
+                continue
+            ax.barh(i, int(rec["numerator"]), color=colour, hatch=SMALL_N_HATCH if _true(rec["is_small_n"])
+                    else None, edgecolor="white")
+            ax.annotate(f"{int(rec['numerator']):,} ({measures.format_rate(rec['share'], rec['numerator'], rec['denominator']).split(' ')[0]})",
+                        (int(rec["numerator"]), i), xytext=(3, 0), textcoords="offset points", va="center",
+                        fontsize=8)
+        ax.set_yticks(range(len(rows)), [_wrap(_lang_label(r, REQUEST_ROWS, lang), 20 if lang == "zh" else 40)
+                                         for r in rows])
+        ax.invert_yaxis()
+        ax.margins(x=0.2)
+        n = pooled["denominator"].dropna()
+        total = f" (n={int(n.iloc[0]):,})" if len(n) else " (n=NA)"
+        ax.set_title(_lang_label(group, ROW_GROUPS, lang) + total, loc="left", fontsize=10)
+        if len(mix):
+            missing = max(missing, int(pooled["n_missing"].max()))
+        if not rows:
+            ax.text(0.5, 0.5, text("no_data", lang), transform=ax.transAxes, ha="center", color=MISSING_COLOUR)
+    _note(fig, missing, lang)
+    return fig
+
+
+def _rows_of(group: str) -> list[str]:
+    return [r.code for r in REQUEST_ROWS if r.group == group]
+
+
+def rates_chart(tables: dict, lang: str = "zh", by: str = "year",
+                rates: tuple[str, ...] = tuple(codes(RATES))) -> Figure:
+    """The derived rates, pooled per year or agency: one panel per rate, each bar labelled "x% (n/d)"."""
+    pooled = measures.pool(measures.rates(tables), [by, "measure"])
+    order = _sort_keys(tables["reports"][by])
+    fig, axes = _new_figure(min(16, 3.2 * len(rates)), 3.6, 1, len(rates), sharey=False)
+    palette = colours(RATES)
+    for ax, measure in zip(axes[0], rates):
+        part = pooled[pooled["measure"] == measure].assign(series=measure)
+        _grouped_bars(ax, part, by, "series", "value", order, [measure], palette, {measure: ""},
+                      fmt=lambda r: measures.format_rate(r["value"], r["numerator"], r["denominator"]).replace(" ", "\n"),
+                      small="is_small_n")
+        ax.set_title(measures.rate_label(measure, lang), fontsize=10)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_xlabel("")
+        ax.set_ylim(0, max(0.05, float(part["value"].max()) * 1.45 if part["value"].notna().any() else 1))
+        if by == "agency":
+            ax.tick_params(axis="x", labelrotation=60)
+    fig.legend(handles=[Patch(facecolor="white", edgecolor="black", hatch=SMALL_N_HATCH,
+                              label=text("small_n", lang))], loc="outside lower center", frameon=False, fontsize=8)
+    return fig
+
+
+def reviews_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
+    """Table 四: review, direct litigation and litigation after review, outcomes stacked per year."""
+    counts = measures.pool(measures.review_counts(tables), [by, "proceeding", "outcome"])
+    order = _sort_keys(tables["reports"][by])
+    parts = [o for o in codes(OUTCOMES) if o != "total"]
+    outcome_colours = colours(OUTCOMES)
+    fig, axes = _new_figure(min(16, 4 + 1.6 * len(order)), 3.8, 1, len(PROCEEDINGS), sharey=True)
+    lookup = counts.set_index([by, "proceeding", "outcome"])["count"]
+    for ax, proc in zip(axes[0], codes(PROCEEDINGS)):
+        for i, key in enumerate(order):
+            values = [lookup.get((key, proc, o), pd.NA) for o in parts]
+            total = lookup.get((key, proc, "total"), pd.NA)
+            if any(pd.isna(v) for v in values):
+                _na_marker(ax, i)
+                continue
+            bottom = 0
+            for o, v in zip(parts, values):
+                ax.bar(i, int(v), bottom=bottom, color=outcome_colours[o], edgecolor="white", width=0.6)
+                bottom += int(v)
+            ax.annotate(_fmt_count(total), (i, bottom), ha="center", va="bottom", fontsize=8, xytext=(0, 1),
+                        textcoords="offset points")
+        ax.set_xticks(range(len(order)), [str(v) for v in order])
+        ax.set_title(_lang_label(proc, PROCEEDINGS, lang), fontsize=10)
+        if by == "agency":
+            ax.tick_params(axis="x", labelrotation=60)
+    axes[0, 0].set_ylabel(text("count", lang))
+    axes[0, 0].margins(y=0.15)
+    fig.legend(handles=[Patch(color=outcome_colours[o], label=_lang_label(o, OUTCOMES, lang)) for o in parts],
+               loc="outside right upper", frameon=False, fontsize=8)
+    fig.suptitle(text("reviews", lang))
+    return fig
+
+
+def ranking_chart(rates: pd.DataFrame, measure: str, lang: str = "zh", by: str = "agency",
+                  ascending: bool = False) -> Figure:
+    """Agencies ranked on one rate; small-N and NA rows are shown below, hatched or marked, without a rank."""
+    ranked = measures.rank(rates, measure, ascending=ascending)
+    fig, axes = _new_figure(9, max(2.0, 0.38 * len(ranked) + 1.2))
+    ax = axes[0, 0]
+    colour = colours(RATES)[measure]
+    labels = []
+    for i, rec in ranked.iterrows():
+        prefix = f"{int(rec['rank'])}. " if pd.notna(rec["rank"]) else "– "
+        labels.append(prefix + str(rec[by]))
+        annotation = measures.format_rate(rec["value"], rec["numerator"], rec["denominator"])
+        if pd.isna(rec["value"]):
+            _na_marker(ax, i, 0, horizontal=True)
+            ax.text(0.02, i, "      " + annotation, va="center", fontsize=8, color=MISSING_COLOUR)
+            continue
+        small = _true(rec["is_small_n"])
+        ax.barh(i, float(rec["value"]), color=MISSING_COLOUR if small else colour,
+                hatch=SMALL_N_HATCH if small else None, edgecolor="white")
+        ax.annotate(annotation, (float(rec["value"]), i), xytext=(3, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.set_yticks(range(len(ranked)), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(0.05, float(ranked["value"].max()) * 1.35) if ranked["value"].notna().any() else 1)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_title(text("ranking", lang, measure=measures.rate_label(measure, lang)))
+    ax.legend(handles=[Patch(facecolor=MISSING_COLOUR, hatch=SMALL_N_HATCH, label=text("small_n", lang))],
+              loc="lower right", frameon=False, fontsize=8)
+    return fig
+
+
+def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
+    """One agency across its years: volumes, outcome mix, rates and table 四 on one page."""
+    from xxgk.corpus import select
+
+    own = select(tables, agencies=[agency])
+    years = _sort_keys(own["reports"]["year"])
+    fig = Figure(figsize=(13, 9), layout="constrained")
+    grid = fig.subfigures(2, 2)
+    # volumes
+    ax = grid[0, 0].subplots()
+    vols = measures.pool(measures.volumes(own), ["year", "row_code"])
+    rows = list(measures.VOLUME_ROWS)
+    _grouped_bars(ax, vols, "year", "row_code", "count", years, rows, colours(tuple(rows)),
+                  {r: _lang_label(r, REQUEST_ROWS, lang) for r in rows}, fmt=lambda r: _fmt_count(r["count"]))
+    ax.set_title(text("volumes", lang), fontsize=10)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    # outcome mix
+    ax = grid[0, 1].subplots()
+    mix = measures.pool(measures.outcome_mix(own), ["year", "category"])
+    groups = list(measures.OUTCOME_GROUPS)
+    _stacked_shares(ax, mix, "year", years, groups, _group_colours(),
+                    {g: _lang_label(g, ROW_GROUPS, lang) for g in groups})
+    ax.set_title(text("outcome_mix", lang), fontsize=10)
+    # rates as a table of text: value with counts, per year
+    ax = grid[1, 0].subplots()
+    ax.axis("off")
+    table = measures.rate_table(measures.rates(own), lang)
+    if len(table):
+        cell = ax.table(cellText=table.reindex(columns=years).fillna("").to_numpy(), rowLabels=list(table.index),
+                        colLabels=[str(y) for y in years], loc="center", cellLoc="center")
+        cell.auto_set_font_size(False)
+        cell.set_fontsize(8)
+        cell.scale(1, 1.4)
+    ax.set_title(text("rates", lang) + " · * " + text("small_n", lang), fontsize=10)
+    # reviews: totals per proceeding and year
+    ax = grid[1, 1].subplots()
+    counts = measures.review_counts(own)
+    totals = counts[counts["outcome"] == "total"]
+    pooled = measures.pool(totals, ["year", "proceeding"])
+    procs = codes(PROCEEDINGS)
+    _grouped_bars(ax, pooled, "year", "proceeding", "count", years, procs, colours(PROCEEDINGS),
+                  {p: _lang_label(p, PROCEEDINGS, lang) for p in procs}, fmt=lambda r: _fmt_count(r["count"]))
+    ax.set_title(text("reviews", lang), fontsize=10)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    fig.suptitle(text("report_card", lang, agency=agency), fontsize=13)
+    return fig
+
+
+def save(fig: Figure, path) -> None:
+    """Save a figure as PNG (or any format matplotlib knows from the suffix)."""
+    fig.savefig(path, dpi=110)
+
+
+set_theme()
