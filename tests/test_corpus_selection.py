@@ -45,3 +45,12 @@ def test_quality_summaries():
     counts = xc.cell_status_counts(t)
     assert counts.loc["requests", "missing"] == 7 and counts.loc["requests", "not_applicable"] == 7
     assert list(xc.identity_failures(t).columns[2:]) == list(xc.IDENTITY_CHECKS)
+
+
+def test_issue_counts_and_na_status_checks():
+    t = corpus()
+    assert xc.issue_counts_match(t) and xc.na_matches_status(t)
+    t["requests"].loc[t["requests"].cell_status == "missing", "count"] = 0  # a NA turned into 0
+    assert not xc.na_matches_status(t)
+    t["reports"].loc[0, "n_issues"] = 5
+    assert not xc.issue_counts_match(t)

@@ -195,3 +195,34 @@ def test_pooled_outcome_mix_leaves_out_incomplete_reports(tables):
     g = pooled.loc[(2021, "granted")]
     assert (g.numerator, g.denominator, g.n_reports, g.n_missing) == (20, 40, 1, 1)
     assert measures.shares_sum_to_one(pooled.reset_index(), by=["year"])
+
+
+def test_review_totals_match(tables):
+    pooled = measures.pool(measures.review_counts(tables), ["year", "proceeding", "outcome"])
+    assert measures.totals_match(pooled, tables)
+    pooled.loc[0, "count"] = 99
+    assert not measures.totals_match(pooled, tables)
+
+
+def test_headline_pools_volumes_and_rates(tables):
+    h = measures.headline(tables, "en").set_index("figure")
+    assert h.loc["New requests this year", "value"] == "100"
+    assert h.loc["Substantive disclosure rate", "value"] == "65.0% (65/100)"
+    assert h.loc["Litigation rate", "value"] == "5.0% (2/40)"
+    assert (h.loc["Litigation rate", "n_reports"], h.loc["Litigation rate", "n_missing"]) == (1, 2)
+    assert h.loc["Review correction rate", "value"].endswith("*")
+
+
+def test_small_n_unranked(tables):
+    ranked = measures.rank(measures.rates(tables), "substantive_disclosure_rate")
+    assert measures.small_n_unranked(ranked)
+    ranked.loc[ranked.report_id == "b2021", "rank"] = 3
+    assert not measures.small_n_unranked(ranked)
+
+
+def test_tables_for_display(tables):
+    vt = measures.volume_table(tables)
+    assert list(vt.columns) == ["agency", "year", "report_id", *measures.VOLUME_ROWS]
+    rt = measures.review_table(tables)
+    assert rt.loc[("甲局", 2021, "a2021"), ("review", "corrected")] == 1
+    assert pd.isna(rt.loc[("乙局", 2021, "b2021"), ("review", "total")])

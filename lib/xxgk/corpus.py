@@ -125,3 +125,23 @@ def cell_status_counts(tables: dict) -> pd.DataFrame:
     rows = {name: tables[name]["cell_status"].value_counts() for name in ("requests", "reviews", "proactive")}
     out = pd.DataFrame(rows).T.reindex(columns=["printed", "not_applicable", "missing"]).fillna(0).astype(int)
     return out
+
+
+def issue_counts_match(tables: dict) -> bool:
+    """True when each report's ``n_issues`` equals its rows in the issues table."""
+    reports = tables["reports"].set_index("report_id")
+    counted = tables["issues"].groupby("report_id").size().reindex(reports.index, fill_value=0)
+    return bool((reports["n_issues"].astype("Int64") == counted).all())
+
+
+def na_matches_status(tables: dict) -> bool:
+    """True when a cell has a number exactly when the document printed one (no NA became 0).
+
+    A missing or "/" cell has no count; a printed cell has one.
+    """
+    for name, value in (("requests", "count"), ("reviews", "count"), ("proactive", "value")):
+        df = tables[name]
+        printed = df["cell_status"] == "printed"
+        if not (df.loc[printed, value].notna().all() and df.loc[~printed, value].isna().all()):
+            return False
+    return True

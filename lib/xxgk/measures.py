@@ -28,6 +28,7 @@ from xxgk.codes import (
     Code,
     by_code,
     codes,
+    label,
     request_rows,
 )
 
@@ -276,6 +277,21 @@ def review_counts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def volume_table(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataFrame:
+    """Volumes as a display table: one line per report (agency, year), one column per volume row."""
+    vols = volumes(tables, applicant)
+    table = vols.set_index(["agency", "year", "report_id", "row_code"])["count"].unstack("row_code")
+    return table.reindex(columns=list(VOLUME_ROWS)).astype("Int64").sort_index().reset_index()
+
+
+def review_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Table 四 as a display table: one line per report, columns (proceeding, outcome), NA kept."""
+    r = review_matrix(tables)
+    keys = _keys(tables, r.index).set_index("report_id")
+    r.index = pd.MultiIndex.from_frame(keys.reset_index()[["agency", "year", "report_id"]])
+    return r.sort_index()
+
+
 # --------------------------------------------------------------------------------------------------------
 # Pooling and ranking
 
@@ -353,6 +369,35 @@ def rank(frame: pd.DataFrame, measure: str, ascending: bool = False) -> pd.DataF
     return rows.drop(columns="_order").reset_index(drop=True)
 
 
+def small_n_unranked(ranked: pd.DataFrame) -> bool:
+    """True when no row under the small-N guard (or with an NA value) carries a rank."""
+    guarded = ranked["is_small_n"].fillna(True).astype(bool) | ranked["value"].isna()
+    return bool(ranked.loc[guarded, "rank"].isna().all())
+
+
+def headline(tables: dict[str, pd.DataFrame], lang: str = "zh") -> pd.DataFrame:
+    """The headline figures of a selection: the volumes added up and the rates pooled over its reports.
+
+    One line per figure with the value (a rate with its counts), how many reports it uses, and how many
+    it leaves out because a cell is missing.
+    """
+    lines = []
+    vols = pool(volumes(tables), ["row_code"]).set_index("row_code")
+    for row in VOLUME_ROWS:
+        rec = vols.loc[row]
+        lines.append({"figure": label(row, REQUEST_ROWS, lang),
+                      "value": "NA" if pd.isna(rec["count"]) else f"{int(rec['count']):,}",
+                      "n_reports": rec["n_reports"], "n_missing": rec["n_missing"]})
+    pooled = pool(rates(tables), ["measure"]).set_index("measure")
+    for measure in codes(RATES):
+        rec = pooled.loc[measure]
+        lines.append({"figure": rate_label(measure, lang),
+                      "value": format_rate(rec["value"], rec["numerator"], rec["denominator"])
+                      + ("*" if not pd.isna(rec["is_small_n"]) and bool(rec["is_small_n"]) else ""),
+                      "n_reports": rec["n_reports"], "n_missing": rec["n_missing"]})
+    return pd.DataFrame(lines).astype({"n_reports": "Int64", "n_missing": "Int64"})
+
+
 # --------------------------------------------------------------------------------------------------------
 # Display
 
@@ -426,10 +471,19 @@ def na_kept(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> bool:
     return bool(value[lacking].isna().all())
 
 
-def totals_match(pooled: pd.DataFrame, tables: dict[str, pd.DataFrame], by: str = "row_code") -> bool:
-    """True when pooled volumes equal the sum of the known cells of the tidy requests table."""
-    req = tables["requests"]
-    req = req[(req["applicant_code"] == "total") & req["row_code"].isin(pooled[by])]
-    direct = req.assign(count=_known(req)).groupby("row_code")["count"].sum(min_count=1)
-    mine = pooled.groupby(by)["count"].sum(min_count=1)
+def totals_match(pooled: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> bool:
+    """True when pooled counts equal the sum of the known cells of the tidy table they come from.
+
+    A frame with ``row_code`` is checked against ``requests`` (total column), one with ``proceeding``
+    against ``reviews``.
+    """
+    if "row_code" in pooled.columns:
+        src = tables["requests"]
+        src = src[(src["applicant_code"] == "total") & src["row_code"].isin(pooled["row_code"])]
+        keys = ["row_code"]
+    else:
+        src = tables["reviews"]
+        keys = ["proceeding", "outcome"]
+    direct = src.assign(count=_known(src)).groupby(keys)["count"].sum(min_count=1)
+    mine = pooled.groupby(keys)["count"].sum(min_count=1)
     return bool(mine.astype("Float64").equals(direct.reindex(mine.index).astype("Float64")))
