@@ -226,3 +226,11 @@ def test_tables_for_display(tables):
     rt = measures.review_table(tables)
     assert rt.loc[("甲局", 2021, "a2021"), ("review", "corrected")] == 1
     assert pd.isna(rt.loc[("乙局", 2021, "b2021"), ("review", "total")])
+
+
+def test_review_counts_keep_absent_blocks_na(tables):
+    counts = measures.review_counts(tables)
+    # b2021 has no table 四 (15 NA), a2022 no litigation rows (10 NA)
+    assert counts["count"].isna().sum() == 25
+    assert measures.na_kept(counts, tables)
+    assert not measures.na_kept(counts.fillna({"count": 0}), tables)

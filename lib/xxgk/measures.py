@@ -458,14 +458,18 @@ def na_kept(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> bool:
     """True when no cell that the tidy tables lack has become a number.
 
     For a rate or mix frame: wherever the numerator or denominator is NA the value is NA. For a count
-    frame (volumes): there are exactly as many NA counts as missing or "/" cells of those rows.
+    frame (volumes, review counts): there are exactly as many NA counts as missing or "/" cells of those
+    rows plus cells the tidy table does not have at all.
     """
     if "count" in frame.columns:
-        req = tables["requests"]
-        req = req[req["row_code"].isin(frame["row_code"].unique()) & (req["applicant_code"] == "total")]
-        req = req[req["report_id"].isin(frame["report_id"])]
-        absent = len(frame) - len(req)
-        return int(frame["count"].isna().sum()) == int(_known(req).isna().sum()) + absent
+        if "row_code" in frame.columns:
+            src = tables["requests"]
+            src = src[src["row_code"].isin(frame["row_code"].unique()) & (src["applicant_code"] == "total")]
+        else:
+            src = tables["reviews"]
+        src = src[src["report_id"].isin(frame["report_id"])]
+        absent = len(frame) - len(src)
+        return int(frame["count"].isna().sum()) == int(_known(src).isna().sum()) + absent
     value = frame["share"] if "share" in frame.columns else frame["value"]
     lacking = frame["numerator"].isna() | frame["denominator"].isna()
     return bool(value[lacking].isna().all())
