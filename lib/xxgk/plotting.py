@@ -98,6 +98,22 @@ def set_theme() -> None:
     matplotlib.rcParams["savefig.bbox"] = "tight"
 
 
+def show_in_notebooks() -> None:
+    """Let IPython display a returned Figure as a PNG.
+
+    The charts are plain Figures (not pyplot's), so the inline backend, which registers its display hook
+    only when pyplot draws its first figure, may never load; this registers the same PNG formatter.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:  # no IPython: scripts save figures with save()
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"}, bbox_inches="tight", dpi=100)
+
+
 def colours(table: tuple[Code, ...] | tuple[str, ...]) -> dict[str, tuple]:
     """A fixed colour per code, by its position in its declaration.
 
@@ -388,9 +404,9 @@ def reviews_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
             ax.annotate(_fmt_count(total), (i, bottom), ha="center", va="bottom", fontsize=8, xytext=(0, 1),
                         textcoords="offset points")
         ax.set_xticks(range(len(order)), [str(v) for v in order])
-        ax.set_title(_lang_label(proc, PROCEEDINGS, lang), fontsize=10)
+        ax.set_title(_wrap(_lang_label(proc, PROCEEDINGS, lang), 10 if lang == "zh" else 24), fontsize=10)
         if by == "agency":
-            ax.tick_params(axis="x", labelrotation=60)
+            ax.set_xticks(range(len(order)), [_wrap(str(v), 8) for v in order], fontsize=8)
     axes[0, 0].set_ylabel(text("count", lang))
     axes[0, 0].margins(y=0.15)
     fig.legend(handles=[Patch(color=outcome_colours[o], label=_lang_label(o, OUTCOMES, lang)) for o in parts],
@@ -425,8 +441,8 @@ def ranking_chart(rates: pd.DataFrame, measure: str, lang: str = "zh", by: str =
     ax.set_xlim(0, max(0.05, float(ranked["value"].max()) * 1.35) if ranked["value"].notna().any() else 1)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_title(text("ranking", lang, measure=measures.rate_label(measure, lang)))
-    ax.legend(handles=[Patch(facecolor=MISSING_COLOUR, hatch=SMALL_N_HATCH, label=text("small_n", lang))],
-              loc="lower right", frameon=False, fontsize=8)
+    fig.legend(handles=[Patch(facecolor=MISSING_COLOUR, hatch=SMALL_N_HATCH, label=text("small_n", lang))],
+               loc="outside lower right", frameon=False, fontsize=8)
     return fig
 
 
@@ -484,3 +500,4 @@ def save(fig: Figure, path) -> None:
 
 
 set_theme()
+show_in_notebooks()
