@@ -84,6 +84,7 @@ class RunResult:
     ipynb: Path | None = None
     html: Path | None = None
     failure: CellFailure | None = None
+    render_seconds: float = 0.0
 
 
 @dataclass
@@ -237,13 +238,14 @@ def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT) -> RunResult:
         failure = CellFailure(None, None, type(err).__name__, str(err))
     seconds = time.perf_counter() - start
     html_path = None
+    start = time.perf_counter()
     if ipynb.exists():
         try:
             html_path = render_html(ipynb, target)
         except Exception as err:
             failure = failure or CellFailure(None, None, f"render: {type(err).__name__}", str(err))
     return RunResult(run.notebook.name, run.parameters, run.name, failure is None, seconds,
-                     ipynb if ipynb.exists() else None, html_path, failure)
+                     ipynb if ipynb.exists() else None, html_path, failure, time.perf_counter() - start)
 
 
 def run_batch(params_file: str | Path, out_dir: str | Path, workers: int = 2, progress: bool = True,

@@ -21,7 +21,6 @@ from __future__ import annotations
 from importlib import resources
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -337,9 +336,9 @@ def reasons_chart(tables: dict, lang: str = "zh", groups: tuple[str, ...] = ("de
                 continue
             ax.barh(i, int(rec["numerator"]), color=colour, hatch=SMALL_N_HATCH if _true(rec["is_small_n"])
                     else None, edgecolor="white")
-            ax.annotate(f"{int(rec['numerator']):,} ({measures.format_rate(rec['share'], rec['numerator'], rec['denominator']).split(' ')[0]})",
-                        (int(rec["numerator"]), i), xytext=(3, 0), textcoords="offset points", va="center",
-                        fontsize=8)
+            share = "NA" if pd.isna(rec["share"]) else f"{rec['share']:.1%}"
+            ax.annotate(f"{int(rec['numerator']):,} ({share})", (int(rec["numerator"]), i), xytext=(3, 0),
+                        textcoords="offset points", va="center", fontsize=8)
         ax.set_yticks(range(len(rows)), [_wrap(_lang_label(r, REQUEST_ROWS, lang), 20 if lang == "zh" else 40)
                                          for r in rows])
         ax.invert_yaxis()
@@ -353,6 +352,10 @@ def reasons_chart(tables: dict, lang: str = "zh", groups: tuple[str, ...] = ("de
             ax.text(0.5, 0.5, text("no_data", lang), transform=ax.transAxes, ha="center", color=MISSING_COLOUR)
     _note(fig, missing, lang)
     return fig
+
+
+def _rate_on_two_lines(rec) -> str:
+    return measures.format_rate(rec["value"], rec["numerator"], rec["denominator"]).replace(" ", "\n")
 
 
 def _rows_of(group: str) -> list[str]:
@@ -369,8 +372,7 @@ def rates_chart(tables: dict, lang: str = "zh", by: str = "year",
     for ax, measure in zip(axes[0], rates):
         part = pooled[pooled["measure"] == measure].assign(series=measure)
         _grouped_bars(ax, part, by, "series", "value", order, [measure], palette, {measure: ""},
-                      fmt=lambda r: measures.format_rate(r["value"], r["numerator"], r["denominator"]).replace(" ", "\n"),
-                      small="is_small_n")
+                      fmt=_rate_on_two_lines, small="is_small_n")
         ax.set_title(measures.rate_label(measure, lang), fontsize=10)
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.set_xlabel("")
