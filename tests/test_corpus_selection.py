@@ -1,7 +1,5 @@
 """Loading and selecting the corpus, and the quality summaries of notebook 00."""
 
-from pathlib import Path
-
 import pytest
 
 from handmade import corpus

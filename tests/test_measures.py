@@ -234,3 +234,10 @@ def test_review_counts_keep_absent_blocks_na(tables):
     assert counts["count"].isna().sum() == 25
     assert measures.na_kept(counts, tables)
     assert not measures.na_kept(counts.fillna({"count": 0}), tables)
+
+
+def test_derived_cells_count_as_numbers(tables):
+    req = tables["requests"]
+    req.loc[(req.report_id == "a2021") & (req.row_code == "granted"), "cell_status"] = "derived"
+    row = _rate(measures.rates(tables), "a2021", "substantive_disclosure_rate")
+    assert (row.numerator, row.denominator) == (25, 40)

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from xxgk.codes import CHECKS, by_code
+from xxgk.codes import CELL_STATUSES, CHECKS, by_code, codes
+from xxgk.measures import NO_NUMBER
 from xxgk.schema import SEVERITIES, TABLES
 
 #: The checks that test an identity (勾稽关系) of FORMAT.md, in the order FORMAT.md states them.
 IDENTITY_CHECKS = ("identity_balance", "identity_outcomes", "identity_row_total", "identity_review_block",
-                   "prose_vs_table")
+                   "cross_year", "prose_vs_table")
 
 
 def repo_root() -> Path:
@@ -121,10 +122,9 @@ def identity_failures(tables: dict) -> pd.DataFrame:
 
 
 def cell_status_counts(tables: dict) -> pd.DataFrame:
-    """How many cells of each numeric table were printed, printed as "/", or missing."""
+    """How many cells of each numeric table have each cell status (printed, "/", derived, missing)."""
     rows = {name: tables[name]["cell_status"].value_counts() for name in ("requests", "reviews", "proactive")}
-    out = pd.DataFrame(rows).T.reindex(columns=["printed", "not_applicable", "missing"]).fillna(0).astype(int)
-    return out
+    return pd.DataFrame(rows).T.reindex(columns=codes(CELL_STATUSES)).fillna(0).astype(int)
 
 
 def issue_counts_match(tables: dict) -> bool:
@@ -135,13 +135,13 @@ def issue_counts_match(tables: dict) -> bool:
 
 
 def na_matches_status(tables: dict) -> bool:
-    """True when a cell has a number exactly when the document printed one (no NA became 0).
+    """True when a cell has a number exactly when its status says it has one (no NA became 0).
 
-    A missing or "/" cell has no count; a printed cell has one.
+    A missing or "/" cell has no number; a printed or derived one has.
     """
     for name, value in (("requests", "count"), ("reviews", "count"), ("proactive", "value")):
         df = tables[name]
-        printed = df["cell_status"] == "printed"
-        if not (df.loc[printed, value].notna().all() and df.loc[~printed, value].isna().all()):
+        numbered = ~df["cell_status"].isin(list(NO_NUMBER)).fillna(False)
+        if not (df.loc[numbered, value].notna().all() and df.loc[~numbered, value].isna().all()):
             return False
     return True

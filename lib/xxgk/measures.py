@@ -63,13 +63,16 @@ _MIX_COLUMNS = [*_KEYS, "category", "numerator", "denominator", "share", "is_sma
 # Reading the tidy tables
 
 
-def _known(df: pd.DataFrame) -> pd.Series:
-    """The count of each cell, NA unless the document printed a number there.
+#: Cell statuses (``codes.CELL_STATUSES``) whose cell has no number: a "/" is kept apart from 0 in the tidy
+#: tables, and for arithmetic it is not a number. ``printed`` and ``derived`` cells (digits the document
+#: prints, placed by the identities; the issues table names each) are used as numbers.
+NO_NUMBER = ("not_applicable", "missing")
 
-    A "/" (not applicable) is kept apart from 0 in the tidy tables; for arithmetic it is not a number.
-    """
+
+def _known(df: pd.DataFrame) -> pd.Series:
+    """The count of each cell, NA unless the document prints a number for it."""
     status = df["cell_status"].astype("string")
-    unusable = status.isin(["not_applicable", "missing"]).fillna(False)
+    unusable = status.isin(list(NO_NUMBER)).fillna(False)
     return df["count"].astype("Int64").mask(unusable)
 
 
