@@ -10,7 +10,7 @@ RAW := $(ROOT)/data/raw
 PROCESSED := $(ROOT)/data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help all setup parse test dictionary clean
+.PHONY: help all setup parse batch lab test dictionary clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -18,18 +18,25 @@ help: ## list the targets
 $(STAMP): $(ROOT)/requirements.txt $(ROOT)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r $(ROOT)/requirements.txt -e $(ROOT)
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r $(ROOT)/requirements.txt -e $(ROOT)
 	touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install everything (uv, ~10 s; done once)
 
-all: parse ## the main job: parse data/raw into data/processed and print a summary
+all: batch ## the main job: parse data/raw, run every notebook, render HTML into output/
+	@echo "\nOpen $(ROOT)/output/index.html"
 
 parse: $(STAMP) ## parse the sample reports in data/raw into data/processed (CSV + Parquet)
 	$(BIN)/xxgk parse $(RAW) --out $(PROCESSED)
 
-test: $(STAMP) ## run the tests (pytest: unit, golden, doctests)
-	cd $(ROOT) && $(BIN)/python -m pytest -q
+batch: parse ## run every notebook × parameter set of notebooks/params/sample.yml into output/ (HTML + index)
+	$(BIN)/xxgk batch $(ROOT)/notebooks/params/sample.yml --out $(ROOT)/output --workers 2
+
+lab: $(STAMP) ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab --allow-root --notebook-dir $(ROOT)/notebooks
+
+test: parse ## run the tests: unit, golden, doctests, and every notebook through nbval
+	cd $(ROOT) && $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env
 
 dictionary: $(STAMP) ## refresh the data dictionary in README.md from the code declarations
 	$(BIN)/xxgk dictionary --write $(ROOT)/README.md

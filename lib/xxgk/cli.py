@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from xxgk import batch
 from xxgk.api import collect_paths, parse_many, write_tables
 from xxgk.dictionary import markdown, refresh
 
@@ -93,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     sc.add_argument("--raw", default="data/raw", help="folder holding the report files the JSONs name")
     sc.add_argument("--details", action="store_true", help="list every cell that is not correct")
     sc.set_defaults(func=_score)
+    b = sub.add_parser("batch", help="run the notebooks over a parameters file (papermill) and render HTML")
+    batch.add_arguments(b)
+    b.set_defaults(func=batch.run_args)
     d = sub.add_parser("dictionary", help="print the data dictionary (markdown) or refresh it in a README")
     d.add_argument("--write", metavar="README", help="replace the dictionary block in this file")
     d.set_defaults(func=_dictionary)
