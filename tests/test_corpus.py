@@ -87,3 +87,30 @@ def test_scrambled_rows_fall_back_to_na_when_an_identity_breaks(tmp_path):
     assert _issues(tables, "kewei_broken", "rows_paired").empty
     assert not _issues(tables, "kewei_broken", "orphan_values").empty
     assert (tables["requests"]["cell_status"] != "derived").all()
+
+
+def test_pdf_cells_carry_their_page(corpus_tables):
+    req = corpus_tables["requests"].set_index(["report_id", "row_code", "applicant_code"]).sort_index()
+    # 淮安市 2024, table 三 starts on page 4; 不掌握 total 769 is printed there (read from the PDF by hand).
+    cell = req.loc[("huaian_city_2024", "unable_not_held", "total")]
+    assert (cell["count"], cell["source_page"]) == (769, 4)
+    reviews = corpus_tables["reviews"].set_index(["report_id", "proceeding", "outcome"]).sort_index()
+    assert reviews.loc[("huaian_city_2024", "litigation_after_review", "total"), "count"] == 20
+
+
+def test_hybrid_template_and_published_typo_is_an_issue(corpus_tables):
+    rid = "huaian_hongze_district_2024"
+    report = corpus_tables["reports"].set_index("report_id").loc[rid]
+    assert (report["template"], report["agency"]) == ("hybrid", "淮安市洪泽区人民政府")
+    rows = set(corpus_tables["requests"].query("report_id == @rid")["row_code"])
+    assert "other_processed" in rows and "other_overdue_fee" not in rows
+    typo = _issues(corpus_tables, rid, "label_variant")
+    assert "其他法律行政止公开" in typo["message"].iloc[0]
+
+
+def test_a_damaged_pdf_fails_with_a_reason(tmp_path):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes((RAW / "huaian_city_2024.pdf").read_bytes()[:3000])
+    tables = xxgk.parse(broken)
+    assert tables["reports"]["status"].iloc[0] == "failed"
+    assert "PDF" in tables["issues"]["message"].iloc[0]

@@ -14,6 +14,7 @@ import pandas as pd
 from xxgk import codes, schema
 from xxgk.facts import extract_facts
 from xxgk.html import html_lines
+from xxgk.pdf import pdf_lines
 from xxgk.lines import Line, split_lines
 from xxgk.meta import parse_title, read_title
 from xxgk.model import Report
@@ -25,7 +26,7 @@ from xxgk.validate import cross_year, validate
 
 #: File kinds by extension. Anything else in a folder is skipped (manifests, notes).
 INPUT_FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-                 ".html": "html", ".htm": "html"}
+                 ".html": "html", ".htm": "html", ".pdf": "pdf"}
 #: A report is a few hundred KB at most; a larger file is refused with a clear message rather than read.
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -56,6 +57,14 @@ def parse_file(path: str | os.PathLike) -> Report:
         report.failed = True
         return report
     report.sha256 = hashlib.sha256(data).hexdigest()
+    if report.input_format == "pdf":
+        try:
+            lines, report.line_pages = pdf_lines(path)
+        except UnreadableFile as err:
+            report.issue("file_unreadable", "error", f"Not read: {err}")
+            report.failed = True
+            return report
+        return parse_lines(lines, report)
     try:
         decoded = decode(data)
     except UnreadableFile as err:
@@ -201,28 +210,30 @@ def _records(report: Report) -> dict[str, list[dict]]:
         for row in report.request_rows:
             for applicant, cell in zip(applicants, report.requests[row]):
                 out["requests"].append({"report_id": rid, "row_code": row, "applicant_code": applicant,
-                                        **_cell(cell)})
+                                        **_cell(cell, report.line_pages)})
         for proceeding, cells in report.reviews.items():
             for outcome, cell in zip(codes.codes(codes.OUTCOMES), cells):
                 out["reviews"].append({"report_id": rid, "proceeding": proceeding, "outcome": outcome,
-                                       **_cell(cell)})
+                                       **_cell(cell, report.line_pages)})
         for (item, measure), cell in report.proactive.items():
-            rec = _cell(cell)
+            rec = _cell(cell, report.line_pages)
             rec["value"] = rec.pop("count")
             out["proactive"].append({"report_id": rid, "item_code": item, "measure": measure, **rec})
-        out["facts"] = [{"report_id": rid, **f} for f in report.facts]
+        out["facts"] = [{"report_id": rid, **f, "source_page": report.line_pages.get(f["source_line"])}
+                        for f in report.facts]
     out["issues"] = [{"report_id": rid, "check": i.check, "severity": i.severity, "expected": i.expected or None,
                       "actual": i.actual or None, "location": i.location or None, "message": i.message}
                      for i in report.issues]
     return out
 
 
-def _cell(cell) -> dict:
+def _cell(cell, pages: dict[int, int]) -> dict:
     if cell is None:
-        return {"count": None, "cell_status": "missing", "source_line": None}
+        return {"count": None, "cell_status": "missing", "source_line": None, "source_page": None}
     number = cell.number
     value = None if number is None else (int(number) if number == number.to_integral() else float(number))
-    return {"count": value, "cell_status": cell.status, "source_line": cell.line}
+    return {"count": value, "cell_status": cell.status, "source_line": cell.line,
+            "source_page": pages.get(cell.line)}
 
 
 def _unique_ids(reports: list[Report]) -> None:

@@ -11,6 +11,8 @@ _TITLE_END = re.compile(r"(?:政府)?(?:信息公开|政务公开).{0,8}(?:年�
 # "<agency>[关于]<year>年[度]…报告" or "<year>年[度]<agency>…报告".
 _AGENCY_YEAR = re.compile(r"^(?P<agency>.+?)(?:关于)?(?P<year>(?:19|20)\d{2})年度?")
 _YEAR_AGENCY = re.compile(r"^(?P<year>(?:19|20)\d{2})年度?(?P<agency>.+?)(?:政府信息公开|信息公开|政务公开)")
+_YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}年度?(?:政府信息公开|政务公开|信息公开)")
+_AGENCY_LINE = re.compile(r"[\u4e00-\u9fff()]{2,30}")
 _TITLE_PREFIX = re.compile(r"^(?:标题|题目|title)[:]", re.IGNORECASE)
 
 # Region names as stated in the agency name (never inferred from elsewhere).
@@ -25,13 +27,19 @@ _GOVERNMENT = re.compile(r"(?:人民政府|政府|管委会|管理委员会|省|
 def read_title(lines: list[Line], first_section: int | None) -> tuple[str, int]:
     """The title text (joined over up to three lines) and the line it starts on."""
     end = first_section if first_section is not None else min(len(lines), 15)
-    parts, start = [], 0
+    parts, start, previous = [], 0, None
     for line in lines[:end]:
         text = _TITLE_PREFIX.sub("", compact(line.text))
         if not text:
             continue
         if not parts and not re.search(r"(?:19|20)\d{2}", text) and "报告" not in text:
+            previous = line
             continue
+        if not parts and _YEAR_FIRST.match(text) and previous is not None and _AGENCY_LINE.fullmatch(
+                compact(previous.text)):
+            # "淮安市洪泽区人民政府" / "2024年政府信息公开工作年度报告": the agency stands on the line above.
+            parts.append(compact(previous.text))
+            start = previous.no
         parts.append(text)
         start = start or line.no
         if "报告" in text or len(parts) == 3:

@@ -42,7 +42,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("applicant_code", "string", "Table-三 column (see the applicant codes)"),
         Column("count", "Int64", "The number printed; empty (NA) when the document does not hold it"),
         Column("cell_status", "string", "printed, not_applicable, derived or missing"),
-        Column("source_line", "Int64", "Line of the file the number was read from"),
+        Column("source_line", "Int64", "Line of the file the number was read from (HTML: block; PDF: line "
+                                      "through the document)"),
+        Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
     ),
     "reviews": (
         Column("report_id", "string", "See reports"),
@@ -50,7 +52,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("outcome", "string", "upheld, corrected, other, pending or total"),
         Column("count", "Int64", "The number printed; NA when the document does not hold it"),
         Column("cell_status", "string", "printed, not_applicable, derived or missing"),
-        Column("source_line", "Int64", "Line of the file the number was read from"),
+        Column("source_line", "Int64", "Line of the file the number was read from (HTML: block; PDF: line "
+                                      "through the document)"),
+        Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
     ),
     "proactive": (
         Column("report_id", "string", "See reports"),
@@ -58,7 +62,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("measure", "string", "Table-二 column of that item"),
         Column("value", "Float64", "The number printed (fees in 10k yuan may be decimals); NA when absent"),
         Column("cell_status", "string", "printed, not_applicable, derived or missing"),
-        Column("source_line", "Int64", "Line of the file the number was read from"),
+        Column("source_line", "Int64", "Line of the file the number was read from (HTML: block; PDF: line "
+                                      "through the document)"),
+        Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
     ),
     "facts": (
         Column("report_id", "string", "See reports"),
@@ -67,6 +73,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("unit", "string", "件, 条 or 元"),
         Column("sentence", "string", "The sentence the number was read from"),
         Column("source_line", "Int64", "Line of the file the number stands on"),
+        Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
     ),
     "issues": (
         Column("report_id", "string", "See reports"),

@@ -198,7 +198,9 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
         if not line.label and not line.cells:
             continue
         has_values = bool(line.values)
-        has_cells = bool(line.cells)  # numbers, or a grid row's blank cells: generic labels need one or other
+        # Numbers, or a grid row's blank cells (a row printed blank): generic labels (其他, 总计) need one or
+        # the other, and a header row's last word (其他, 总计) is not a row.
+        has_cells = has_values or (bool(line.cells) and not is_header(line.label))
         code = match_label("requests", line.label, line.last_label, has_cells)
         if code is None and pending and line.label:
             code = match_label("requests", pending + line.label, line.last_label, has_cells)
