@@ -18,6 +18,14 @@ class Column:
     meaning: str
 
 
+# Every cell of tables 二, 三 and 四 says what kind of value it is and where it stands in the document.
+_CELL_PROVENANCE = (
+    Column("cell_status", "string", "printed, not_applicable, derived or missing"),
+    Column("source_line", "Int64", "Line of the file the number was read from (HTML: block; PDF: line "
+                                  "through the document)"),
+    Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
+)
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "reports": (
         Column("report_id", "string", "Identifier of the report: the file name without its extension"),
@@ -41,30 +49,21 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("row_code", "string", "Table-三 row (see the row codes)"),
         Column("applicant_code", "string", "Table-三 column (see the applicant codes)"),
         Column("count", "Int64", "The number printed; empty (NA) when the document does not hold it"),
-        Column("cell_status", "string", "printed, not_applicable, derived or missing"),
-        Column("source_line", "Int64", "Line of the file the number was read from (HTML: block; PDF: line "
-                                      "through the document)"),
-        Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
+        *_CELL_PROVENANCE,
     ),
     "reviews": (
         Column("report_id", "string", "See reports"),
         Column("proceeding", "string", "review, litigation_direct or litigation_after_review"),
         Column("outcome", "string", "upheld, corrected, other, pending or total"),
         Column("count", "Int64", "The number printed; NA when the document does not hold it"),
-        Column("cell_status", "string", "printed, not_applicable, derived or missing"),
-        Column("source_line", "Int64", "Line of the file the number was read from (HTML: block; PDF: line "
-                                      "through the document)"),
-        Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
+        *_CELL_PROVENANCE,
     ),
     "proactive": (
         Column("report_id", "string", "See reports"),
         Column("item_code", "string", "Table-二 item"),
         Column("measure", "string", "Table-二 column of that item"),
         Column("value", "Float64", "The number printed (fees in 10k yuan may be decimals); NA when absent"),
-        Column("cell_status", "string", "printed, not_applicable, derived or missing"),
-        Column("source_line", "Int64", "Line of the file the number was read from (HTML: block; PDF: line "
-                                      "through the document)"),
-        Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
+        *_CELL_PROVENANCE,
     ),
     "facts": (
         Column("report_id", "string", "See reports"),
