@@ -1,0 +1,28 @@
+"""Regression tests: each is a bug that the property tests or the fuzz run found, named after it."""
+
+from __future__ import annotations
+
+import xxgk
+
+TRUNCATED_2019 = """某某县教育局2020年政府信息公开工作年度报告
+二、主动公开政府信息情况
+信息内容 本年新制作数量 本年新公开数量 对外公开总数量
+规章 0 0 0
+规范性文件 1 1 5
+三、收到和处理政府信息公开申请情况
+一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3
+二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0
+（一）予以公开 2 0 0 0 0 0 2
+"""
+
+
+def test_truncated_2019_report_keeps_the_2019_row_set(tmp_path):
+    # Found by test_properties.py::test_truncated_rendering_is_na_with_an_issue: table 三 cut off before its
+    # （六） rows said nothing about its version, and the 2021 row set was used although table 二 is 2019.
+    path = tmp_path / "r.txt"
+    path.write_text(TRUNCATED_2019, encoding="utf-8")
+    tables = xxgk.parse(path)
+    assert tables["reports"]["template"].iloc[0] == "2019"
+    rows = set(tables["requests"]["row_code"])
+    assert "other_processed" in rows and "other_overdue_correction" not in rows
+    assert "table_truncated" in set(tables["issues"]["check"])
