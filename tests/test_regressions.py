@@ -26,3 +26,22 @@ def test_truncated_2019_report_keeps_the_2019_row_set(tmp_path):
     rows = set(tables["requests"]["row_code"])
     assert "other_processed" in rows and "other_overdue_correction" not in rows
     assert "table_truncated" in set(tables["issues"]["check"])
+
+
+def _parse(tmp_path, text):
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    return xxgk.parse(path)
+
+
+def test_row_repeated_after_a_row_with_an_empty_cell_does_not_crash(tmp_path):
+    # Found by the fuzz run (case 1000377: OCR lines duplicated and shuffled): a row printed again after
+    # another row, when its first printing had an empty cell, raised AttributeError in parse_table3.
+    text = ("三、收到和处理政府信息公开申请情况\n"
+            "一、本年新收政府信息公开申请数量\t1\t\t0\t0\t0\t0\t1\n"
+            "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\n"
+            "一、本年新收政府信息公开申请数量\t1\t5\t0\t0\t0\t0\t1\n")
+    tables = _parse(tmp_path, text)
+    req = tables["requests"].set_index(["row_code", "applicant_code"])
+    assert req.loc[("new_received", "natural_person"), "count"] == 1
+    assert "conflicting_values" in set(tables["issues"]["check"])

@@ -102,7 +102,7 @@ def is_header(label: str) -> bool:
 
 
 def _numbers(cells: list[Value | None]) -> list:
-    return [c.number for c in cells]
+    return [None if c is None else c.number for c in cells]
 
 
 def _subtotal_dropped(values: list[Value]) -> list[Value] | None:
