@@ -45,3 +45,17 @@ def test_row_repeated_after_a_row_with_an_empty_cell_does_not_crash(tmp_path):
     req = tables["requests"].set_index(["row_code", "applicant_code"])
     assert req.loc[("new_received", "natural_person"), "count"] == 1
     assert "conflicting_values" in set(tables["issues"]["check"])
+
+
+
+def test_markup_between_digits_never_joins_them_into_a_new_number(tmp_path):
+    # Found by the fuzz run (ocr_noise, cases 1000310, 1000464, 1000854): "1<del>1" and "5</b>92" were read
+    # as 11 and 592, numbers the document never prints.
+    text = ("二、主动公开政府信息情况\n"
+            "信息内容 本年制发件数 本年废止件数 现行有效件数\n"
+            "行政规范性文件 5</b>92 0\n"
+            "三、收到和处理政府信息公开申请情况\n"
+            "一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1<del>1\n")
+    tables = _parse(tmp_path, text)
+    assert 11 not in set(tables["requests"]["count"].dropna())
+    assert 592 not in set(tables["proactive"]["value"].dropna())

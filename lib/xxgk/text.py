@@ -93,8 +93,15 @@ def _looks_like_chinese(text: str) -> bool:
 
 
 # Markup that OCR and markdown extraction leave around text: HTML-ish tags, emphasis, heading marks.
-_TAGS = re.compile(r"</?(?:del|b|i|u|s|strong|em|sup|sub|span|br|p|td|tr)\b[^>]*>", re.IGNORECASE)
-_EMPHASIS = re.compile(r"\*\*|__")
+_TAGS = re.compile(r"(?:</?(?:del|b|i|u|s|strong|em|sup|sub|span|br|p|td|tr)\b[^>]*>)+", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(?:\*\*|__)+")
+_NUMERIC = frozenset("0123456789.,")
+
+
+def _unmark(m: re.Match) -> str:
+    """Markup goes, but between two numerals it leaves a space: 1<del>1 is two numbers, never 11."""
+    s, i, j = m.string, m.start(), m.end()
+    return " " if 0 < i and j < len(s) and s[i - 1] in _NUMERIC and s[j] in _NUMERIC else ""
 _HEADING = re.compile(r"^\s*(?:#{1,6}|[-*+]\s)\s*")
 _SPACES = re.compile(r"[ \u3000\xa0]+")
 # NFKC leaves these as they are; the template uses both shapes interchangeably.
@@ -111,10 +118,12 @@ def normalize_cell(text: str) -> str:
     '(二)部分公开 1,774'
     >>> normalize_cell("**二是**加强<del>培训</del>")
     '二是加强培训'
+    >>> normalize_cell("1<del>1 9**9")
+    '1 1 9 9'
     """
     text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
-    text = _TAGS.sub("", text)
-    text = _EMPHASIS.sub("", text)
+    text = _TAGS.sub(_unmark, text)
+    text = _EMPHASIS.sub(_unmark, text)
     text = _HEADING.sub("", text)
     text = _SPACES.sub(" ", text).strip()
     # A space between two CJK characters or a CJK character and a bracket is layout, not content.
