@@ -59,3 +59,13 @@ def test_markup_between_digits_never_joins_them_into_a_new_number(tmp_path):
     tables = _parse(tmp_path, text)
     assert 11 not in set(tables["requests"]["count"].dropna())
     assert 592 not in set(tables["proactive"]["value"].dropna())
+
+
+def test_prose_numbers_never_run_on_across_a_line_break_or_a_space(tmp_path):
+    # Found by the fuzz run (split_digits, cases 1000847, 1001371, 1002311): prose lines are joined into
+    # sentences, and "办理3" + "2700件" became the fact 32700; "2 152件" became 2152.
+    text = ("某县人民政府2022年政府信息公开工作年度报告\n一、总体情况\n"
+            "结转下年度继续办理3\n2700件。本年度共受理政府信息公开申请2 152件。被申请行政复议 4 件。\n")
+    facts = _parse(tmp_path, text)["facts"]
+    assert not {32700.0, 2152.0} & set(facts["value"])
+    assert set(facts.loc[facts["fact_code"] == "review_total", "value"]) == {4.0}
