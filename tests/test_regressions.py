@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 import xxgk
 
 TRUNCATED_2019 = """某某县教育局2020年政府信息公开工作年度报告
@@ -69,3 +71,36 @@ def test_prose_numbers_never_run_on_across_a_line_break_or_a_space(tmp_path):
     facts = _parse(tmp_path, text)["facts"]
     assert not {32700.0, 2152.0} & set(facts["value"])
     assert set(facts.loc[facts["fact_code"] == "review_total", "value"]) == {4.0}
+
+
+def test_a_number_too_large_for_a_count_does_not_overflow_the_tables(tmp_path):
+    # Found by the fuzz run (glue_digits): digits run together into a 20-digit cell were read as one count,
+    # and building the Int64 column raised OverflowError, losing the whole corpus's tables.
+    text = ("三、收到和处理政府信息公开申请情况\n"
+            "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 " + "9" * 20 + "\n"
+            "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0\n")
+    tables = _parse(tmp_path, text)
+    req = tables["requests"].set_index(["row_code", "applicant_code"])
+    assert req.loc[("new_received", "total"), "count"] is pd.NA
+    assert req.loc[("new_received", "natural_person"), "count"] == 1
+    assert "not_a_count" in set(tables["issues"]["check"])
+
+
+def test_a_decimal_in_table_3_is_not_a_count_and_does_not_break_the_tables(tmp_path):
+    # Found by the fuzz run (case 2002995: a fee line "行政事业性收费 569.64" shuffled into table 三): the
+    # decimal was merged into a row, and building the Int64 count column raised TypeError for the corpus.
+    text = ("三、收到和处理政府信息公开申请情况\n"
+            "一、本年新收政府信息公开申请数量 1 0 0 0 0 0\n"
+            "行政事业性收费 569.64\n"
+            "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0\n")
+    tables = _parse(tmp_path, text)
+    req = tables["requests"].set_index(["row_code", "applicant_code"])
+    assert req.loc[("new_received", "total"), "count"] is pd.NA
+    assert req.loc[("new_received", "total"), "cell_status"] == "missing"
+    assert "not_a_count" in set(tables["issues"]["check"])
+
+
+def test_markup_inside_a_prose_number_splits_it(tmp_path):
+    # Found by the fuzz run (case 2005847): "1,</b>098件" became the fact 1098, printed nowhere as such.
+    text = "某县人民政府2022年政府信息公开工作年度报告\n一、总体情况\n本年度共受理政府信息公开申请1,</b>098件。\n"
+    assert 1098.0 not in set(_parse(tmp_path, text)["facts"]["value"])
