@@ -104,3 +104,14 @@ def test_markup_inside_a_prose_number_splits_it(tmp_path):
     # Found by the fuzz run (case 2005847): "1,</b>098件" became the fact 1098, printed nowhere as such.
     text = "某县人民政府2022年政府信息公开工作年度报告\n一、总体情况\n本年度共受理政府信息公开申请1,</b>098件。\n"
     assert 1098.0 not in set(_parse(tmp_path, text)["facts"]["value"])
+
+
+def test_unknown_label_with_numbers_before_any_row_does_not_crash(tmp_path):
+    # Found by the fuzz run (seed 4, after main's orphan-row pairing): numbers beside an unknown label with
+    # no row open raised KeyError: None in parse_table3.
+    text = ("三、收到和处理政府信息公开申请情况\n"
+            "撤回申请 1 0 0 0 0 0 1\n"
+            "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n")
+    tables = _parse(tmp_path, text)
+    unknown = tables["issues"][tables["issues"]["check"] == "unknown_label"]
+    assert "撤回申请" in unknown["message"].iloc[0]

@@ -235,6 +235,11 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
         if orphan:
             _keep_orphan(table, line, report)
             continue
+        if current is None:  # numbers beside a label we do not know, and no row open to continue
+            report.issue("unknown_label", "warning",
+                         f"The label {line.label!r} matches no row of table 三; its numbers were not used",
+                         f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+            continue
         row = table.rows[current]
         if code is None and line.label and None not in row:
             # A labelled line after a complete row: a wrapped fragment that repeats the row (OCR) is
