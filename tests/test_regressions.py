@@ -115,3 +115,25 @@ def test_unknown_label_with_numbers_before_any_row_does_not_crash(tmp_path):
     tables = _parse(tmp_path, text)
     unknown = tables["issues"][tables["issues"]["check"] == "unknown_label"]
     assert "撤回申请" in unknown["message"].iloc[0]
+
+
+def test_a_very_long_glued_run_in_table_2_is_na_not_a_recursion_error(tmp_path):
+    # Found by the fuzz run (seed 4, glue_digits): a table-二 row of 1,000 glued zeros was handed to the
+    # recursive splitter, which raised RecursionError.
+    text = ("二、主动公开政府信息情况\n信息内容 本年制发件数 本年废止件数 现行有效件数\n"
+            "规章 " + "0" * 1000 + "\n行政规范性文件 1 0 3\n")
+    tables = _parse(tmp_path, text)
+    pro = tables["proactive"].set_index(["item_code", "measure"])
+    assert pro.loc[("regulations", "issued"), "value"] is pd.NA
+    assert pro.loc[("normative_documents", "in_force"), "value"] == 3
+    assert "glued_digits" in set(tables["issues"]["check"])
+
+
+def test_a_glued_run_for_an_item_without_measures_is_na_not_a_recursion_error(tmp_path):
+    # Found by the fuzz run (case 4000269): a 2019 item (其他对外管理服务事项) with a glued run under a 2021
+    # table 二 has no measures; splitting into 0 parts recursed forever.
+    text = ("二、主动公开政府信息情况\n信息内容 本年制发件数 本年废止件数 现行有效件数\n"
+            "规章 1 0 3\n其他对外管理服务事项 0208\n")
+    tables = _parse(tmp_path, text)
+    pro = tables["proactive"].set_index(["item_code", "measure"])
+    assert pro.loc[("regulations", "in_force"), "value"] == 3

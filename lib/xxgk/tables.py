@@ -15,7 +15,7 @@ from functools import cache
 from xxgk import codes
 from xxgk.lines import Line, Value
 from xxgk.model import Report, Table3
-from xxgk.recover import splits
+from xxgk.recover import MAX_RUN, splits
 from xxgk.text import compact, normalize_cell
 
 WIDTH = len(codes.APPLICANTS)  # table 三: seven columns
@@ -424,7 +424,10 @@ def _split_glued_item(item: str, measures: list[str], run: Value, report: Report
 
     Table 二 has no identity inside a year, so any run with more than one split stays NA.
     """
-    options = list(itertools.islice(splits(run.raw, len(measures)), 50))
+    # A run longer than any real row, or an item with no measures (2019 item in a 2021 table), is not split:
+    # the recursion would run out of stack.
+    options = list(itertools.islice(splits(run.raw, len(measures)), 50)) \
+        if measures and len(run.raw) <= MAX_RUN else []
     if len(options) == 1:
         report.issue("glued_digits", "info", f"Table 二 item {item} is printed as one run of digits {run.raw}; "
                      f"split as {' '.join(map(str, options[0]))} (the only split); marked derived",
