@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 
@@ -114,6 +115,9 @@ _UNIFY = str.maketrans({
 def normalize_cell(text: str) -> str:
     """Normalise one line or cell: NFKC, markup dropped, quotes and brackets unified, spaces folded.
 
+    Short cells (numbers, labels, headers) recur across the reports of a corpus and are normalised once
+    (a bounded cache); long prose lines are not cached.
+
     >>> normalize_cell("（二）部分公开 １，７７４")
     '(二)部分公开 1,774'
     >>> normalize_cell("**二是**加强<del>培训</del>")
@@ -121,6 +125,16 @@ def normalize_cell(text: str) -> str:
     >>> normalize_cell("1<del>1 9**9")
     '1 1 9 9'
     """
+    if len(text) <= _CACHED_LENGTH:
+        return _normalize_short(text)
+    return _normalize(text)
+
+
+#: Cells up to this length are cached: numbers, labels, headers (a prose line is longer).
+_CACHED_LENGTH = 48
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
     text = _TAGS.sub(_unmark, text)
     text = _EMPHASIS.sub(_unmark, text)
@@ -129,6 +143,8 @@ def normalize_cell(text: str) -> str:
     # A space between two CJK characters or a CJK character and a bracket is layout, not content.
     return _CJK_GAP.sub("", text)
 
+
+_normalize_short = lru_cache(maxsize=1 << 16)(_normalize)
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}()\"])\s+(?=[{_CJK}()\"])")
@@ -140,4 +156,4 @@ def compact(text: str) -> str:
     >>> compact("结 转 下年度")
     '结转下年度'
     """
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())  # str.split() and re's \s agree on what white space is
