@@ -232,7 +232,16 @@ def _fmt(value, rng_sep: bool) -> str:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return [text[i:i + width] for i in range(0, len(text), width)] or [""]
+    """Cut a text into lines of ``width`` characters, never inside a number (layout engines keep digit
+    runs whole; a number split over two lines is damage, left to the fuzz run)."""
+    lines, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + width)
+        while start + 1 < end < len(text) and text[end - 1].isdigit() and text[end] in "0123456789,.":
+            end -= 1
+        lines.append(text[start:end])
+        start = end
+    return lines or [""]
 
 
 # ---------------------------------------------------------------------------------------------------------
