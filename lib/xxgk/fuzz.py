@@ -244,6 +244,8 @@ def invented_numbers(tables: dict[str, pd.DataFrame], docs: dict[str, list[str] 
     whole: dict[str, set[Decimal]] = {}
     for name, column in (("requests", "count"), ("reviews", "count"), ("proactive", "value"), ("facts", "value")):
         df = tables[name]
+        if name == "facts":  # a zero stated in words (未收取信息处理费, 没有收到申请) is stated, not invented
+            df = df[~((df["value"] == 0) & df["sentence"].str.contains("无|未|没有", regex=True))]
         statuses = df["cell_status"] if name != "facts" else pd.Series("printed", index=df.index)
         if name != "facts":
             keep = statuses.isin(["printed", "derived"])
