@@ -10,7 +10,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from xxgk import codes
 from xxgk.lines import Line, Value
@@ -32,6 +32,7 @@ _HEADINGS = {
     "六": (re.compile(r"其他需要报告的?事项$"), 20),
 }
 SECTION_ORDER = tuple(_HEADINGS)
+_HEADING_CHARS = frozenset("况题项")
 # Leading ordinals: 一、 (三) 3. and OCR slips of them (_, for 二、).
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十\d]+\)|\d+[.、]|[_\-,.、:])+")
 
@@ -49,6 +50,8 @@ def find_sections(lines: list[Line]) -> dict[str, int]:
     """Index of each section heading's line (0-based into ``lines``), in document order."""
     found: dict[str, int] = {}
     for i, line in enumerate(lines):
+        if not _HEADING_CHARS.intersection(line.text):  # every heading ends in 情况, 主要问题 or 事项
+            continue
         key = strip_ordinal(compact(line.text))
         if not key or line.values and not line.label:
             continue
@@ -72,6 +75,7 @@ def _aliases(table: str) -> tuple[_Alias, ...]:
                  for a in codes.aliases() if a.table == table)
 
 
+@lru_cache(maxsize=1 << 16)  # labels recur across the reports of a corpus: match each once
 def match_label(table: str, label: str, last_label: str = "", has_values: bool = False) -> str | None:
     """The code whose alias a label carries; where several match, the one whose alias ends last.
 
