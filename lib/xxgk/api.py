@@ -174,7 +174,8 @@ def _drop_impossible_counts(report: Report) -> None:
     for table, rows in (("三", report.requests), ("四", report.reviews)):
         for code, cells in rows.items():
             for i, cell in enumerate(cells):
-                if cell is not None and cell.number is not None and (
+                # (A decimal has a "." in its printed form and a number of 10**15 or more 16 characters.)
+                if cell is not None and ("." in cell.raw or len(cell.raw) > 15) and cell.number is not None and (
                         cell.number != cell.number.to_integral_value() or abs(cell.number) >= MAX_COUNT):
                     cells[i] = None
                     report.issue("not_a_count", "error", f"Table {table}, row {code}: {cell.raw} (line {cell.line}) "
