@@ -231,13 +231,16 @@ def _fmt(value, rng_sep: bool) -> str:
     return f"{value:,}" if rng_sep else str(value)
 
 
+_NUMERALS = frozenset("0123456789,.")
+
+
 def _wrap(text: str, width: int) -> list[str]:
     """Cut a text into lines of ``width`` characters, never inside a number (layout engines keep digit
     runs whole; a number split over two lines is damage, left to the fuzz run)."""
     lines, start = [], 0
     while start < len(text):
         end = min(len(text), start + width)
-        while start + 1 < end < len(text) and text[end - 1].isdigit() and text[end] in "0123456789,.":
+        while start + 1 < end < len(text) and text[end - 1] in _NUMERALS and text[end] in _NUMERALS:
             end -= 1
         lines.append(text[start:end])
         start = end
