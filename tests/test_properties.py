@@ -34,7 +34,7 @@ def _render(seed: int, layout: str, template: str, missing: bool = False) -> syn
 @given(seed=seeds, layout=layouts, template=templates)
 def test_every_cell_comes_back(seed, layout, template):
     rendering = _render(seed, layout, template)
-    tables = synth.parse_text(rendering.text)
+    tables = synth.parse_rendering(rendering)
     assert synth.compare(tables, rendering.truth) == []
     report = tables["reports"].iloc[0]
     assert (report["template"], report["status"]) == (template, "ok")
@@ -49,7 +49,7 @@ def test_every_cell_comes_back(seed, layout, template):
 @given(seed=seeds, template=templates)
 def test_cells_lost_from_a_tab_separated_export_are_na_and_named(seed, template):
     rendering = _render(seed, "tsv", template, missing=True)
-    tables = synth.parse_text(rendering.text)
+    tables = synth.parse_rendering(rendering)
     assert synth.compare(tables, rendering.truth) == []
     lost = {r for r, cells in rendering.truth.requests.items() if None in cells}
     named = set(tables["issues"].query("check == 'cell_missing'")["message"].str.extract(r"Row (\w+)")[0])
@@ -62,7 +62,7 @@ def test_truncated_rendering_is_na_with_an_issue(seed, layout, template, data):
     rendering = _render(seed, layout, template)
     after = data.draw(st.sampled_from(rendering.truth.request_rows[:-1]), label="last row kept")
     cut = synth.truncate(rendering, after)
-    tables = synth.parse_text(cut.text)
+    tables = synth.parse_rendering(cut)
     assert synth.compare(tables, cut.truth) == []
     issues = tables["issues"]
     truncated = issues[issues["check"] == "table_truncated"]
@@ -70,8 +70,8 @@ def test_truncated_rendering_is_na_with_an_issue(seed, layout, template, data):
     assert tables["reports"]["status"].iloc[0] == "incomplete"
 
 
-def _parse_bytes(tmp_path, data: bytes):
-    path = tmp_path / "damaged.txt"
+def _parse_bytes(tmp_path, data: bytes, layout: str = "tsv"):
+    path = tmp_path / f"damaged{synth.FILE_NAMES[layout][len('synthetic'):]}"
     path.write_bytes(data)
     report = parse_file(path)  # never raises: that is the property
     return to_tables([report])
@@ -83,11 +83,13 @@ def _parse_bytes(tmp_path, data: bytes):
        corruptions=st.lists(st.sampled_from(list(fuzz.LINE_CORRUPTIONS) + list(fuzz.BYTE_CORRUPTIONS)),
                             min_size=1, max_size=4, unique=True))
 def test_damaged_rendering_never_raises_nor_invents_a_number(tmp_path, seed, layout, template, corruptions):
+    if layout == "html":
+        corruptions = [c for c in corruptions if c != "ocr_noise"] or ["delete"]  # see fuzz.corrupt
     rendering = _render(seed, layout, template)
     case = fuzz.corrupt(rendering, random.Random(seed), seed, corruptions)
-    tables = _parse_bytes(tmp_path, case.data)
+    tables = _parse_bytes(tmp_path, case.data, layout)
     rid = tables["reports"]["report_id"].iloc[0]
-    assert fuzz.invented_numbers(tables, {rid: fuzz.document_lines(case.data)}) == []
+    assert fuzz.invented_numbers(tables, {rid: fuzz.document_lines(case.data, layout)}) == []
 
 
 @pytest.mark.parametrize("data", [b"\xff" * 3000, "年度报告".encode("utf-16-le")[:-1], b"\x00" * 10,

@@ -11,6 +11,7 @@ agencies and years; :func:`render` prints it in one of the layouts real reports 
 - ``tsv``: tab-separated export with extra empty cells, group labels in leading cells, missing cells empty;
 - ``ocr``: markdown from OCR, headings with ``#``, ``<del>``/``<b>`` markup and noise lines (no digits),
   vertical group label characters in the first cell of successive rows, rows split over two lines;
+- ``html``: a web page, tables with rowspan group labels and colspan headers, lost cells blank;
 
 and :func:`truncate` cuts a rendering after a row of table 三 (a download or extraction that stopped).
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import random
 import re
+from html import escape as html_escape
 import tempfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -35,7 +37,9 @@ import pandas as pd
 
 from xxgk import codes
 
-LAYOUTS = ("pdftotext", "tsv", "ocr")
+LAYOUTS = ("pdftotext", "tsv", "ocr", "html")
+#: The file name each layout is parsed under (the parser picks its reader by extension).
+FILE_NAMES = {"pdftotext": "synthetic.txt", "tsv": "synthetic.txt", "ocr": "synthetic.md", "html": "synthetic.html"}
 NA_MARK = "/"  # how a not-applicable cell is printed (FORMAT.md: "/", "—", "无"…; "/" is the common one)
 
 _APPLICANTS = codes.codes(codes.APPLICANTS)
@@ -312,7 +316,8 @@ def _groups_before(code: str, template: str) -> str | None:
 def render(truth: Truth, layout: str, rng: random.Random) -> Rendering:
     """Print a report in one layout."""
     doc = _Doc()
-    {"pdftotext": _render_pdftotext, "tsv": _render_tsv, "ocr": _render_ocr}[layout](truth, rng, doc)
+    {"pdftotext": _render_pdftotext, "tsv": _render_tsv, "ocr": _render_ocr, "html": _render_html}[layout](
+        truth, rng, doc)
     return Rendering("\n".join(doc.lines) + "\n", layout, truth, doc.row_ends)
 
 
@@ -522,8 +527,71 @@ def _render_ocr(truth: Truth, rng: random.Random, doc: _Doc) -> None:
             "本年度未收取信息处理费。")
 
 
+# HTML --------------------------------------------------------------------------------------------------------
+
+
+def _td(text, rowspan: int = 1, colspan: int = 1) -> str:
+    attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
+    return f"<td{attrs}>{html_escape(str(text))}</td>"
+
+
+def _render_html(truth: Truth, rng: random.Random, doc: _Doc) -> None:
+    """One block per line (the row_ends index lines of this text, which is also how html.py numbers them
+    only approximately, so truncation cuts the HTML text by its own lines and stays well-formed enough)."""
+    sep = rng.random() < 0.2
+    variants = rng.random() < 0.5
+    title = f"{truth.agency}{truth.year}年政府信息公开工作年度报告"
+    doc.add(f"<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>")
+    doc.add(f"<h1>{title}</h1>", f"<h2>{_HEADINGS['一'][0]}</h2>")
+    doc.add(*(f"<p>{s}</p>" for s in _prose(truth, rng)))
+    doc.add(f"<h2>{_HEADINGS['二'][0]}</h2>", "<table>")
+    for para, rows in _table2_rows(truth):
+        doc.add(f"<tr>{_td(para, colspan=4)}</tr>")
+        for label, cells in rows:
+            printed = [c if label == "信息内容" else _fmt(c, sep) for c in cells]
+            doc.add("<tr>" + _td(label) + "".join(_td(c) for c in printed)
+                    + (_td("", colspan=3 - len(printed)) if len(printed) < 3 else "") + "</tr>")
+    doc.add("</table>", f"<h2>{_HEADINGS['三'][0]}</h2>", "<table>")
+    doc.add("<tr>" + _td(_BALANCE_NOTE, rowspan=3, colspan=3) + _td(_APPLICANT_HEAD, colspan=7) + "</tr>")
+    doc.add("<tr>" + _td(codes.APPLICANTS[0].zh, rowspan=2) + _td(_LEGAL_PERSON_HEAD, colspan=5)
+            + _td(codes.APPLICANTS[-1].zh, rowspan=2) + "</tr>")
+    doc.add("<tr>" + "".join(_td(a.zh) for a in codes.APPLICANTS[1:-1]) + "</tr>")
+    rows = truth.request_rows
+    results = [r for r in rows if _ROWS[r].group in codes.OUTCOME_GROUPS]
+    for code in rows:
+        cells = "".join(_td("" if c is None else _fmt(c, sep)) for c in truth.requests[code])
+        label = _row_label(code, rng, variants)
+        group = _ROWS[code].group
+        members = [r for r in rows if _ROWS[r].group == group]
+        lead = ""
+        if code == results[0]:
+            lead += _td(_RESULTS_GROUP, rowspan=len(results))
+        if code in ("new_received", "carried_over", "carried_forward"):
+            lead += _td(label, colspan=3)
+        elif code in ("granted", "partially_granted", "total_processed", "other_processed"):
+            lead += _td(label, colspan=2)
+        else:
+            if code == members[0]:
+                lead += _td(codes.by_code(codes.ROW_GROUPS)[group].zh, rowspan=len(members))
+            lead += _td(label)
+        doc.add(f"<tr>{lead}{cells}</tr>")
+        doc.end_row(code)
+    doc.add("</table>", f"<h2>{rng.choice(_HEADINGS['四'])}</h2>", "<table>")
+    doc.add("<tr>" + _td(codes.PROCEEDINGS[0].zh, colspan=5, rowspan=2) + _td("行政诉讼", colspan=10) + "</tr>")
+    doc.add("<tr>" + _td("未经复议直接起诉", colspan=5) + _td("复议后起诉", colspan=5) + "</tr>")
+    doc.add("<tr>" + "".join(_td(o.zh) for o in codes.OUTCOMES * 3) + "</tr>")
+    doc.add("<tr>" + "".join(_td(_fmt(c, sep)) for p in _PROCEEDINGS for c in truth.reviews[p]) + "</tr>")
+    doc.add("</table>", f"<h2>{_HEADINGS['五'][0]}</h2>", f"<p>{rng.choice(_FILLER)}</p>",
+            f"<h2>{_HEADINGS['六'][0]}</h2>", "<p>无。</p>", "</body></html>")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Parsing a rendering and comparing with the truth
+
+
+def parse_rendering(rendering: Rendering) -> dict[str, pd.DataFrame]:
+    """Parse a rendering under the file name its layout calls for (.txt, .md, .html)."""
+    return parse_text(rendering.text, FILE_NAMES[rendering.layout])
 
 
 def parse_text(data: str | bytes, name: str = "synthetic.txt") -> dict[str, pd.DataFrame]:
