@@ -301,6 +301,8 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) ->
         for suffix, write in ((".csv", lambda d, p: d.to_csv(p, index=False, encoding="utf-8")),
                               (".parquet", lambda d, p: d.to_parquet(p, index=False))):
             target = out / f"{name}{suffix}"
+            if target.resolve().parent != out.resolve() or name.startswith("."):
+                raise ValueError(f"table name {name!r} would be written outside {out}")
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=out)
             os.close(fd)
             try:
