@@ -110,6 +110,7 @@ _UNIFY = str.maketrans({
     "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"',
     "〔": "[", "〕": "]", "【": "[", "】": "]", "―": "—", "–": "-",
 })
+_TO_UNIFY = re.compile("[" + "".join(map(chr, _UNIFY)) + "]")
 
 
 def normalize_cell(text: str) -> str:
@@ -127,15 +128,26 @@ def normalize_cell(text: str) -> str:
     """
     if len(text) <= _CACHED_LENGTH:
         return _normalize_short(text)
-    return _normalize(text)
+    global _last_long
+    last = _last_long  # a long line is often normalised twice in a row (stream check, then split)
+    if last[0] == text:
+        return last[1]
+    result = _normalize(text)
+    _last_long = (text, result)
+    return result
 
 
 #: Cells up to this length are cached: numbers, labels, headers (a prose line is longer).
 _CACHED_LENGTH = 48
 
 
+_last_long = ("", "")
+
+
 def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
+    text = unicodedata.normalize("NFKC", text)
+    if _TO_UNIFY.search(text):  # str.translate walks every character: only when there is one to change
+        text = text.translate(_UNIFY)
     text = _TAGS.sub(_unmark, text)
     text = _EMPHASIS.sub(_unmark, text)
     text = _HEADING.sub("", text)
