@@ -32,7 +32,7 @@ _HEADINGS = {
     "六": (re.compile(r"其他需要报告的?事项$"), 20),
 }
 SECTION_ORDER = tuple(_HEADINGS)
-_HEADING_CHARS = frozenset("况题项")
+_HEADING_ENDS = frozenset("况项")
 # Leading ordinals: 一、 (三) 3. and OCR slips of them (_, for 二、).
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十\d]+\)|\d+[.、]|[_\-,.、:])+")
 
@@ -50,7 +50,8 @@ def find_sections(lines: list[Line]) -> dict[str, int]:
     """Index of each section heading's line (0-based into ``lines``), in document order."""
     found: dict[str, int] = {}
     for i, line in enumerate(lines):
-        if not _HEADING_CHARS.intersection(line.text):  # every heading ends in 情况, 主要问题 or 事项
+        # Every heading ends in 情况 or 事项, or holds 主要问题: most lines are none of these.
+        if line.text[-1:] not in _HEADING_ENDS and "题" not in line.text:
             continue
         key = strip_ordinal(compact(line.text))
         if not key or line.values and not line.label:
