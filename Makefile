@@ -10,7 +10,7 @@ RAW := $(ROOT)/data/raw
 PROCESSED := $(ROOT)/data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help all setup parse batch lab test dictionary clean
+.PHONY: help all setup parse batch lab test bench fuzz dictionary clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -37,6 +37,12 @@ lab: $(STAMP) ## open JupyterLab on the notebooks
 
 test: parse ## run the tests: unit, golden, doctests, and every notebook through nbval
 	cd $(ROOT) && $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env
+
+bench: $(STAMP) ## benchmarks: parse throughput, PDF, 100,000 reports end to end, batch overhead (prints a table)
+	cd $(ROOT) && $(BIN)/python bench/run.py
+
+fuzz: $(STAMP) ## parse 10,000 damaged reports; prints crashes and invented numbers (both must be 0)
+	cd $(ROOT) && $(BIN)/python -m xxgk.fuzz --n 10000 --seed 1
 
 dictionary: $(STAMP) ## refresh the data dictionary in README.md from the code declarations
 	$(BIN)/xxgk dictionary --write $(ROOT)/README.md

@@ -110,6 +110,7 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
     _set_template(report, table3, table2, versions2)
     split_glued_rows(report, table3)
     pair_orphan_rows(report, table3)
+    _drop_impossible_counts(report)
     _check_group_subtotals(report, table3)
 
     # Prose is what lies outside the tables' regions (by position: pieces of a flattened line share its number).
@@ -169,6 +170,25 @@ def _set_template(report: Report, table3, table2, versions2: set[str]) -> None:
     for item in codes.PROACTIVE_ITEMS:
         for measure in codes.item_measures(item.code, item_version):
             report.proactive[(item.code, measure)] = table2.get((item.code, measure))
+
+
+#: No count in a report comes near this (the largest are in the millions); a larger number is digits glued
+#: by the extraction, and beyond 2**63 it would not even fit the Int64 count column.
+MAX_COUNT = 10**15
+
+
+def _drop_impossible_counts(report: Report) -> None:
+    """A count is a whole number below MAX_COUNT: a decimal in table 三 or 四 (a fee line out of place, an
+    OCR slip) or a run of glued digits is not one; the cell is NA with an issue."""
+    for table, rows in (("三", report.requests), ("四", report.reviews)):
+        for code, cells in rows.items():
+            for i, cell in enumerate(cells):
+                # (A decimal has a "." in its printed form and a number of 10**15 or more 16 characters.)
+                if cell is not None and ("." in cell.raw or len(cell.raw) > 15) and cell.number is not None and (
+                        cell.number != cell.number.to_integral_value() or abs(cell.number) >= MAX_COUNT):
+                    cells[i] = None
+                    report.issue("not_a_count", "error", f"Table {table}, row {code}: {cell.raw} (line {cell.line}) "
+                                 "is not a count; the cell is NA", f"line {cell.line}", actual=cell.raw)
 
 
 def _check_group_subtotals(report: Report, table3) -> None:
@@ -292,6 +312,8 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) ->
         for suffix, write in ((".csv", lambda d, p: d.to_csv(p, index=False, encoding="utf-8")),
                               (".parquet", lambda d, p: d.to_parquet(p, index=False))):
             target = out / f"{name}{suffix}"
+            if target.resolve().parent != out.resolve() or name.startswith("."):
+                raise ValueError(f"table name {name!r} would be written outside {out}")
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=out)
             os.close(fd)
             try:

@@ -189,6 +189,7 @@ CHECKS: tuple[Code, ...] = (
     Code("unknown_label", "未知标签", "Numbers stand beside a label that matches no row of the template"),
     Code("orphan_values", "无标签数字", "Numbers stand in a table with no row label to anchor them"),
     Code("conflicting_values", "数值冲突", "The same cell is printed twice with different values"),
+    Code("not_a_count", "非整数计数", "A table-三 or table-四 cell prints a decimal or an impossibly large number: it is NA"),
     Code("subtotal_column", "小计列", "A 法人或其他组织 subtotal column was checked and dropped"),
     Code("group_subtotal", "分组小计", "A group row prints a subtotal that is checked against its sub-rows"),
     Code("blank_total", "总计列空白", "The total column is left blank in rows that print other numbers"),

@@ -49,6 +49,8 @@ _OUTCOME = {
     "pending": re.compile(rf"(?:尚未审结|未审结){_GAP}{_N}{_COUNT}?"),
 }
 _SENTENCE_END = re.compile(r"[。;!?]")
+_DIGIT_GAP = re.compile(r"(?<=[\d.,])\s+(?=\d)")
+_NUMERALS = frozenset("0123456789.,")
 
 
 def prose_text(lines: list[Line]) -> tuple[str, list[int], list[int]]:
@@ -57,7 +59,10 @@ def prose_text(lines: list[Line]) -> tuple[str, list[int], list[int]]:
     for line in lines:
         if not line.text:
             continue
-        text = compact(line.text)
+        # Digits never run on across a space or a line break: "3 / 2700件" is not 32700 (a "|" keeps them apart).
+        text = compact(_DIGIT_GAP.sub("|", line.text))
+        if text[:1].isdigit() and parts and parts[-1][-1:] in _NUMERALS:
+            text = "|" + text
         # 1,774 -> 1774 (a thousands separator inside a number, not a clause comma).
         text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
         parts.append(text)

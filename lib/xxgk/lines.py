@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from xxgk import codes
 from xxgk.text import compact, normalize_cell
@@ -85,12 +85,36 @@ def parse_value(token: str, line: int) -> Value | None:
 def split_line(raw: str, no: int) -> Line:
     """Turn one raw line into a Line.
 
+    Table rows and headers recur across a corpus ("1.属于国家秘密 0 0 0 0 0 0 0" in most reports): a short
+    line is split once and later copies only renumbered. Prose lines are longer and not cached.
+
     >>> ln = split_line("\\t(二)\\t部分公开(区分处理的,只计\\t\\t0\\t0\\t0\\t0\\t0\\t0\\t", 44)
     >>> ln.label, [c.number if c else None for c in ln.cells]
     ('(二)部分公开(区分处理的,只计', [None, Decimal('0'), Decimal('0'), Decimal('0'), Decimal('0'), Decimal('0'), Decimal('0')])
     >>> split_line("1.属于国家秘密 0 0 0 0 0 0 0", 1).label
     '1.属于国家秘密'
     """
+    if len(raw) > _CACHED_LENGTH:
+        return _split_line(raw, no)
+    proto = _split_short(raw)
+    line = object.__new__(Line)  # a copy of every field, renumbered (cheaper than dataclasses.replace)
+    line.__dict__.update(proto.__dict__)
+    line.no = no
+    line.cells = [None if c is None else _renumbered(c, no) for c in proto.cells]
+    return line
+
+
+def _renumbered(value: Value, no: int) -> Value:
+    copy = object.__new__(Value)  # every field kept (Value is frozen, so fill its __dict__ directly)
+    copy.__dict__.update(value.__dict__, line=no)
+    return copy
+
+
+#: Lines up to this length are cached by :func:`split_line` (a table row; prose lines are longer).
+_CACHED_LENGTH = 120
+
+
+def _split_line(raw: str, no: int) -> Line:
     if "\t" in raw:
         return line_from_cells(raw.split("\t"), no)
     stripped = raw.strip()
@@ -115,6 +139,7 @@ def split_line(raw: str, no: int) -> Line:
                 trailing_text=trailing)
 
 
+_split_short = lru_cache(maxsize=1 << 15)(lambda raw: _split_line(raw, 0))
 _PIPE_RULE = re.compile(r"\s*:?-{2,}:?\s*")
 # A label glued to the digits after it ("规章000", "1.属于国家秘密0000000"): web text that lost its cells.
 _GLUED = re.compile(r"^(?P<label>.*[\u3400-\u9fff)\"])(?P<digits>\d[\d,.]*)$")

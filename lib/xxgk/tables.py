@@ -10,12 +10,12 @@ import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from xxgk import codes
 from xxgk.lines import Line, Value
 from xxgk.model import Report, Table3
-from xxgk.recover import splits
+from xxgk.recover import MAX_RUN, splits
 from xxgk.text import compact, normalize_cell
 
 WIDTH = len(codes.APPLICANTS)  # table 三: seven columns
@@ -32,6 +32,7 @@ _HEADINGS = {
     "六": (re.compile(r"其他需要报告的?事项$"), 20),
 }
 SECTION_ORDER = tuple(_HEADINGS)
+_HEADING_ENDS = frozenset("况项")
 # Leading ordinals: 一、 (三) 3. and OCR slips of them (_, for 二、).
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十\d]+\)|\d+[.、]|[_\-,.、:])+")
 
@@ -49,6 +50,9 @@ def find_sections(lines: list[Line]) -> dict[str, int]:
     """Index of each section heading's line (0-based into ``lines``), in document order."""
     found: dict[str, int] = {}
     for i, line in enumerate(lines):
+        # Every heading ends in 情况 or 事项, or holds 主要问题: most lines are none of these.
+        if line.text[-1:] not in _HEADING_ENDS and "题" not in line.text:
+            continue
         key = strip_ordinal(compact(line.text))
         if not key or line.values and not line.label:
             continue
@@ -72,6 +76,7 @@ def _aliases(table: str) -> tuple[_Alias, ...]:
                  for a in codes.aliases() if a.table == table)
 
 
+@lru_cache(maxsize=1 << 16)  # labels recur across the reports of a corpus: match each once
 def match_label(table: str, label: str, last_label: str = "", has_values: bool = False) -> str | None:
     """The code whose alias a label carries; where several match, the one whose alias ends last.
 
@@ -102,7 +107,7 @@ def is_header(label: str) -> bool:
 
 
 def _numbers(cells: list[Value | None]) -> list:
-    return [c.number for c in cells]
+    return [None if c is None else c.number for c in cells]
 
 
 def _subtotal_dropped(values: list[Value]) -> list[Value] | None:
@@ -236,6 +241,11 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
             current is None or _row_full(table, current) or (opened_plain and line.delimited))
         if orphan:
             _keep_orphan(table, line, report)
+            continue
+        if current is None:  # numbers beside a label we do not know, and no row open to continue
+            report.issue("unknown_label", "warning",
+                         f"The label {line.label!r} matches no row of table 三; its numbers were not used",
+                         f"line {line.no}", actual=" ".join(v.raw for v in line.values))
             continue
         row = table.rows[current]
         if code is None and line.label and None not in row:
@@ -421,7 +431,10 @@ def _split_glued_item(item: str, measures: list[str], run: Value, report: Report
 
     Table 二 has no identity inside a year, so any run with more than one split stays NA.
     """
-    options = list(itertools.islice(splits(run.raw, len(measures)), 50))
+    # A run longer than any real row, or an item with no measures (2019 item in a 2021 table), is not split:
+    # the recursion would run out of stack.
+    options = list(itertools.islice(splits(run.raw, len(measures)), 50)) \
+        if measures and len(run.raw) <= MAX_RUN else []
     if len(options) == 1:
         report.issue("glued_digits", "info", f"Table 二 item {item} is printed as one run of digits {run.raw}; "
                      f"split as {' '.join(map(str, options[0]))} (the only split); marked derived",

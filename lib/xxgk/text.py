@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 
@@ -93,8 +94,15 @@ def _looks_like_chinese(text: str) -> bool:
 
 
 # Markup that OCR and markdown extraction leave around text: HTML-ish tags, emphasis, heading marks.
-_TAGS = re.compile(r"</?(?:del|b|i|u|s|strong|em|sup|sub|span|br|p|td|tr)\b[^>]*>", re.IGNORECASE)
-_EMPHASIS = re.compile(r"\*\*|__")
+_TAGS = re.compile(r"(?:</?(?:del|b|i|u|s|strong|em|sup|sub|span|br|p|td|tr)\b[^>]*>)+", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(?:\*\*|__)+")
+_NUMERIC = frozenset("0123456789.,")
+
+
+def _unmark(m: re.Match) -> str:
+    """Markup goes, but between two numerals it leaves a space: 1<del>1 is two numbers, never 11."""
+    s, i, j = m.string, m.start(), m.end()
+    return " " if 0 < i and j < len(s) and s[i - 1] in _NUMERIC and s[j] in _NUMERIC else ""
 _HEADING = re.compile(r"^\s*(?:#{1,6}|[-*+]\s)\s*")
 _SPACES = re.compile(r"[ \u3000\xa0]+")
 # NFKC leaves these as they are; the template uses both shapes interchangeably.
@@ -102,24 +110,53 @@ _UNIFY = str.maketrans({
     "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"',
     "〔": "[", "〕": "]", "【": "[", "】": "]", "―": "—", "–": "-",
 })
+_TO_UNIFY = re.compile("[" + "".join(map(chr, _UNIFY)) + "]")
 
 
 def normalize_cell(text: str) -> str:
     """Normalise one line or cell: NFKC, markup dropped, quotes and brackets unified, spaces folded.
 
+    Short cells (numbers, labels, headers) recur across the reports of a corpus and are normalised once
+    (a bounded cache); long prose lines are not cached.
+
     >>> normalize_cell("（二）部分公开 １，７７４")
     '(二)部分公开 1,774'
     >>> normalize_cell("**二是**加强<del>培训</del>")
     '二是加强培训'
+    >>> normalize_cell("1<del>1 9**9")
+    '1 1 9 9'
     """
-    text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
-    text = _TAGS.sub("", text)
-    text = _EMPHASIS.sub("", text)
+    if len(text) <= _CACHED_LENGTH:
+        return _normalize_short(text)
+    global _last_long
+    last = _last_long  # a long line is often normalised twice in a row (stream check, then split)
+    if last[0] == text:
+        return last[1]
+    result = _normalize(text)
+    _last_long = (text, result)
+    return result
+
+
+#: Cells up to this length are cached: numbers, labels, headers (a prose line is longer).
+_CACHED_LENGTH = 48
+
+
+_last_long = ("", "")
+
+
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    if _TO_UNIFY.search(text):  # str.translate walks every character: only when there is one to change
+        text = text.translate(_UNIFY)
+    text = _TAGS.sub(_unmark, text)
+    text = _EMPHASIS.sub(_unmark, text)
     text = _HEADING.sub("", text)
     text = _SPACES.sub(" ", text).strip()
     # A space between two CJK characters or a CJK character and a bracket is layout, not content.
     return _CJK_GAP.sub("", text)
 
+
+_normalize_short = lru_cache(maxsize=1 << 16)(_normalize)
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}()\"])\s+(?=[{_CJK}()\"])")
@@ -131,4 +168,4 @@ def compact(text: str) -> str:
     >>> compact("结 转 下年度")
     '结转下年度'
     """
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())  # str.split() and re's \s agree on what white space is

@@ -1,0 +1,208 @@
+"""Benchmarks for issue 5: text parse throughput, a 100,000-report corpus end to end, PDF and batch (n/a
+until their modules exist). Prints one table; BENCHMARKS.md records the figures with the machine.
+
+    python bench/run.py                 # the full set (about as long as the parser needs for 100,000 reports)
+    python bench/run.py --quick         # small sizes, a minute or so: for a smoke check
+    python bench/run.py --e2e 20000     # another corpus size for the end-to-end run
+
+Every figure is a median over ``--repeats`` runs, on one core (one process), with the files on the local
+disk (a temp folder). The synthetic corpus comes from :mod:`xxgk.synth` (all three text layouts); its files
+are written before the clock starts. The end-to-end run happens in a fresh subprocess, so that its peak
+memory (``ru_maxrss``) is its own: parsing with validation, and writing CSV + Parquet, done two ways: every
+table in memory (``write_tables(parse_many(...))``) and streamed in chunks (:func:`xxgk.stream.write_corpus`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "data" / "raw").glob("00*.txt"))
+
+# Goals of issue 5 (benchmarks, not timed tests).
+GOAL_SEEDS_PER_S = 2500
+GOAL_PDF_PER_S = 20
+GOAL_E2E_SECONDS = 300
+GOAL_E2E_MB = 2048
+
+
+def write_seed_corpus(folder: Path, repeat: int) -> int:
+    for i in range(repeat):
+        for seed in SEEDS:
+            shutil.copyfile(seed, folder / f"{i:05d}_{seed.name}")
+    return repeat * len(SEEDS)
+
+
+def write_synthetic_corpus(folder: Path, n: int, seed: int = 1) -> int:
+    from xxgk import synth
+
+    rng = random.Random(seed)
+    for i in range(n):
+        truth = synth.draw(rng)
+        rendering = synth.render(truth, rng.choice(synth.LAYOUTS), rng)
+        (folder / f"synth_{i:06d}.txt").write_text(rendering.text, encoding="utf-8")
+    return n
+
+
+def time_parse_many(folder: Path, repeats: int) -> tuple[float, int]:
+    """Median seconds for parse_many over a folder (tables built once per corpus), and the report count."""
+    import xxgk
+
+    times, n = [], 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        tables = xxgk.parse_many([folder])
+        times.append(time.perf_counter() - start)
+        n = len(tables["reports"])
+    return statistics.median(times), n
+
+
+def e2e_child(mode: str, folder: str, out: str) -> None:
+    """Run in a subprocess: parse, validate and write the corpus; print seconds and peak memory as JSON.
+
+    ``memory``: ``write_tables(parse_many(...))``, every table built in memory (what notebooks use);
+    ``stream``: :func:`xxgk.stream.write_corpus`, chunks of 2,000 reports written as they are parsed.
+    """
+    import xxgk
+
+    start = time.perf_counter()
+    if mode == "stream":
+        from xxgk.stream import write_corpus
+
+        n = write_corpus([folder], out)["reports"]
+        parsed = done = time.perf_counter()
+    else:
+        tables = xxgk.parse_many([folder])
+        n = len(tables["reports"])
+        parsed = time.perf_counter()
+        xxgk.write_tables(tables, out)
+        done = time.perf_counter()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"seconds": done - start, "parse_seconds": parsed - start, "write_seconds": done - parsed,
+                      "reports": n, "max_rss_mb": rss / 1024}))
+
+
+def run_e2e(n: int, repeats: int, modes: tuple[str, ...] = ("memory", "stream")) -> dict[str, dict]:
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-e2e-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        write_synthetic_corpus(corpus, n, seed=2)
+        for mode in modes:
+            results = []
+            for r in range(repeats):
+                out = Path(tmp) / f"out-{mode}-{r}"
+                proc = subprocess.run([sys.executable, __file__, "--e2e-child", mode, str(corpus), str(out)],
+                                      capture_output=True, text=True, check=True)
+                results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                shutil.rmtree(out)
+            figures[mode] = {key: statistics.median(r[key] for r in results) for key in results[0]}
+    return figures
+
+
+def pdf_throughput(repeats: int) -> str:
+    """n/a until a PDF reader exists in the library (issue: PDF input, another developer's work)."""
+    if importlib.util.find_spec("xxgk.pdf") is None:
+        return "n/a"
+    import xxgk
+
+    pdfs = sorted((ROOT / "data" / "raw").glob("*.pdf"))
+    if not pdfs:
+        return "n/a"
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        xxgk.parse_many(pdfs)
+        times.append(time.perf_counter() - start)
+    return f"{len(pdfs) / statistics.median(times):.1f}"
+
+
+def batch_figures() -> tuple[str, str]:
+    """Papermill batch overhead and 2-worker speed-up: n/a until the batch runner exists (another developer)."""
+    if importlib.util.find_spec("xxgk.batch") is None:
+        return "n/a", "n/a"
+    return "n/a (runner present; measurement not written yet)", "n/a"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="small sizes (smoke check)")
+    p.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is printed (default 3)")
+    p.add_argument("--seed-repeat", type=int, default=400, help="copies of each seed (default 400: 2,000 files)")
+    p.add_argument("--synthetic", type=int, default=10_000, help="synthetic corpus size (default 10000)")
+    p.add_argument("--e2e", type=int, default=100_000, help="end-to-end corpus size (default 100000)")
+    p.add_argument("--e2e-repeats", type=int, default=1, help="end-to-end runs (default 1: it is long)")
+    p.add_argument("--e2e-child", nargs=3, metavar=("MODE", "CORPUS", "OUT"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.e2e_child:
+        e2e_child(*args.e2e_child)
+        return 0
+    if args.quick:
+        args.seed_repeat, args.synthetic, args.e2e, args.repeats = 40, 1000, 2000, 1
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
+        seeds_dir = Path(tmp) / "seeds"
+        seeds_dir.mkdir()
+        write_seed_corpus(seeds_dir, args.seed_repeat)
+        seconds, n = time_parse_many(seeds_dir, args.repeats)
+        rate = n / seconds
+        rows.append((f"text parse, 5 seeds x {args.seed_repeat} (parse_many, 1 core)", f"{rate:,.0f} reports/s",
+                     f">= {GOAL_SEEDS_PER_S:,}/s", "yes" if rate >= GOAL_SEEDS_PER_S else "no"))
+        synth_dir = Path(tmp) / "synthetic"
+        synth_dir.mkdir()
+        write_synthetic_corpus(synth_dir, args.synthetic)
+        seconds, n = time_parse_many(synth_dir, args.repeats)
+        rows.append((f"text parse, {n:,} synthetic reports (1 core)", f"{n / seconds:,.0f} reports/s", "", ""))
+    for mode, e2e in run_e2e(args.e2e, args.e2e_repeats).items():
+        how = "write_tables(parse_many)" if mode == "memory" else "write_corpus, chunks of 2,000"
+        detail = f" (parse {e2e['parse_seconds']:,.0f} s, write {e2e['write_seconds']:,.0f} s)" if mode == "memory" else ""
+        rows.append((f"{args.e2e:,} synthetic reports end to end, {how}: time",
+                     f"{e2e['seconds']:,.0f} s{detail}",
+                     f"< {GOAL_E2E_SECONDS} s", "yes" if e2e["seconds"] < GOAL_E2E_SECONDS else "no"))
+        rows.append((f"{args.e2e:,} synthetic reports end to end, {how}: peak memory",
+                     f"{e2e['max_rss_mb']:,.0f} MB", f"< {GOAL_E2E_MB:,} MB",
+                     "yes" if e2e["max_rss_mb"] < GOAL_E2E_MB else "no"))
+    pdf = pdf_throughput(args.repeats)
+    rows.append(("PDF parse (data/raw/*.pdf, 1 core)", pdf if pdf == "n/a" else f"{pdf} reports/s",
+                 f">= {GOAL_PDF_PER_S}/s", "" if pdf == "n/a" else ("yes" if float(pdf) >= GOAL_PDF_PER_S else "no")))
+    overhead, speedup = batch_figures()
+    rows.append(("papermill batch: overhead per notebook vs bare kernel start", overhead, "<= 1.5x", ""))
+    rows.append(("papermill batch: speed-up with 2 workers", speedup, ">= 1.8x", ""))
+
+    print(f"machine: {machine()}; medians of {args.repeats} run(s)"
+          + (f", end to end {args.e2e_repeats} run(s)" if args.e2e_repeats else ""))
+    widths = [max(len(r[i]) for r in rows + [("figure", "measured", "goal", "met")]) for i in range(4)]
+    for r in [("figure", "measured", "goal", "met"), tuple("-" * w for w in widths), *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

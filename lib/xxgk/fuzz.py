@@ -1,0 +1,382 @@
+"""Fuzzing: corrupted reports must never crash the parser and never make it print a number not in the file.
+
+``python -m xxgk.fuzz --n 10000 --seed 1`` draws synthetic reports (:mod:`xxgk.synth`), renders each in a
+random layout, corrupts it (lines deleted, duplicated or shuffled, OCR noise, random bytes, a wrong
+encoding, a cut mid-character, digits glued together) and parses it through the public front door. It
+prints the number of crashes (an exception escaped) and of *invented numbers*: a printed cell whose value
+does not appear as a number on the line of the input that the parser gives as its source (a prose fact: in
+the whole input). Both must be 0; the exit code is 1 otherwise. ``--save DIR`` keeps each failing input.
+
+A cell marked ``derived`` (a glued digit run split by the identities) must have its digits inside a digit
+run of its source line. Why "on its source line": a parser that sums, shifts or joins numbers, or cites the wrong line, is caught,
+not only one that makes numbers up out of nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import tempfile
+import time
+import traceback
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from xxgk import synth
+from xxgk.text import UnreadableFile, decode
+
+# ---------------------------------------------------------------------------------------------------------
+# Corruptions: each takes the lines of a rendering and a Random, and returns new lines.
+
+
+def delete_lines(lines: list[str], rng: random.Random) -> list[str]:
+    keep = [ln for ln in lines if rng.random() > 0.1]
+    return keep or lines[:1]
+
+
+def duplicate_lines(lines: list[str], rng: random.Random) -> list[str]:
+    out = []
+    for ln in lines:
+        out.append(ln)
+        if rng.random() < 0.08:
+            out.append(ln)
+    return out
+
+
+def shuffle_lines(lines: list[str], rng: random.Random) -> list[str]:
+    """Swap neighbours here and there, and move one stretch elsewhere (a page read out of order)."""
+    out = list(lines)
+    for i in range(len(out) - 1):
+        if rng.random() < 0.05:
+            out[i], out[i + 1] = out[i + 1], out[i]
+    if len(out) > 10:
+        a = rng.randrange(len(out) - 5)
+        b = rng.randint(a + 1, min(len(out), a + 30))
+        block = out[a:b]
+        del out[a:b]
+        at = rng.randrange(len(out) + 1)
+        out[at:at] = block
+    return out
+
+
+# What OCR does to these documents (FORMAT.md variants): markup, slips, stray characters and spaces.
+_OCR_SLIPS = (("二、", "_,"), ("实际", "石基"), ("、", "，"), ("总计", "合计"), ("(", "（"), ("一", "-"), ("1", "l"),
+              ("0", "O"), ("废", "度"), ("：", ":"))
+_STRAY = ("<del>", "</del>", "<b>", "</b>", "**", "|", " ", "\t", "·", "_", "〇", "口", "丨", "—", "/", "-", "无", "。")
+
+
+def ocr_noise(lines: list[str], rng: random.Random) -> list[str]:
+    out = []
+    for ln in lines:
+        if ln and rng.random() < 0.2:
+            chars = list(ln)
+            for _ in range(rng.randint(1, 3)):
+                pos = rng.randrange(len(chars) + 1)
+                r = rng.random()
+                if r < 0.4:
+                    chars.insert(pos, rng.choice(_STRAY))
+                elif r < 0.7 and pos < len(chars):
+                    del chars[pos]
+                elif pos < len(chars):
+                    chars[pos] = chr(rng.randint(0x4E00, 0x9FA5))
+            ln = "".join(chars)
+            for old, new in _OCR_SLIPS:
+                if old in ln and rng.random() < 0.2:
+                    ln = ln.replace(old, new, 1)
+        out.append(ln)
+        if rng.random() < 0.02:
+            out.append(rng.choice(("<b>", "| --- | --- |", "( <del> </del> - <i> </i>", "口口口", "—— / ——")))
+    return out
+
+
+def glue_digits(lines: list[str], rng: random.Random) -> list[str]:
+    """Numbers run together (a PDF with narrow cells): 0 0 12 -> 0012 on some lines."""
+    return [re.sub(r"(?<=\d)[ \t]+(?=\d)", "", ln) if rng.random() < 0.1 else ln for ln in lines]
+
+
+def split_digits(lines: list[str], rng: random.Random) -> list[str]:
+    """A number broken over two lines or by a space (12 -> 1 / 2)."""
+    out = []
+    for ln in lines:
+        m = re.search(r"\d\d", ln)
+        if m and rng.random() < 0.05:
+            cut = m.start() + 1
+            if rng.random() < 0.5:
+                out.extend([ln[:cut], ln[cut:]])
+            else:
+                out.append(ln[:cut] + " " + ln[cut:])
+        else:
+            out.append(ln)
+    return out
+
+
+LINE_CORRUPTIONS: dict[str, Callable[[list[str], random.Random], list[str]]] = {
+    "delete": delete_lines, "duplicate": duplicate_lines, "shuffle": shuffle_lines, "ocr_noise": ocr_noise,
+    "glue_digits": glue_digits, "split_digits": split_digits,
+}
+
+
+def random_bytes(data: bytes, rng: random.Random) -> bytes:
+    """Overwrite, insert and delete random bytes (a damaged download)."""
+    buf = bytearray(data)
+    for _ in range(rng.randint(1, 12)):
+        if not buf:
+            break
+        pos = rng.randrange(len(buf))
+        r = rng.random()
+        if r < 0.4:
+            buf[pos] = rng.randrange(256)
+        elif r < 0.7:
+            buf[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+        else:
+            del buf[pos:pos + rng.randint(1, 8)]
+    return bytes(buf)
+
+
+def cut_bytes(data: bytes, rng: random.Random) -> bytes:
+    """The file cut at a random byte, perhaps mid-character."""
+    return data[:rng.randrange(1, len(data) + 1)] if data else data
+
+
+def wrong_encoding(text: str, rng: random.Random) -> bytes:
+    """Bytes in an encoding the parser does not read, or read wrongly (mojibake, a stray BOM)."""
+    choice = rng.randrange(6)
+    if choice == 0:
+        return text.encode("big5", errors="replace")
+    if choice == 1:
+        return text.encode("shift_jis", errors="replace")
+    if choice == 2:  # UTF-8 read as Latin-1 and saved again as UTF-8
+        return text.encode("utf-8").decode("latin-1").encode("utf-8")
+    if choice == 3:  # GB18030 bytes behind a UTF-8 BOM
+        return b"\xef\xbb\xbf" + text.encode("gb18030")
+    if choice == 4:  # UTF-16 cut to an odd length
+        data = text.encode("utf-16-le")
+        return data[:len(data) - 1 - 2 * rng.randrange(max(1, len(data) // 4))]
+    return text.encode("euc-kr", errors="replace")
+
+
+BYTE_CORRUPTIONS = ("random_bytes", "cut_bytes", "wrong_encoding")
+
+
+@dataclass
+class Case:
+    """One corrupted input and how it was made."""
+
+    data: bytes
+    layout: str
+    corruptions: list[str]
+    seed: int
+
+
+def corrupt(rendering: synth.Rendering, rng: random.Random, seed: int = 0,
+            corruptions: list[str] | None = None) -> Case:
+    """Apply one to four corruptions (line-level, then at most one byte-level) to a rendering."""
+    if corruptions is None:
+        # OCR noise does not happen to web pages (and inside tags it is random bytes' job).
+        names = [n for n in LINE_CORRUPTIONS if not (rendering.layout == "html" and n == "ocr_noise")]
+        corruptions = rng.sample(names, rng.randint(1, 3))
+        if rng.random() < 0.3:  # most byte damage leaves a file that is rightly refused: keep it a minority
+            corruptions.append(rng.choice(BYTE_CORRUPTIONS))
+    lines = rendering.text.splitlines()
+    for name in corruptions:
+        if name in LINE_CORRUPTIONS:
+            lines = LINE_CORRUPTIONS[name](lines, rng)
+    text = "\n".join(lines) + "\n"
+    data = text.encode(rng.choice(("utf-8", "utf-8", "utf-8", "gb18030", "utf-16")))
+    if "wrong_encoding" in corruptions:
+        data = wrong_encoding(text, rng)
+    if "random_bytes" in corruptions:
+        data = random_bytes(data, rng)
+    if "cut_bytes" in corruptions:
+        data = cut_bytes(data, rng)
+    return Case(data, rendering.layout, corruptions, seed)
+
+
+def make_case(seed: int) -> Case:
+    """The corrupted input number ``seed``: deterministic, so a failure can be replayed from its seed."""
+    rng = random.Random(seed)
+    truth = synth.draw(rng)
+    rendering = synth.render(truth, rng.choice(synth.LAYOUTS), rng)
+    return corrupt(rendering, rng, seed)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The invented-number check
+
+
+_RUN = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def numbers_in(text: str) -> set[Decimal]:
+    """Every number a reader can see in a text: each run of digits (NFKC, so full-width digits count),
+    read whole without thousands separators, and each of its pieces between separators. Signs are ignored.
+
+    >>> sorted(numbers_in("合计 1,774 件，金额 9116.36 万元，１２"))
+    [Decimal('1'), Decimal('12'), Decimal('36'), Decimal('774'), Decimal('1774'), Decimal('9116'), Decimal('9116.36')]
+    """
+    out: set[Decimal] = set()
+    for run in _RUN.findall(unicodedata.normalize("NFKC", text)):
+        for piece in (run.replace(",", ""), *re.split(r"[.,]", run), *run.split(",")):
+            try:
+                out.add(abs(Decimal(piece)))
+            except InvalidOperation:
+                continue
+    return out
+
+
+def document_lines(data: bytes, layout: str = "") -> list[str] | None:
+    """The lines of the input as the parser sees them (same decoding), or None when it is unreadable.
+
+    HTML is numbered by blocks, not lines (:mod:`xxgk.html`), so its numbers are checked against the whole
+    page: the page comes back as a single line.
+    """
+    try:
+        lines = decode(data).text.splitlines()
+    except UnreadableFile:
+        return None
+    return ["\n".join(lines)] * max(1, len(lines)) if layout == "html" else lines
+
+
+def invented_numbers(tables: dict[str, pd.DataFrame], docs: dict[str, list[str] | None]) -> list[str]:
+    """Printed cells (and prose facts) whose value is not a number of the input (on their source line)."""
+    found = []
+    cache: dict[tuple[str, int], set[Decimal]] = {}
+    whole: dict[str, set[Decimal]] = {}
+    for name, column in (("requests", "count"), ("reviews", "count"), ("proactive", "value"), ("facts", "value")):
+        df = tables[name]
+        if name == "facts":  # a zero stated in words (未收取信息处理费, 没有收到申请) is stated, not invented
+            df = df[~((df["value"] == 0) & df["sentence"].str.contains("无|未|没有", regex=True))]
+        statuses = df["cell_status"] if name != "facts" else pd.Series("printed", index=df.index)
+        if name != "facts":
+            keep = statuses.isin(["printed", "derived"])
+            df, statuses = df[keep], statuses[keep]
+        for rid, value, line, status in zip(df["report_id"], df[column], df["source_line"], statuses):
+            lines = docs.get(rid)
+            if lines is None:
+                found.append(f"{rid} {name}: {value} from an unreadable input")
+                continue
+            if pd.isna(value):
+                if name != "facts":
+                    found.append(f"{rid} {name}: a printed cell without a value")
+                continue
+            number = abs(Decimal(str(value)))
+            if number == number.to_integral():
+                number = number.quantize(Decimal(1))
+            if name == "facts":
+                if rid not in whole:
+                    whole[rid] = numbers_in("\n".join(lines))
+                ok = any(number == n for n in whole[rid])
+            else:
+                if pd.isna(line) or not 1 <= int(line) <= len(lines):
+                    found.append(f"{rid} {name}: {value} cites line {line}, not a line of the input")
+                    continue
+                if status == "derived":  # split from a glued run: its digits must stand in that run
+                    digits = format(number, "f")
+                    ok = any(digits in run for run in re.findall(r"\d+", unicodedata.normalize(
+                        "NFKC", lines[int(line) - 1])))
+                else:
+                    key = (rid, int(line))
+                    if key not in cache:
+                        cache[key] = numbers_in(lines[int(line) - 1])
+                    ok = any(number == n for n in cache[key])
+            if not ok:
+                found.append(f"{rid} {name}: {value} (line {line}) is not a number of the input")
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The run
+
+
+@dataclass
+class Result:
+    cases: int = 0
+    crashes: list[str] = field(default_factory=list)
+    invented: list[str] = field(default_factory=list)
+    failed_reports: int = 0
+    seconds: float = 0.0
+
+
+def run(n: int, seed: int = 1, save: Path | None = None, batch: int = 500, progress: bool = False) -> Result:
+    """Parse ``n`` corrupted inputs (cases ``seed * 10**6`` onwards), in batches written to a temp folder."""
+    from xxgk.api import parse_file, to_tables
+
+    result = Result()
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="xxgk-fuzz-") as tmp:
+        folder = Path(tmp)
+        for first in range(0, n, batch):
+            reports, docs, cases = [], {}, {}
+            for i in range(first, min(n, first + batch)):
+                case = make_case(seed * 10**6 + i)
+                rid = f"case{case.seed}"
+                path = folder / f"{rid}{Path(synth.FILE_NAMES[case.layout]).suffix}"
+                path.write_bytes(case.data)
+                cases[rid] = case
+                docs[rid] = document_lines(case.data, case.layout)
+                try:
+                    reports.append(parse_file(path))
+                except Exception as err:  # noqa: BLE001 - the point is to catch everything
+                    result.crashes.append(f"{rid} ({case.layout}, {'+'.join(case.corruptions)}): {_where(err)}")
+                    _save(save, case)
+                path.unlink()
+                result.cases += 1
+            try:
+                tables = to_tables(reports)
+            except Exception as err:  # noqa: BLE001
+                result.crashes.append(f"to_tables for cases {first}..: {_where(err)}")
+                continue
+            result.failed_reports += int((tables["reports"]["status"] == "failed").sum())
+            invented = invented_numbers(tables, docs)
+            result.invented.extend(invented)
+            for rid in {msg.split(" ", 1)[0] for msg in invented}:
+                _save(save, cases[rid])
+            if progress:
+                print(f"  {result.cases} cases, {len(result.crashes)} crashes, {len(result.invented)} invented",
+                      file=sys.stderr)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _where(err: BaseException) -> str:
+    """The exception and the innermost frame of the library it came from."""
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if "/xxgk/" in f.filename] or \
+        traceback.extract_tb(err.__traceback__)
+    f = frames[-1]
+    return f"{type(err).__name__}: {err} at {Path(f.filename).name}:{f.lineno} ({f.name})"
+
+
+def _save(folder: Path | None, case: Case) -> None:
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"case{case.seed}-{case.layout}-{'+'.join(case.corruptions)}.txt").write_bytes(case.data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m xxgk.fuzz", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10_000, help="number of corrupted inputs (default 10000)")
+    parser.add_argument("--seed", type=int, default=1, help="run seed: cases seed*10**6 … seed*10**6+n-1")
+    parser.add_argument("--save", type=Path, help="folder to keep the inputs that crash or invent numbers")
+    parser.add_argument("--progress", action="store_true", help="print a line per batch of 500")
+    args = parser.parse_args(argv)
+    result = run(args.n, args.seed, args.save, progress=args.progress)
+    print(f"{result.cases} corrupted inputs in {result.seconds:.1f} s "
+          f"({result.cases / result.seconds:.0f}/s); {result.failed_reports} read as failed reports")
+    print(f"crashes: {len(result.crashes)}")
+    for msg in result.crashes[:20]:
+        print("  " + msg)
+    print(f"invented numbers: {len(result.invented)}")
+    for msg in result.invented[:20]:
+        print("  " + msg)
+    return 1 if result.crashes or result.invented else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
