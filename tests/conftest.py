@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI must be repeatable: property tests draw the same examples every run (new bugs are `make fuzz`'s job).
+settings.register_profile("repeatable", derandomize=True)
+settings.load_profile("repeatable")
 
 import xxgk
 
