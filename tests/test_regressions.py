@@ -137,3 +137,17 @@ def test_a_glued_run_for_an_item_without_measures_is_na_not_a_recursion_error(tm
     tables = _parse(tmp_path, text)
     pro = tables["proactive"].set_index(["item_code", "measure"])
     assert pro.loc[("regulations", "in_force"), "value"] == 3
+
+
+def test_table_cells_outside_a_table_are_not_glued_together(tmp_path):
+    # Found by the fuzz run (HTML with lines shuffled, e.g. case 1008104): a <table> line moved inside
+    # another table makes the outer one page layout, read as running text, and its cells ran together:
+    # <td>4</td><td>0.0</td> became the number 40.0.
+    page = ("<html><body><p>某县人民政府2022年政府信息公开工作年度报告</p><p>二、主动公开政府信息情况</p>"
+            "<table><tr><td>信息内容</td><td>本年处理决定数量</td></tr>\n"
+            "<tr><td>行政许可</td><td>4</td><td>0</td></tr>\n"
+            "<table><tr><td>一、本年新收政府信息公开申请数量</td></tr></table></table></body></html>")
+    path = tmp_path / "r.html"
+    path.write_text(page, encoding="utf-8")
+    values = set(xxgk.parse(path)["proactive"]["value"].dropna())
+    assert 40.0 not in values

@@ -100,6 +100,8 @@ def html_lines(text: str) -> list[Line]:
                 walk(child)
             if el.tag in _BLOCKS:
                 flush()
+            elif el.tag in ("td", "th"):
+                buffer.append("\t")  # a cell outside any table (broken markup) still ends its cell
         if el.tail:
             buffer.append(el.tail)
 
