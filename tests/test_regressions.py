@@ -151,3 +151,16 @@ def test_table_cells_outside_a_table_are_not_glued_together(tmp_path):
     path.write_text(page, encoding="utf-8")
     values = set(xxgk.parse(path)["proactive"]["value"].dropna())
     assert 40.0 not in values
+
+
+def test_a_break_or_a_swallowed_cell_inside_an_html_cell_separates_numbers(tmp_path):
+    # Found by the fuzz run (HTML with random bytes, cases 1009480, 1006842): a damaged tag made lxml nest
+    # the rest of a row inside one cell, whose text then ran together ("0000099"); "1<br>2" did the same.
+    page = ("<html><body><p>某县人民政府2022年政府信息公开工作年度报告</p><p>二、主动公开政府信息情况</p>"
+            "<table><tr><td>信息内容</td><td>本年处理决定数量</td></tr>"
+            "<tr><td>行政许可</td><td>1<br>2</td></tr>"
+            "<tr><td>行政处罚</td><td>3<i x=\"\"><td>4</td></i></td></tr></table></body></html>")
+    path = tmp_path / "r.html"
+    path.write_text(page, encoding="utf-8")
+    values = set(xxgk.parse(path)["proactive"]["value"].dropna())
+    assert not {12.0, 34.0} & values

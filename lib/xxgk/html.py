@@ -34,7 +34,7 @@ def grid(table) -> list[list[str]]:
             while (r, c) in spans:
                 row.append(spans.pop((r, c)))
                 c += 1
-            text = " ".join(cell.text_content().split())
+            text = " ".join(_cell_text(cell).split())
             rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
             repeat = "" if parse_value(text, 0) is not None else text  # numbers are never duplicated
             for dr in range(rowspan):
@@ -52,6 +52,22 @@ def grid(table) -> list[list[str]]:
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
     return [[cell or "" for cell in r] + [""] * (width - len(r)) for r in rows]
+
+
+# Inside a cell, these break the text: "1<br>2" is two numbers, and a cell that swallowed the next cells
+# (a damaged tag, parsed as nesting) keeps them apart.
+_CELL_BREAKS = frozenset({"td", "th", "tr", "br", "p", "div", "li", "table"})
+
+
+def _cell_text(el) -> str:
+    """A cell's text like ``text_content()``, but with a space where a break or a nested cell stands."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):  # comments and processing instructions hold no cell text
+            sep = " " if child.tag in _CELL_BREAKS else ""
+            parts += [sep, _cell_text(child), sep]
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _own(tr, table) -> bool:
