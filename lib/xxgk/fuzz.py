@@ -235,13 +235,39 @@ def document_lines(data: bytes, layout: str = "") -> list[str] | None:
     """The lines of the input as the parser sees them (same decoding), or None when it is unreadable.
 
     HTML is numbered by blocks, not lines (:mod:`xxgk.html`), so its numbers are checked against the whole
-    page: the page comes back as a single line.
+    page as shown (read with lxml): block and cell tags separate text, other tags (also unknown or broken
+    ones a damaged byte made, such as ``2<d>0`` or ``77</td3<td>0``) do not.
     """
     try:
-        lines = decode(data).text.splitlines()
+        text = decode(data).text
     except UnreadableFile:
         return None
-    return ["\n".join(lines)] * max(1, len(lines)) if layout == "html" else lines
+    lines = text.splitlines()
+    if layout != "html":
+        return lines
+    return [_html_shown(text)] * max(1, len(lines))
+
+
+_HTML_BLOCKS = frozenset({"td", "th", "tr", "table", "tbody", "thead", "p", "div", "br", "li", "ul", "ol", "h1",
+                          "h2", "h3", "h4", "h5", "h6", "title", "head", "body", "html"})
+
+
+def _html_shown(text: str) -> str:
+    """The text of a page as shown: blocks and cells apart, inline and unknown tags not separating."""
+    import lxml.html
+
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except Exception:  # noqa: BLE001 - an unparsable page: fall back to its raw text
+        return text
+    for el in doc.iter():
+        if isinstance(el.tag, str) and el.tag in _HTML_BLOCKS:
+            for attr in ("text", "tail"):
+                try:
+                    setattr(el, attr, " " + (getattr(el, attr) or ""))
+                except ValueError:  # control characters lxml will not store: keep the text as it is
+                    pass
+    return doc.text_content()
 
 
 def invented_numbers(tables: dict[str, pd.DataFrame], docs: dict[str, list[str] | None]) -> list[str]:
