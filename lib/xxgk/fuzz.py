@@ -245,7 +245,13 @@ def document_lines(data: bytes, layout: str = "") -> list[str] | None:
     lines = text.splitlines()
     if layout != "html":
         return lines
-    return [_html_shown(text)] * max(1, len(lines))
+    # lxml may stop at damaged bytes where the parser's reading goes on: the markup with its tags read as
+    # separators (cells apart) covers the rest.
+    shown = _html_shown(text) + "\n" + _HTML_TAG.sub(" ", text)
+    return [shown] * max(1, len(lines))
+
+
+_HTML_TAG = re.compile(r"<[^<>]*>")
 
 
 _HTML_BLOCKS = frozenset({"td", "th", "tr", "table", "tbody", "thead", "p", "div", "br", "li", "ul", "ol", "h1",
