@@ -87,3 +87,17 @@ def test_the_library_imports_no_network_module():
     # urllib.parse (quoting link names) is string handling; the network parts are urllib.request and below.
     for word in ("urllib.request", "requests", "http.client", "httpx", "socket"):
         assert f"import {word}" not in src and f"from {word}" not in src, word
+
+
+@pytest.mark.parametrize("agency", ["../../etc/passwd", "a/b\\c", "..", ".", "/abs/path", "x\x00y", "~root",
+                                    "广州市" * 60, "番禺区/../信访局", "C:\\Windows"])
+def test_agency_names_in_batch_output_names_stay_in_the_output_folder(tmp_path, agency):
+    from xxgk.batch import output_name
+
+    name = output_name("40-agency-profile.ipynb", {"agency": agency})
+    out = tmp_path / "out"
+    for suffix in (".ipynb", ".html"):
+        target = (out / f"{name}{suffix}").resolve()
+        assert target.parent == out.resolve()
+        assert len(target.name.encode("utf-8")) <= 255
+    assert not name.startswith(".") and "/" not in name and "\\" not in name and "\x00" not in name
