@@ -29,7 +29,7 @@ def test_normalize_cell(raw, expected):
 
 @pytest.mark.parametrize("label, code", [
     ("一、本年新收政府信息公开申请数量", "new_received"),
-    ("_,上年结转政府信息公开申请数量", "new_received" if False else "carried_over"),
+    ("_,上年结转政府信息公开申请数量", "carried_over"),
     ("三、本年度办理结果(一)予以公开", "granted"),
     ("(二)部分公开(区分处理的,只计这一情形,不计其他情形)", "partially_granted"),
     ("度办理结果(三)不予公开1.属于国家秘密", "denied_state_secret"),
