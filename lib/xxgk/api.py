@@ -211,49 +211,90 @@ def _check_group_subtotals(report: Report, table3) -> None:
 # Reports to tables
 
 
+class TableColumns:
+    """Every output table as lists of column values, filled report by report.
+
+    A corpus's tables are built column-wise and turned into DataFrames once (``frames``): a dict per row
+    and a DataFrame per report would cost more than parsing.
+    """
+
+    def __init__(self) -> None:
+        self.columns = {name: {c.name: [] for c in cols} for name, cols in schema.TABLES.items()}
+
+    def add(self, report: Report) -> None:
+        rid = report.report_id
+        meta = report.meta or {}
+        errors = sum(1 for i in report.issues if i.severity == "error")
+        incomplete = any(i.check in _INCOMPLETE for i in report.issues)
+        _append(self.columns["reports"], {
+            "report_id": rid, "source_file": report.source_file, "sha256": report.sha256 or None,
+            **{k: meta.get(k) for k in ("agency", "year", "province", "city", "district", "agency_kind")},
+            "template": report.template, "input_format": report.input_format, "encoding": report.encoding or None,
+            "status": "failed" if report.failed else "incomplete" if incomplete else "ok",
+            "n_issues": len(report.issues), "n_errors": errors,
+        })
+        if not report.failed:
+            pages = report.line_pages
+            rows = report.request_rows
+            cells = [cell for row in rows for cell in report.requests[row]]
+            _extend_cells(self.columns["requests"], "count", cells, pages, rid,
+                          row_code=[row for row in rows for _ in _APPLICANT_CODES],
+                          applicant_code=_APPLICANT_CODES * len(rows))
+            cells = [cell for block in report.reviews.values() for cell in block]
+            _extend_cells(self.columns["reviews"], "count", cells, pages, rid,
+                          proceeding=[p for p in report.reviews for _ in _OUTCOME_CODES],
+                          outcome=_OUTCOME_CODES * len(report.reviews))
+            _extend_cells(self.columns["proactive"], "value", list(report.proactive.values()), pages, rid,
+                          item_code=[item for item, _ in report.proactive],
+                          measure=[measure for _, measure in report.proactive])
+            for fact in report.facts:
+                _append(self.columns["facts"], {"report_id": rid, **fact,
+                                                "source_page": pages.get(fact["source_line"])})
+        for i in report.issues:
+            _append(self.columns["issues"], {
+                "report_id": rid, "check": i.check, "severity": i.severity, "expected": i.expected or None,
+                "actual": i.actual or None, "location": i.location or None, "message": i.message})
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: schema.frame_from_columns(name, columns) for name, columns in self.columns.items()}
+
+
+_INCOMPLETE = frozenset({"table_missing", "table_truncated", "row_missing", "cell_missing", "table4_incomplete"})
+_APPLICANT_CODES = codes.codes(codes.APPLICANTS)
+_OUTCOME_CODES = codes.codes(codes.OUTCOMES)
+
+
+def _append(columns: dict[str, list], record: dict) -> None:
+    for name, values in columns.items():
+        values.append(record.get(name))
+
+
+def _extend_cells(columns: dict[str, list], value_column: str, cells: list, pages: dict[int, int], rid: str,
+                  **keys: list) -> None:
+    """Append one table's cells: the key columns as given, then value, status and provenance per cell."""
+    columns["report_id"].extend([rid] * len(cells))
+    for name, values in keys.items():
+        columns[name].extend(values)
+    columns[value_column].extend([None if c is None else _count(c.number) for c in cells])
+    columns["cell_status"].extend(["missing" if c is None else c.status for c in cells])
+    lines = [None if c is None else c.line for c in cells]
+    columns["source_line"].extend(lines)
+    columns["source_page"].extend([pages.get(n) for n in lines] if pages else [None] * len(cells))
+
+
+def _count(number):
+    """A Decimal as an int when whole (counts), else a float (fees in 10k yuan); None stays None."""
+    if number is None:
+        return None
+    return int(number) if number == number.to_integral() else float(number)
+
+
 def _records(report: Report) -> dict[str, list[dict]]:
-    rid = report.report_id
-    errors = sum(1 for i in report.issues if i.severity == "error")
-    incomplete = any(i.check in {"table_missing", "table_truncated", "row_missing", "cell_missing",
-                                 "table4_incomplete"} for i in report.issues)
-    status = "failed" if report.failed else "incomplete" if incomplete else "ok"
-    meta = report.meta or {}
-    out: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
-    out["reports"].append({
-        "report_id": rid, "source_file": report.source_file, "sha256": report.sha256 or None,
-        **{k: meta.get(k) for k in ("agency", "year", "province", "city", "district", "agency_kind")},
-        "template": report.template, "input_format": report.input_format, "encoding": report.encoding or None,
-        "status": status, "n_issues": len(report.issues), "n_errors": errors,
-    })
-    if not report.failed:
-        applicants = codes.codes(codes.APPLICANTS)
-        for row in report.request_rows:
-            for applicant, cell in zip(applicants, report.requests[row]):
-                out["requests"].append({"report_id": rid, "row_code": row, "applicant_code": applicant,
-                                        **_cell(cell, report.line_pages)})
-        for proceeding, cells in report.reviews.items():
-            for outcome, cell in zip(codes.codes(codes.OUTCOMES), cells):
-                out["reviews"].append({"report_id": rid, "proceeding": proceeding, "outcome": outcome,
-                                       **_cell(cell, report.line_pages)})
-        for (item, measure), cell in report.proactive.items():
-            rec = _cell(cell, report.line_pages)
-            rec["value"] = rec.pop("count")
-            out["proactive"].append({"report_id": rid, "item_code": item, "measure": measure, **rec})
-        out["facts"] = [{"report_id": rid, **f, "source_page": report.line_pages.get(f["source_line"])}
-                        for f in report.facts]
-    out["issues"] = [{"report_id": rid, "check": i.check, "severity": i.severity, "expected": i.expected or None,
-                      "actual": i.actual or None, "location": i.location or None, "message": i.message}
-                     for i in report.issues]
-    return out
-
-
-def _cell(cell, pages: dict[int, int]) -> dict:
-    if cell is None:
-        return {"count": None, "cell_status": "missing", "source_line": None, "source_page": None}
-    number = cell.number
-    value = None if number is None else (int(number) if number == number.to_integral() else float(number))
-    return {"count": value, "cell_status": cell.status, "source_line": cell.line,
-            "source_page": pages.get(cell.line)}
+    """One report's rows of every table, as records (for writers that append report by report)."""
+    builder = TableColumns()
+    builder.add(report)
+    return {name: [dict(zip(columns, row)) for row in zip(*columns.values())]
+            for name, columns in builder.columns.items()}
 
 
 def _unique_ids(reports: list[Report]) -> None:
@@ -270,11 +311,10 @@ def to_tables(reports: list[Report]) -> dict[str, pd.DataFrame]:
     """Build every table once for a corpus (not per report: concatenating frames is the slow part)."""
     _unique_ids(reports)
     cross_year(reports)
-    records: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
+    builder = TableColumns()
     for report in reports:
-        for name, recs in _records(report).items():
-            records[name].extend(recs)
-    return {name: schema.frame(name, recs) for name, recs in records.items()}
+        builder.add(report)
+    return builder.frames()
 
 
 def collect_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:

@@ -12,9 +12,11 @@ Label *variants* (OCR slips, 合计 for 总计, wrapped labels) are data, not co
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 
 #: Template versions. "hybrid" is a report that mixes the two (e.g. 2021 table 二 with a single
 #: （六）其他处理 row); "unknown" is one whose tables say nothing either way.
@@ -227,13 +229,19 @@ def codes(table: tuple[Code, ...]) -> list[str]:
     return [c.code for c in table]
 
 
-def by_code(table: tuple[Code, ...]) -> dict[str, Code]:
+def by_code(table: tuple[Code, ...]) -> Mapping[str, Code]:
     """Index a declaration by code.
 
     >>> by_code(OUTCOMES)["pending"].zh
     '尚未审结'
     """
-    return {c.code: c for c in table}
+    index = _BY_CODE.get(id(table))
+    if index is None or index[0] is not table:  # the parser asks often: index each declaration once
+        index = _BY_CODE[id(table)] = (table, MappingProxyType({c.code: c for c in table}))
+    return index[1]
+
+
+_BY_CODE: dict[int, tuple[tuple, MappingProxyType]] = {}
 
 
 def request_rows(template: str) -> list[str]:
@@ -245,8 +253,12 @@ def request_rows(template: str) -> list[str]:
     >>> len(request_rows("2021")), len(request_rows("2019"))
     (25, 23)
     """
-    version = "2019" if template == "2019" else "2021"
-    return [r.code for r in REQUEST_ROWS if version in r.templates]
+    return list(_request_rows("2019" if template == "2019" else "2021"))
+
+
+@cache
+def _request_rows(version: str) -> tuple[str, ...]:
+    return tuple(r.code for r in REQUEST_ROWS if version in r.templates)
 
 
 def outcome_rows(template: str) -> list[str]:
@@ -257,8 +269,13 @@ def outcome_rows(template: str) -> list[str]:
     >>> len(outcome_rows("2021")), len(outcome_rows("2019"))
     (21, 19)
     """
+    return list(_outcome_rows("2019" if template == "2019" else "2021"))
+
+
+@cache
+def _outcome_rows(version: str) -> tuple[str, ...]:
     groups = set(OUTCOME_GROUPS)
-    return [r for r in request_rows(template) if by_code(REQUEST_ROWS)[r].group in groups]
+    return tuple(r for r in _request_rows(version) if by_code(REQUEST_ROWS)[r].group in groups)
 
 
 def item_measures(item: str, template: str) -> list[str]:
@@ -269,13 +286,16 @@ def item_measures(item: str, template: str) -> list[str]:
     >>> item_measures("centralized_procurement", "2021")
     []
     """
-    spec = by_code(PROACTIVE_ITEMS)[item].group
-    version = "2019" if template == "2019" else "2021"
-    for part in spec.split("|"):
+    return list(_item_measures(item, "2019" if template == "2019" else "2021"))
+
+
+@cache
+def _item_measures(item: str, version: str) -> tuple[str, ...]:
+    for part in by_code(PROACTIVE_ITEMS)[item].group.split("|"):
         name, _, measures = part.partition(":")
         if name == version:
-            return measures.split(",")
-    return []
+            return tuple(measures.split(","))
+    return ()
 
 
 def label(code: str, table: tuple[Code, ...], lang: str = "zh") -> str:

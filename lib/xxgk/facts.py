@@ -50,26 +50,34 @@ _OUTCOME = {
 }
 _SENTENCE_END = re.compile(r"[。;!?]")
 _DIGIT_GAP = re.compile(r"(?<=[\d.,])\s+(?=\d)")
-_NUMERALS = frozenset("0123456789.,")
+_WORTH_READING = re.compile(r"\d|无|未|没有")
 
 
 def prose_text(lines: list[Line]) -> tuple[str, list[int], list[int]]:
-    """The prose joined into one string, with the line number where each stretch starts."""
-    parts, starts, nos, offset = [], [], [], 0
-    for line in lines:
-        if not line.text:
-            continue
-        # Digits never run on across a space or a line break: "3 / 2700件" is not 32700 (a "|" keeps them apart).
-        text = compact(_DIGIT_GAP.sub("|", line.text))
-        if text[:1].isdigit() and parts and parts[-1][-1:] in _NUMERALS:
-            text = "|" + text
-        # 1,774 -> 1774 (a thousands separator inside a number, not a clause comma).
-        text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
-        parts.append(text)
+    """The prose joined into one string, with the line number where each stretch starts.
+
+    The lines are joined with a NUL (not white space, and not in a readable document) so that the
+    substitutions run once over the document, not once per line; the NULs then cut it back into lines.
+    """
+    lines = [line for line in lines if line.text]
+    joined = _JOIN.join(line.text for line in lines)
+    if joined.count(_JOIN) >= len(lines):  # a NUL inside a line (damaged text) is white space here
+        joined = _JOIN.join(line.text.replace(_JOIN, " ") for line in lines)
+    # Digits never run on across a space or a line break: "3 / 2700件" is not 32700 (a "|" keeps them apart).
+    joined = _LINE_DIGIT_GAP.sub(_JOIN + "|", _DIGIT_GAP.sub("|", joined))
+    # 1,774 -> 1774 (a thousands separator inside a number, not a clause comma).
+    joined = _THOUSANDS.sub("", compact(joined))
+    parts = joined.split(_JOIN) if lines else []
+    starts, offset = [], 0
+    for part in parts:
         starts.append(offset)
-        nos.append(line.no)
-        offset += len(text)
-    return "".join(parts), starts, nos
+        offset += len(part)
+    return "".join(parts), starts, [line.no for line in lines]
+
+
+_JOIN = "\x00"
+_LINE_DIGIT_GAP = re.compile(r"(?<=[\d.,])\x00(?=\d)")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def extract_facts(lines: list[Line]) -> list[dict]:
@@ -87,7 +95,7 @@ def extract_facts(lines: list[Line]) -> list[dict]:
     for piece in _SENTENCE_END.split(text):
         sentence_start = pos
         pos += len(piece) + 1
-        if not re.search(r"\d|无|未|没有", piece):
+        if not _WORTH_READING.search(piece):
             continue
         for code, pattern in _PATTERNS:
             for m in pattern.finditer(piece):

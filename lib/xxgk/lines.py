@@ -11,9 +11,9 @@ numeric region after the label, ``None`` for an empty cell).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from xxgk import codes
 from xxgk.text import compact, normalize_cell
@@ -26,9 +26,12 @@ _NUMBER_UNIT = re.compile(rf"(?P<n>{_NUMBER.pattern})(?:万?元)?")
 NOT_APPLICABLE = frozenset({"/", "//", "—", "——", "-", "--", "无", "不适用", "—/—"})
 
 
-@dataclass(frozen=True)
-class Value:
-    """One numeric cell as printed: a number, or None for a not-applicable mark."""
+class Value(NamedTuple):
+    """One numeric cell as printed: a number, or None for a not-applicable mark.
+
+    A named tuple: a report holds hundreds of them and most are copies of a cached line's cells, so they
+    must be cheap to make (and, being tuples, they cannot be changed after the fact).
+    """
 
     number: Decimal | None
     line: int
@@ -42,16 +45,31 @@ class Value:
         return "printed" if self.number is not None else "not_applicable"
 
 
-@dataclass
 class Line:
-    no: int                       # 1-based line number in the file (or PDF page+line, see source)
-    text: str                     # the normalised line, cells joined by a space
-    label: str                    # text cells before the numbers, white space removed
-    last_label: str               # the last text cell or token alone (for "3.其他" after a group label)
-    cells: list[Value | None] = field(default_factory=list)
-    delimited: bool = False       # cells came from a tab/pipe/HTML/PDF table row, not a space-split line
-    grid: bool = False            # every cell of the table row is here, blanks included (HTML, PDF, pipe)
-    trailing_text: bool = False   # text after the numbers (a header fragment or OCR noise)
+    """One line as the parser sees it (slots, not a dataclass: a corpus makes millions of them)."""
+
+    __slots__ = ("no", "text", "label", "last_label", "_cells", "_shared", "delimited", "grid", "trailing_text")
+
+    def __init__(self, no: int, text: str, label: str, last_label: str, cells: list[Value | None] | None = None,
+                 delimited: bool = False, grid: bool = False, trailing_text: bool = False):
+        self.no = no                        # 1-based line number in the file (HTML: block; PDF: through the document)
+        self.text = text                    # the normalised line, cells joined by a space
+        self.label = label                  # text cells before the numbers, white space removed
+        self.last_label = last_label        # the last text cell or token alone (for "3.其他" after a group label)
+        self._cells = cells if cells is not None else []
+        self._shared = False                # _cells are a cached line's: renumber them when first read
+        self.delimited = delimited          # cells came from a tab/pipe/HTML/PDF table row, not a space-split line
+        self.grid = grid                    # every cell of the table row is here, blanks included (HTML, PDF, pipe)
+        self.trailing_text = trailing_text  # text after the numbers (a header fragment or OCR noise)
+
+    @property
+    def cells(self) -> list[Value | None]:
+        """The numeric region after the label, None for an empty cell."""
+        if self._shared:
+            no = self.no
+            self._cells = [None if c is None else _new_value(Value, (c[0], no, c[2], c[3])) for c in self._cells]
+            self._shared = False
+        return self._cells
 
     @property
     def values(self) -> list[Value]:
@@ -61,6 +79,9 @@ class Line:
     def pure_values(self) -> bool:
         """Numbers and nothing else: a table line with no label (table 四, or a wrapped row's numbers)."""
         return bool(self.values) and not self.label and not self.trailing_text
+
+    def __repr__(self) -> str:
+        return f"Line({self.no}, {self.text!r}, label={self.label!r}, cells={self.cells!r})"
 
 
 def parse_value(token: str, line: int) -> Value | None:
@@ -97,17 +118,15 @@ def split_line(raw: str, no: int) -> Line:
     if len(raw) > _CACHED_LENGTH:
         return _split_line(raw, no)
     proto = _split_short(raw)
-    line = object.__new__(Line)  # a copy of every field, renumbered (cheaper than dataclasses.replace)
-    line.__dict__.update(proto.__dict__)
-    line.no = no
-    line.cells = [None if c is None else _renumbered(c, no) for c in proto.cells]
+    line = _new_line(Line)  # a copy of every field, renumbered; the cells are renumbered only when read
+    line.no, line.text, line.label, line.last_label = no, proto.text, proto.label, proto.last_label
+    line._cells, line._shared = proto._cells, bool(proto._cells)
+    line.delimited, line.grid, line.trailing_text = proto.delimited, proto.grid, proto.trailing_text
     return line
 
 
-def _renumbered(value: Value, no: int) -> Value:
-    copy = object.__new__(Value)  # every field kept (Value is frozen, so fill its __dict__ directly)
-    copy.__dict__.update(value.__dict__, line=no)
-    return copy
+_new_line = object.__new__
+_new_value = tuple.__new__
 
 
 #: Lines up to this length are cached by :func:`split_line` (a table row; prose lines are longer).

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import replace
 from decimal import Decimal
 
 from xxgk import codes
@@ -117,7 +116,7 @@ def pair_orphan_rows(report: Report, table: Table3) -> None:
     if labels and len(rows) == len(labels):
         trial = dict(report.requests)
         for code, cells in zip(labels, rows):
-            trial[code] = [replace(c, derived=True) if c is not None else None for c in cells]
+            trial[code] = [c._replace(derived=True) if c is not None else None for c in cells]
         if not identity_failures(trial, report.request_rows, report.template) \
                 and _paired_rows_checked(trial, labels, report):
             report.requests.update({code: trial[code] for code in labels})

@@ -102,3 +102,12 @@ def frame(table: str, records: list[dict]) -> pd.DataFrame:
     columns = TABLES[table]
     df = pd.DataFrame.from_records(records, columns=[c.name for c in columns])
     return df.astype({c.name: c.dtype for c in columns})
+
+
+def frame_from_columns(table: str, columns: dict[str, list]) -> pd.DataFrame:
+    """Build a table from lists of column values (all of the declared columns, equal lengths).
+
+    >>> frame_from_columns("facts", {c.name: [] for c in TABLES["facts"]}).shape
+    (0, 7)
+    """
+    return pd.DataFrame({c.name: pd.array(columns[c.name], dtype=c.dtype) for c in TABLES[table]})

@@ -102,6 +102,7 @@ def match_label(table: str, label: str, last_label: str = "", has_values: bool =
     return best
 
 
+@lru_cache(maxsize=1 << 14)
 def is_header(label: str) -> bool:
     return any(a.text in label for a in _aliases("header"))
 
@@ -200,12 +201,14 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
     opened_plain = False  # the current row was opened by a plain (not delimited) label-only line
     pending = ""  # label text of unmatched label-only lines, for a label wrapped before its key words
     for line in lines:
-        if not line.label and not line.cells:
+        cells = line.cells
+        if not line.label and not cells:
             continue
-        has_values = bool(line.values)
+        values = [c for c in cells if c is not None]
+        has_values = bool(values)
         # Numbers, or a grid row's blank cells (a row printed blank): generic labels (其他, 总计) need one or
         # the other, and a header row's last word (其他, 总计) is not a row.
-        has_cells = has_values or (bool(line.cells) and not is_header(line.label))
+        has_cells = has_values or (bool(cells) and not is_header(line.label))
         code = match_label("requests", line.label, line.last_label, has_cells)
         if code is None and pending and line.label:
             code = match_label("requests", pending + line.label, line.last_label, has_cells)
@@ -220,10 +223,10 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
         if code is not None:
             pending = ""
             if code in table.rows and code != current and any(c is not None for c in table.rows[code]):
-                if has_values and not _same_as_tail(table.rows[code], line.values):
+                if has_values and not _same_as_tail(table.rows[code], values):
                     report.issue("conflicting_values", "warning",
                                  f"Row {code} appears again on line {line.no} with other numbers; the first is kept",
-                                 f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+                                 f"line {line.no}", actual=" ".join(v.raw for v in values))
                 current = None
                 continue
             current, opened_plain = code, not line.delimited and not has_values
@@ -245,27 +248,27 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
         if current is None:  # numbers beside a label we do not know, and no row open to continue
             report.issue("unknown_label", "warning",
                          f"The label {line.label!r} matches no row of table 三; its numbers were not used",
-                         f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+                         f"line {line.no}", actual=" ".join(v.raw for v in values))
             continue
         row = table.rows[current]
         if code is None and line.label and None not in row:
             # A labelled line after a complete row: a wrapped fragment that repeats the row (OCR) is
             # harmless; other numbers belong to a label we do not know.
-            if not _same_as_tail(row, line.values):
+            if not _same_as_tail(row, values):
                 report.issue("unknown_label", "warning",
                              f"The label {line.label!r} matches no row of table 三; its numbers were not used",
-                             f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+                             f"line {line.no}", actual=" ".join(v.raw for v in values))
             continue
         if not _merge(row, line, report, current, table):
             where = f"line {line.no}"
             if line.label and code is None:
                 report.issue("unknown_label", "warning",
                              f"The label {line.label!r} matches no row of table 三; its numbers were not used",
-                             where, actual=" ".join(v.raw for v in line.values))
-            elif len(line.values) <= WIDTH + 1:
+                             where, actual=" ".join(v.raw for v in values))
+            elif len(values) <= WIDTH + 1:
                 report.issue("orphan_values", "warning",
                              f"Numbers after row {current} do not fit its cells and were not used",
-                             where, actual=" ".join(v.raw for v in line.values))
+                             where, actual=" ".join(v.raw for v in values))
             continue
         table.last_line = max(table.last_line, line.no)
     _settle_sequential_rows(table, report)
@@ -276,14 +279,23 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
 
 def _note_variant(code: str, line: Line, report: Report) -> None:
     """A label matched through an alias recorded as a misprint or OCR slip is named in the issues."""
-    for alias in codes.aliases():
-        if alias.table == "requests" and alias.code == code and alias.note.startswith(("published typo", "OCR")) \
-                and compact(normalize_cell(alias.alias)) in line.label:
+    for text, note in _variants().get(code, ()):
+        if text in line.label:
             report.issue("label_variant", "info",
-                         f"Row {code} is printed as {line.label!r} ({alias.note}); read as {code}, the text is "
+                         f"Row {code} is printed as {line.label!r} ({note}); read as {code}, the text is "
                          "not corrected", f"line {line.no}", expected=codes.by_code(codes.REQUEST_ROWS)[code].zh,
                          actual=line.label)
             return
+
+
+@cache
+def _variants() -> dict[str, list[tuple[str, str]]]:
+    """Table-三 aliases recorded as misprints or OCR slips, by row code: (compacted text, note)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for alias in codes.aliases():
+        if alias.table == "requests" and alias.note.startswith(("published typo", "OCR")):
+            out.setdefault(alias.code, []).append((compact(normalize_cell(alias.alias)), alias.note))
+    return out
 
 
 def _keep_orphan(table: Table3, line: Line, report: Report) -> None:

@@ -93,14 +93,15 @@ def identity_failures(requests: dict, rows: list[str], template: str) -> list[Is
 
     Used by :func:`validate` and, on trial placements, by :mod:`xxgk.recover`.
     """
-    return _row_totals(requests, rows) + _column_identities(requests, rows, template)
+    numbers = {code: [None if c is None else c.number for c in cells] for code, cells in requests.items()}
+    return _row_totals(requests, numbers, rows) + _column_identities(numbers, rows, template)
 
 
-def _row_totals(requests: dict, rows: list[str]) -> list[Issue]:
+def _row_totals(requests: dict, numbers: dict, rows: list[str]) -> list[Issue]:
     issues = []
     for code in rows:
-        nums = [_num(c) for c in requests.get(code, [])]
-        if len(nums) != len(_APPLICANTS) or any(n is None for n in nums):
+        nums = numbers.get(code, ())
+        if len(nums) != len(_APPLICANTS) or None in nums:
             continue
         expected = sum(nums[:-1])
         if expected != nums[-1]:
@@ -111,22 +112,22 @@ def _row_totals(requests: dict, rows: list[str]) -> list[Issue]:
     return issues
 
 
-def _column_identities(requests: dict, rows: list[str], template: str) -> list[Issue]:
-    issues = []
-    outcome_rows = [r for r in codes.outcome_rows(template) if r in rows]
-    for i, column in enumerate(_APPLICANTS):
-        def cell(row: str) -> Decimal | None:
-            cells = requests.get(row)
-            return _num(cells[i]) if cells else None
+_NO_ROW = (None,) * len(_APPLICANTS)
 
-        new, over, total, forward = (cell(r) for r in
-                                     ("new_received", "carried_over", "total_processed", "carried_forward"))
+
+def _column_identities(numbers: dict, rows: list[str], template: str) -> list[Issue]:
+    issues = []
+    outcome_rows = [numbers.get(r) or _NO_ROW for r in codes.outcome_rows(template) if r in rows]
+    balance = [numbers.get(r) or _NO_ROW for r in ("new_received", "carried_over", "total_processed",
+                                                    "carried_forward")]
+    for i, column in enumerate(_APPLICANTS):
+        new, over, total, forward = (row[i] for row in balance)
         if None not in (new, over, total, forward) and new + over != total + forward:
             issues.append(Issue("identity_balance", "error",
                                 f"Column {column}: new_received + carried_over = {_fmt(new + over)} but "
                                 f"total_processed + carried_forward = {_fmt(total + forward)}",
                                 f"table 三, column {column}", _fmt(new + over), _fmt(total + forward)))
-        outcomes = [cell(r) for r in outcome_rows]
+        outcomes = [row[i] for row in outcome_rows]
         if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:
             issues.append(Issue("identity_outcomes", "error",
                                 f"Column {column}: the outcome rows sum to {_fmt(sum(outcomes))} but "
