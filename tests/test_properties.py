@@ -107,3 +107,21 @@ def test_fuzz_sample_has_no_crash_and_no_invented_number():
     assert result.cases == 150
     assert result.crashes == []
     assert result.invented == []
+
+
+# The fast NFKC (full-width forms replaced first, then the quick check) must equal unicodedata's NFKC on any
+# text: full-width forms next to combining marks, Hangul jamo, ligatures, circled digits, anything.
+_NFKC_ALPHABET = st.one_of(
+    st.sampled_from([chr(c) for c in (*range(0xFF00, 0xFF70), 0x3000)]),
+    st.sampled_from(list("\u0301\u0308\u0338\u1100\u1161\u11a8\u00e9ﬁ①²（）年度报告 \t")),
+    st.characters(),
+)
+
+
+@given(st.text(alphabet=_NFKC_ALPHABET, max_size=40))
+def test_fast_nfkc_is_nfkc(text):
+    import unicodedata
+
+    from xxgk.text import nfkc
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

@@ -94,12 +94,12 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
     table2, versions2 = parse_table2(lines[slice(*bounds["二"])], report)
     table3 = parse_table3(lines[slice(*bounds["三"])], report)
     if "四" in sections:
-        table4_lines, anchored = lines[slice(*bounds["四"])], True
+        table4_lines, heading = lines[slice(*bounds["四"])], lines[sections["四"]]
     else:
         after = next((i for i, ln in enumerate(lines) if ln.no > table3.last_line), len(lines))
         stop = sections.get("五", sections.get("六", len(lines)))
-        table4_lines, anchored = find_table4_fallback(lines[after:stop] if table3.rows else []), False
-    report.reviews = parse_table4(table4_lines, report, anchored)
+        table4_lines, heading = find_table4_fallback(lines[after:stop] if table3.rows else []), None
+    report.reviews = parse_table4(table4_lines, report, heading)
 
     if not table3.rows and not table2 and not any(c for b in report.reviews.values() for c in b) and not title:
         report.issue("not_a_report", "error",

@@ -257,9 +257,14 @@ def _is_stream(raw: str) -> bool:
 
 
 def split_lines(text: str) -> list[Line]:
-    """All lines of a decoded document, numbered from 1 (pieces of a flattened line share its number)."""
+    """The document's lines, numbered from 1 as in the file (pieces of a flattened line share its number).
+
+    Blank lines are left out: they carry nothing, and pdftotext prints one after every other line.
+    """
     out = []
     for i, raw in enumerate(text.splitlines(), 1):
+        if not raw or raw.isspace():
+            continue
         if len(raw) >= STREAM_MIN_CHARS and _is_stream(normalize_cell(raw)):
             out.extend(split_line(piece, i) for piece in split_stream(raw))
         else:

@@ -344,11 +344,12 @@ def _fill_new(line: Line, report: Report, code: str) -> list[Value | None]:
     return row
 
 
-def parse_table4(lines: list[Line], report: Report, anchored: bool) -> dict[str, list[Value | None]]:
+def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dict[str, list[Value | None]]:
     """Table 四: the numbers-only lines of its region, in order; 15 numbers fill three blocks of five.
 
     With fewer than 15, the first five are 行政复议 (the template's first block) only when they satisfy
-    their block identity; the rest cannot be placed and stay NA.
+    their block identity; the rest cannot be placed and stay NA. ``heading`` is the table's heading line,
+    None when the lines were found without one.
     """
     values: list[Value | None] = []
     first_line = None
@@ -363,12 +364,12 @@ def parse_table4(lines: list[Line], report: Report, anchored: bool) -> dict[str,
             break
     blocks = {p.code: [None] * len(codes.OUTCOMES) for p in codes.PROCEEDINGS}
     if not values:
-        if anchored:
+        if heading is not None:
             report.issue("table_missing", "error", "Table 四 has a heading but no line of numbers",
-                         f"line {lines[0].no - 1}" if lines else "")
+                         f"line {heading.no}")
         return blocks
     where = f"line {first_line}"
-    if not anchored:
+    if heading is None:
         report.issue("table4_unanchored", "warning",
                      "Table 四's heading is not in the document; the line of 15 numbers that stands between "
                      "table 三 and section 五 was read as table 四", where)
