@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
 import tempfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -340,7 +342,24 @@ def parse_many(paths: Iterable[str | os.PathLike], progress: bool = False) -> di
     if progress:
         from tqdm import tqdm
         files = tqdm(files, desc="parsing", unit="report")
-    return to_tables([parse_file(f) for f in files])
+    with fewer_collections():
+        return to_tables([parse_file(f) for f in files])
+
+
+@contextmanager
+def fewer_collections(threshold: int = 100_000):
+    """Run the cyclic garbage collector less often while a corpus is parsed.
+
+    Parsing makes millions of small objects (lines, cells) and no reference cycles, so the collector finds
+    nothing; at Python's default threshold (700 allocations) it still ran often enough to take ~10 % of the
+    time, scanning every report kept so far. Memory is freed by reference counting as before.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(threshold, old[0]), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) -> list[Path]:

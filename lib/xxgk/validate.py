@@ -20,6 +20,11 @@ def _num(cell) -> Decimal | None:
     return None if cell is None else cell.number
 
 
+def _any_none(numbers) -> bool:
+    """``None in numbers`` without comparing: Decimal == None goes through the numbers ABCs, 50× slower."""
+    return any(n is None for n in numbers)
+
+
 def _fmt(n: Decimal) -> str:
     return format(n.normalize(), "f") if n == n.to_integral() else str(n)
 
@@ -101,7 +106,7 @@ def _row_totals(requests: dict, numbers: dict, rows: list[str]) -> list[Issue]:
     issues = []
     for code in rows:
         nums = numbers.get(code, ())
-        if len(nums) != len(_APPLICANTS) or None in nums:
+        if len(nums) != len(_APPLICANTS) or _any_none(nums):
             continue
         expected = sum(nums[:-1])
         if expected != nums[-1]:
@@ -122,13 +127,13 @@ def _column_identities(numbers: dict, rows: list[str], template: str) -> list[Is
                                                     "carried_forward")]
     for i, column in enumerate(_APPLICANTS):
         new, over, total, forward = (row[i] for row in balance)
-        if None not in (new, over, total, forward) and new + over != total + forward:
+        if not _any_none((new, over, total, forward)) and new + over != total + forward:
             issues.append(Issue("identity_balance", "error",
                                 f"Column {column}: new_received + carried_over = {_fmt(new + over)} but "
                                 f"total_processed + carried_forward = {_fmt(total + forward)}",
                                 f"table 三, column {column}", _fmt(new + over), _fmt(total + forward)))
         outcomes = [row[i] for row in outcome_rows]
-        if total is not None and outcomes and None not in outcomes and sum(outcomes) != total:
+        if total is not None and outcomes and not _any_none(outcomes) and sum(outcomes) != total:
             issues.append(Issue("identity_outcomes", "error",
                                 f"Column {column}: the outcome rows sum to {_fmt(sum(outcomes))} but "
                                 f"total_processed prints {_fmt(total)}", f"table 三, column {column}",
