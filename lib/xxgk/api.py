@@ -194,6 +194,8 @@ def _drop_impossible_counts(report: Report) -> None:
 
 
 def _check_group_subtotals(report: Report, table3) -> None:
+    if not table3.group_subtotals:
+        return
     members = {g.code: [r.code for r in codes.REQUEST_ROWS if r.group == g.code and r.code in report.request_rows]
                for g in codes.ROW_GROUPS}
     for group, cells in table3.group_subtotals.items():

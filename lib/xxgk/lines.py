@@ -48,7 +48,8 @@ class Value(NamedTuple):
 class Line:
     """One line as the parser sees it (slots, not a dataclass: a corpus makes millions of them)."""
 
-    __slots__ = ("no", "text", "label", "last_label", "_cells", "_shared", "delimited", "grid", "trailing_text")
+    __slots__ = ("no", "text", "label", "last_label", "_cells", "_shared", "_values", "delimited", "grid",
+                 "trailing_text")
 
     def __init__(self, no: int, text: str, label: str, last_label: str, cells: list[Value | None] | None = None,
                  delimited: bool = False, grid: bool = False, trailing_text: bool = False):
@@ -58,6 +59,7 @@ class Line:
         self.last_label = last_label        # the last text cell or token alone (for "3.其他" after a group label)
         self._cells = cells if cells is not None else []
         self._shared = False                # _cells are a cached line's: renumber them when first read
+        self._values: list[Value] | None = None
         self.delimited = delimited          # cells came from a tab/pipe/HTML/PDF table row, not a space-split line
         self.grid = grid                    # every cell of the table row is here, blanks included (HTML, PDF, pipe)
         self.trailing_text = trailing_text  # text after the numbers (a header fragment or OCR noise)
@@ -73,7 +75,10 @@ class Line:
 
     @property
     def values(self) -> list[Value]:
-        return [c for c in self.cells if c is not None]
+        """The cells that hold a number or a not-applicable mark (computed once: the parser asks often)."""
+        if self._values is None:
+            self._values = [c for c in self.cells if c is not None]
+        return self._values
 
     @property
     def pure_values(self) -> bool:
@@ -120,7 +125,7 @@ def split_line(raw: str, no: int) -> Line:
     proto = _split_short(raw)
     line = _new_line(Line)  # a copy of every field, renumbered; the cells are renumbered only when read
     line.no, line.text, line.label, line.last_label = no, proto.text, proto.label, proto.last_label
-    line._cells, line._shared = proto._cells, bool(proto._cells)
+    line._cells, line._shared, line._values = proto._cells, bool(proto._cells), None
     line.delimited, line.grid, line.trailing_text = proto.delimited, proto.grid, proto.trailing_text
     return line
 

@@ -460,7 +460,8 @@ def _split_glued_item(item: str, measures: list[str], run: Value, report: Report
     return None
 
 
-def _measures_in(label: str) -> list[str]:
+@lru_cache(maxsize=1 << 14)  # header labels recur across a corpus
+def _measures_in(label: str) -> tuple[str, ...]:
     found = []
     for alias in _aliases("measures"):
         pos = label.find(alias.text)
@@ -470,4 +471,4 @@ def _measures_in(label: str) -> list[str]:
     for _, code in sorted(found):
         if code not in ordered:
             ordered.append(code)
-    return ordered
+    return tuple(ordered)
