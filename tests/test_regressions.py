@@ -164,3 +164,25 @@ def test_a_break_or_a_swallowed_cell_inside_an_html_cell_separates_numbers(tmp_p
     path.write_text(page, encoding="utf-8")
     values = set(xxgk.parse(path)["proactive"]["value"].dropna())
     assert not {12.0, 34.0} & values
+
+
+TSV_TRIMMED = "\n".join([
+    "某某县教育局2022年政府信息公开工作年度报告",
+    "三、收到和处理政府信息公开申请情况",
+    "\t\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计",
+    "一、本年新收政府信息公开申请数量\t\t5\t\t1\t\t\t\t",
+    "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0",
+])
+
+
+def test_tab_row_with_a_gap_and_trimmed_trailing_cells_is_not_right_aligned(tmp_path):
+    # BENCHMARKS.md, "Limits found": trailing tabs are dropped as layout, so a tab row whose *last* cells
+    # are blank and that has a gap cannot say which column it ends in. Right-aligning it put 5 under
+    # 科研机构/… and 1 under 总计: a number in the wrong cell. Now its cells stay NA, with an issue.
+    tables = _parse(tmp_path, TSV_TRIMMED)
+    requests = tables["requests"]
+    new = requests[requests["row_code"] == "new_received"]
+    assert new["count"].isna().all(), new[["applicant_code", "count"]].to_string()
+    over = requests[requests["row_code"] == "carried_over"]
+    assert over["count"].tolist() == [0] * 7
+    assert tables["issues"]["message"].str.contains("which column", regex=False).any()

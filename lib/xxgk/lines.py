@@ -49,10 +49,10 @@ class Line:
     """One line as the parser sees it (slots, not a dataclass: a corpus makes millions of them)."""
 
     __slots__ = ("no", "text", "label", "last_label", "_cells", "_shared", "_values", "delimited", "grid",
-                 "trailing_text")
+                 "trailing_text", "trimmed")
 
     def __init__(self, no: int, text: str, label: str, last_label: str, cells: list[Value | None] | None = None,
-                 delimited: bool = False, grid: bool = False, trailing_text: bool = False):
+                 delimited: bool = False, grid: bool = False, trailing_text: bool = False, trimmed: bool = False):
         self.no = no                        # 1-based line number in the file (HTML: block; PDF: through the document)
         self.text = text                    # the normalised line, cells joined by a space
         self.label = label                  # text cells before the numbers, white space removed
@@ -63,6 +63,7 @@ class Line:
         self.delimited = delimited          # cells came from a tab/pipe/HTML/PDF table row, not a space-split line
         self.grid = grid                    # every cell of the table row is here, blanks included (HTML, PDF, pipe)
         self.trailing_text = trailing_text  # text after the numbers (a header fragment or OCR noise)
+        self.trimmed = trimmed              # empty cells at the end of a tab row were dropped (so its width is unknown)
 
     @property
     def cells(self) -> list[Value | None]:
@@ -126,7 +127,8 @@ def split_line(raw: str, no: int) -> Line:
     line = _new_line(Line)  # a copy of every field, renumbered; the cells are renumbered only when read
     line.no, line.text, line.label, line.last_label = no, proto.text, proto.label, proto.last_label
     line._cells, line._shared, line._values = proto._cells, bool(proto._cells), None
-    line.delimited, line.grid, line.trailing_text = proto.delimited, proto.grid, proto.trailing_text
+    line.delimited, line.grid, line.trailing_text, line.trimmed = (proto.delimited, proto.grid,
+                                                                    proto.trailing_text, proto.trimmed)
     return line
 
 
@@ -186,6 +188,7 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
     PDF, markdown pipes) keeps them, since there a blank total cell is a blank, not nothing.
     """
     cells_raw = [normalize_cell(c) for c in cells]
+    width = len(cells_raw)
     while cells_raw and not cells_raw[-1] and not grid:
         cells_raw.pop()
     kinds: list[tuple[str, list[Value]]] = []
@@ -216,7 +219,7 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
         cells = []  # a grid row's blank cells after a label are kept: a row printed blank, not absent
     return Line(no, " ".join(c for c in cells_raw if c), compact("".join(label_cells)),
                 compact(label_cells[-1]) if label_cells else "", cells, delimited=True, grid=grid,
-                trailing_text=trailing)
+                trailing_text=trailing, trimmed=len(cells_raw) < width)
 
 
 # Where a flattened table breaks into rows: before an ordinal (一、 (一) 1.属于…) or a table-二 item block

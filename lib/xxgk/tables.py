@@ -142,6 +142,14 @@ def _merge(row: list[Value | None], line: Line, report: Report, code: str, table
         report.issue("subtotal_column", "info", "A 法人或其他组织 subtotal column was checked and dropped",
                      f"line {line.no}", actual=" ".join(v.raw for v in values))
         cells = list(dropped)
+    if line.trimmed and len(cells) < WIDTH and None in cells:
+        # A tab row with a gap whose trailing empty cells were dropped: it may end in any column, so
+        # right-aligning it (as below) could put a number in the wrong cell.
+        report.issue("orphan_values", "warning",
+                     f"Row {code}: a tab-separated row with a blank cell and blank cells at its end cannot say "
+                     "which column each number is in; its numbers were not used (NA)", f"line {line.no}",
+                     actual=" ".join(c.raw if c else "_" for c in cells))
+        return True
     if len(cells) >= WIDTH or None in cells:
         aligned = _align(list(cells))
         if aligned is None:
