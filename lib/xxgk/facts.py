@@ -21,19 +21,20 @@ _COUNT = r"(?:件|宗|个|起|份)(?![多余])"
 # Words between a keyword and its number; 中 ("其中", "申请中") starts a subset, which is another figure.
 _GAP = r"[^,。;\d中]{0,14}?"
 
-# (fact code, pattern). Patterns see compact text (no white space, NFKC, commas in numbers removed).
-# "石基" is an OCR slip for 实际 seen in real reports (FORMAT.md, variants).
-_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((code, re.compile(p)) for code, p in (
-    ("new_received", rf"(?:新收|受理|收到|接收|接到)(?!和){_GAP}申请(?:数量)?(?:共|为|数)?{_N}{_COUNT}"),
-    ("carried_over", rf"(?:上年度?结转|结转上年度?){_GAP}{_N}{_COUNT}"),
-    ("total_processed", rf"(?:办结|办理完毕){_GAP}{_N}{_COUNT}"),
-    ("carried_forward", rf"结转(?:至)?下一?年度?{_GAP}{_N}{_COUNT}"),
-    ("carried_forward", rf"{_N}{_COUNT}(?:申请)?结转(?:至)?下一?年度?"),
+# (fact code, pattern, a word every match holds). Patterns see compact text (no white space, NFKC, commas in
+# numbers removed). "石基" is an OCR slip for 实际 seen in real reports (FORMAT.md, variants).
+# A pattern that starts with a number is tried at every digit: it runs only where its word is in the text.
+_PATTERNS: tuple[tuple[str, re.Pattern, str], ...] = tuple((code, re.compile(p), word) for code, p, word in (
+    ("new_received", rf"(?:新收|受理|收到|接收|接到)(?!和){_GAP}申请(?:数量)?(?:共|为|数)?{_N}{_COUNT}", ""),
+    ("carried_over", rf"(?:上年度?结转|结转上年度?){_GAP}{_N}{_COUNT}", ""),
+    ("total_processed", rf"(?:办结|办理完毕){_GAP}{_N}{_COUNT}", ""),
+    ("carried_forward", rf"结转(?:至)?下一?年度?{_GAP}{_N}{_COUNT}", ""),
+    ("carried_forward", rf"{_N}{_COUNT}(?:申请)?结转(?:至)?下一?年度?", "结转"),
     # Only the year's total: "主动公开(政府)信息" or "公开政府信息"; "公开信息77条" in a column is a part.
-    ("proactive_published", rf"(?:主动公开(?:政府)?信息|公开政府信息){_GAP}{_N}条(?![多余])"),
-    ("fee_notices", rf"收费通知{_GAP}{_N}{_COUNT}"),
-    ("fee_notified_yuan", rf"(?:涉及|通知)[^,。;\d]{{0,24}}?(?:金额|费用?){_N}元"),
-    ("fee_collected_yuan", rf"(?:实际|石基)收取[^,。;\d]{{0,16}}?{_N}元"),
+    ("proactive_published", rf"(?:主动公开(?:政府)?信息|公开政府信息){_GAP}{_N}条(?![多余])", ""),
+    ("fee_notices", rf"收费通知{_GAP}{_N}{_COUNT}", ""),
+    ("fee_notified_yuan", rf"(?:涉及|通知)[^,。;\d]{{0,24}}?(?:金额|费用?){_N}元", ""),
+    ("fee_collected_yuan", rf"(?:实际|石基)收取[^,。;\d]{{0,16}}?{_N}元", ""),
 ))
 # Sentences that state a zero in words.
 _ZEROS: tuple[tuple[str, re.Pattern], ...] = tuple((code, re.compile(p)) for code, p in (
@@ -49,8 +50,8 @@ _OUTCOME = {
     "pending": re.compile(rf"(?:尚未审结|未审结){_GAP}{_N}{_COUNT}?"),
 }
 _SENTENCE_END = re.compile(r"[。;!?]")
-_DIGIT_GAP = re.compile(r"(?<=[\d.,])\s+(?=\d)")
-_WORTH_READING = re.compile(r"\d|无|未|没有")
+_DIGIT_GAP = re.compile(r"\s(?<=[\d.,]\s)\s*(?=\d)")  # white space after a numeral, before a digit
+_ENDS_AS_FULL_STOP = str.maketrans("!?", "。。")
 
 
 def prose_text(lines: list[Line]) -> tuple[str, list[int], list[int]]:
@@ -75,9 +76,11 @@ def prose_text(lines: list[Line]) -> tuple[str, list[int], list[int]]:
     return "".join(parts), starts, [line.no for line in lines]
 
 
+# These patterns start with a character to look for, then look behind it: a pattern that starts with a
+# look-behind is tried at every position of the text, several times slower.
 _JOIN = "\x00"
-_LINE_DIGIT_GAP = re.compile(r"(?<=[\d.,])\x00(?=\d)")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_LINE_DIGIT_GAP = re.compile(r"\x00(?<=[\d.,]\x00)(?=\d)")
+_THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
 
 
 def extract_facts(lines: list[Line]) -> list[dict]:
@@ -91,20 +94,37 @@ def extract_facts(lines: list[Line]) -> list[dict]:
         facts.append({"fact_code": code, "value": float(value), "unit": units[code],
                       "sentence": sentence, "source_line": line})
 
-    pos = 0
-    for piece in _SENTENCE_END.split(text):
-        sentence_start = pos
+    # Each pattern runs once over the whole prose, not once per sentence (a call per sentence and pattern
+    # cost more than the matching). No pattern can match across a sentence end: their gaps exclude 。 and ;,
+    # and ! ? are made 。 in the copy that is searched. Facts are then ordered as if read sentence by
+    # sentence: the patterns in order, then the stated zeros, then the proceedings.
+    pieces = _SENTENCE_END.split(text)
+    sentence_starts, pos = [], 0
+    for piece in pieces:
+        sentence_starts.append(pos)
         pos += len(piece) + 1
-        if not _WORTH_READING.search(piece):
+    searched = text.translate(_ENDS_AS_FULL_STOP) if "!" in text or "?" in text else text
+    found = []  # (sentence, phase, pattern or call, match start, code, value, position of the number)
+    for k, (code, pattern, word) in enumerate(_PATTERNS):
+        if word not in searched:  # ("" is in every text)
             continue
-        for code, pattern in _PATTERNS:
-            for m in pattern.finditer(piece):
-                add(code, Decimal(m.group("n")), piece, sentence_start + m.start("n"))
-        for code, pattern in _ZEROS:
-            m = pattern.search(piece)
-            if m:
-                add(code, Decimal(0), piece, sentence_start + m.start())
-        _proceedings(piece, sentence_start, add)
+        for m in pattern.finditer(searched):
+            found.append((bisect_right(sentence_starts, m.start()) - 1, 0, k, m.start(), code,
+                          Decimal(m.group("n")), m.start("n")))
+    for k, (code, pattern) in enumerate(_ZEROS):
+        seen = set()
+        for m in pattern.finditer(searched):
+            sentence = bisect_right(sentence_starts, m.start()) - 1
+            if sentence not in seen:  # the first in each sentence
+                seen.add(sentence)
+                found.append((sentence, 1, k, m.start(), code, Decimal(0), m.start()))
+    for sentence in {bisect_right(sentence_starts, m.start()) - 1 for m in _PROCEEDING.finditer(searched)}:
+        calls = len(found)
+        _proceedings(pieces[sentence], sentence_starts[sentence],
+                     lambda code, value, _, at, sentence=sentence: found.append(
+                         (sentence, 2, len(found) - calls, 0, code, value, at)))
+    for sentence, _, _, _, code, value, at in sorted(found, key=lambda f: f[:4]):
+        add(code, value, pieces[sentence], at)
     return _dedupe(facts)
 
 
