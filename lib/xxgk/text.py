@@ -106,11 +106,11 @@ def _unmark(m: re.Match) -> str:
 _HEADING = re.compile(r"^\s*(?:#{1,6}|[-*+]\s)\s*")
 _SPACES = re.compile(r"[ \u3000\xa0]+")
 # NFKC leaves these as they are; the template uses both shapes interchangeably.
-_UNIFY = str.maketrans({
+_UNIFY = {
     "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"',
     "〔": "[", "〕": "]", "【": "[", "】": "]", "―": "—", "–": "-",
-})
-_TO_UNIFY = re.compile("[" + "".join(map(chr, _UNIFY)) + "]")
+}
+_TO_UNIFY = re.compile("[" + "".join(_UNIFY) + "]")  # (a regex: str.translate is slow on CJK text)
 
 
 def normalize_cell(text: str) -> str:
@@ -146,13 +146,14 @@ _last_long = ("", "")
 
 def _normalize(text: str) -> str:
     text = nfkc(text)
-    if _TO_UNIFY.search(text):  # str.translate walks every character: only when there is one to change
-        text = text.translate(_UNIFY)
+    text = _TO_UNIFY.sub(_unify, text)
     if "<" in text:
         text = _TAGS.sub(_unmark, text)
     if "**" in text or "__" in text:
         text = _EMPHASIS.sub(_unmark, text)
-    text = _HEADING.sub("", text)
+    heading = _HEADING.match(text)
+    if heading:
+        text = text[heading.end():]
     if "  " in text:  # NFKC made every other space (U+3000, U+00A0) a plain one
         text = _SPACES.sub(" ", text)
     text = text.strip()
@@ -179,6 +180,10 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # full-width ASCII forms and 
 _FULL_WIDTH_NFKC = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)}
 
 
+def _unify(m: re.Match) -> str:
+    return _UNIFY[m.group()]
+
+
 def _full_width(m: re.Match) -> str:
     return _FULL_WIDTH_NFKC[m.group()]
 
@@ -186,7 +191,8 @@ def _full_width(m: re.Match) -> str:
 _normalize_short = lru_cache(maxsize=1 << 16)(_normalize)
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}()\"])\s+(?=[{_CJK}()\"])")
+# (It starts with the white space and looks behind from there: a look-behind first is tried at every position.)
+_CJK_GAP = re.compile(rf"\s(?<=[{_CJK}()\"]\s)\s*(?=[{_CJK}()\"])")
 
 
 def compact(text: str) -> str:
