@@ -101,6 +101,8 @@ def parse_value(token: str, line: int) -> Value | None:
     True
     """
     token = token.strip()
+    if token.isdigit() and token.isascii():  # most cells: a plain count
+        return Value(Decimal(token), line, token)
     if token in NOT_APPLICABLE:
         return Value(None, line, token)
     m = _NUMBER_UNIT.fullmatch(token)
