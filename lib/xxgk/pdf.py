@@ -18,6 +18,7 @@ import ctypes
 import re
 import threading
 from bisect import bisect_right
+from operator import itemgetter
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -54,16 +55,19 @@ _font_size = _untyped(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
 _is_generated = _untyped(pdfium_c.FPDFText_IsGenerated)
 _get_unicode = _untyped(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
 _count_objects = _untyped(pdfium_c.FPDFPage_CountObjects)
-_get_object = _untyped(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p)
+# Object handles come back as opaque pointers that go straight into the next call.
+_HANDLE = ctypes.POINTER(ctypes.c_byte)
+_get_object = _untyped(pdfium_c.FPDFPage_GetObject, _HANDLE)
 _form_count = _untyped(pdfium_c.FPDFFormObj_CountObjects)
-_form_object = _untyped(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p)
+_form_object = _untyped(pdfium_c.FPDFFormObj_GetObject, _HANDLE)
 _object_type = _untyped(pdfium_c.FPDFPageObj_GetType)
 _object_matrix = _untyped(pdfium_c.FPDFPageObj_GetMatrix)
+_bounds = _untyped(pdfium_c.FPDFPageObj_GetBounds)
 _draw_mode = _untyped(pdfium_c.FPDFPath_GetDrawMode)
 _fill_color = _untyped(pdfium_c.FPDFPageObj_GetFillColor)
 _stroke_color = _untyped(pdfium_c.FPDFPageObj_GetStrokeColor)
 _count_segments = _untyped(pdfium_c.FPDFPath_CountSegments)
-_get_segment = _untyped(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p)
+_get_segment = _untyped(pdfium_c.FPDFPath_GetPathSegment, _HANDLE)
 _segment_point = _untyped(pdfium_c.FPDFPathSegment_GetPoint)
 _segment_type = _untyped(pdfium_c.FPDFPathSegment_GetType)
 _segment_close = _untyped(pdfium_c.FPDFPathSegment_GetClose)
@@ -99,8 +103,8 @@ def pdf_lines(path: str | Path) -> tuple[list[Line], dict[int, int]]:
     return lines, pages
 
 
-# A character: (text, x0, top, x1, bottom), in points from the page's top-left corner.
-Char = tuple[str, float, float, float, float]
+# A character: (text, x0, top, x1, bottom, x centre, y centre), in points from the page's top-left corner.
+Char = tuple[str, float, float, float, float, float, float]
 
 
 def _page_items(page: pdfium.PdfPage) -> list[tuple[str, object]]:
@@ -114,7 +118,9 @@ def _page_items(page: pdfium.PdfPage) -> list[tuple[str, object]]:
     for cells in _tables(_rulings(page, height)):
         boxes.append(_bbox(cells))
         items += _table_rows(cells, chars)
-    outside = [c for c in chars if not any(_centre_in(c, box, closed=True) for box in boxes)] if boxes else chars
+    outside = chars
+    for x0, top, x1, bottom in boxes:
+        outside = [c for c in outside if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
     for top, text in _text_lines(outside):
         if not _PAGE_NUMBER.fullmatch(text):
             items.append((top, "text", text))
@@ -134,17 +140,22 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[Char]:
     box_ref = ctypes.byref(box)
     chars: list[Char] = []
     for i, ch in enumerate(text):
-        if ch in " \r\n\x00\ufffe\uffff" and (ch not in " " or _is_generated(handle, i)):
+        if ch in _SKIP and (ch != " " or _is_generated(handle, i)):
             continue  # a space pdfium inferred from a gap: words are split by our own gap rule below
         # The loose box spans the advance width and the font's ascent to descent: the width tells word
-        # gaps apart from letter spacing, and the top is the same for every character of a line.
+        # gaps apart from letter spacing, and the bottom is the same for every character of a line.
         _loose_box(handle, i, box_ref)
         left, top, right, bottom = box.left, height - box.top, box.right, height - box.bottom
         if bottom - top > 40:  # a box far taller than text ever is: check it (below)
             left, top, right, bottom = _checked_box(handle, i, height, (left, top, right, bottom))
-        chars.append((ch, left, top, right, bottom))
+        chars.append((ch, left, top, right, bottom, (left + right) / 2, (top + bottom) / 2))
     textpage.close()
     return chars
+
+
+# Not characters the page draws: pdfium's line breaks, and codes for glyphs it could not map. A space is
+# skipped only when pdfium added it.
+_SKIP = frozenset(" \r\n\x00\ufffe\uffff")
 
 
 def _page_text(textpage, n: int) -> str:
@@ -173,12 +184,9 @@ def _checked_box(handle, i: int, height: float, loose: tuple) -> tuple:
     return left.value, height - top.value, right.value, height - bottom.value
 
 
-def _centre_in(char: Char, box: tuple, closed: bool = False) -> bool:
-    x = (char[1] + char[3]) / 2
-    y = (char[2] + char[4]) / 2
-    if closed:
-        return box[0] <= x <= box[2] and box[1] <= y <= box[3]
-    return box[0] <= x < box[2] and box[1] <= y < box[3]
+def _centred_in(chars: list[Char], box: tuple) -> list[Char]:
+    x0, top, x1, bottom = box
+    return [c for c in chars if x0 <= c[5] < x1 and top <= c[6] < bottom]
 
 
 def _text_lines(chars: list[Char]) -> list[tuple[float, str]]:
@@ -190,18 +198,22 @@ def _text_lines(chars: list[Char]) -> list[tuple[float, str]]:
     the font size; pdfium's top is the font's own ascent, which differs between the body and the bold
     heading fonts of one line. The bottom, baseline plus descent, is the same in both.)
     """
+    if not chars:
+        return []
+    chars = sorted(chars, key=_BOTTOM)
     lines = []
-    line: list[Char] = []
-    for char in sorted(chars, key=lambda c: c[4]):
-        if line and char[4] > line[-1][4] + _Y_TOLERANCE:
+    line = [chars[0]]
+    for char in chars[1:]:
+        if char[4] > line[-1][4] + _Y_TOLERANCE:
             lines.append(line)
-            line = []
-        line.append(char)
-    if line:
-        lines.append(line)
+            line = [char]
+        else:
+            line.append(char)
+    lines.append(line)
     out = []
     for line in lines:
-        line.sort(key=lambda c: (c[1], c[3]))
+        if len(line) > 1:
+            line.sort(key=_LEFT)
         words: list[str] = []
         word = ""
         prev = None
@@ -224,6 +236,10 @@ def _text_lines(chars: list[Char]) -> list[tuple[float, str]]:
     return out
 
 
+_BOTTOM = itemgetter(4)
+_LEFT = itemgetter(1, 3)
+
+
 def _text(chars: list[Char]) -> str:
     """The characters of one cell or box as a single line (its wrapped lines run together)."""
     return "".join(text for _, text in _text_lines(chars))
@@ -242,13 +258,16 @@ def _rulings(page: pdfium.PdfPage, height: float) -> list[tuple[str, float, floa
     while stack:
         parent, count, get, outer = stack.pop()
         for j in range(count(parent)):
-            obj = ctypes.c_void_p(get(parent, j))
+            obj = get(parent, j)
             kind = _object_type(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                _path_edges(obj, _compose(_matrix(obj), outer), height, edges)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:  # a form XObject: its own objects, placed by its matrix
+            if kind == _PATH:
+                _path_edges(obj, outer, height, edges)
+            elif kind == _FORM:  # a form XObject: its own objects, placed by its matrix
                 stack.append((obj, _form_count, _form_object, _compose(_matrix(obj), outer)))
     return edges
+
+
+_PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
 
 
 def _matrix(obj) -> tuple:
@@ -270,18 +289,30 @@ def _is_white(getter, obj) -> bool:
     return (r.value, g.value, b.value) == (255, 255, 255) or a.value == 0
 
 
-def _path_edges(obj, matrix: tuple, height: float, edges: list) -> None:
+def _path_edges(obj, outer: tuple, height: float, edges: list) -> None:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     _draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke))
     filled = fill.value and not _is_white(_fill_color, obj)
     stroked = stroke.value and not _is_white(_stroke_color, obj)
     if not (filled or stroked):
         return  # unpainted, or painted white on white: WPS puts a white box behind every paragraph
-    a, b, c, d, e, f = matrix
+    # A thin path is one ruling whatever its segments (a line, a hairline box): its bounds say where.
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    _bounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+    corners = [_apply(outer, x, y) for x in (left.value, right.value) for y in (bottom.value, top.value)]
+    x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+    y0, y1 = height - max(p[1] for p in corners), height - min(p[1] for p in corners)
+    if x1 - x0 <= _THIN and y1 - y0 >= 1:
+        edges.append(("v", (x0 + x1) / 2, y0, y1))
+        return
+    if y1 - y0 <= _THIN and x1 - x0 >= 1:
+        edges.append(("h", (y0 + y1) / 2, x0, x1))
+        return
+    a, b, c, d, e, f = _compose(_matrix(obj), outer)
     x, y = ctypes.c_float(), ctypes.c_float()
     start = current = None
     for k in range(_count_segments(obj)):
-        segment = ctypes.c_void_p(_get_segment(obj, k))
+        segment = _get_segment(obj, k)
         _segment_point(segment, ctypes.byref(x), ctypes.byref(y))
         point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
         kind = _segment_type(segment)
@@ -294,6 +325,15 @@ def _path_edges(obj, matrix: tuple, height: float, edges: list) -> None:
         if _segment_close(segment) and start is not None:
             _edge(current, start, edges)
             current = start
+
+
+def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+# A path no wider (or taller) than this is a line, whatever its shape (pdfplumber's hairline rectangles
+# become two edges that its snapping then merges into one; this is the same result, sooner).
+_THIN = 2
 
 
 def _edge(p: tuple, q: tuple, edges: list) -> None:
@@ -347,20 +387,22 @@ def _tables(edges: list) -> list[list[tuple]]:
                 v_ids, h_ids = corners.setdefault((x, y), (set(), set()))
                 v_ids.add(vi)
                 h_ids.add(hi)
-    by_x: dict[float, list] = {}
+    points = sorted(corners)
+    by_x: dict[float, list] = {}  # each column of corners top to bottom, each row left to right
     by_y: dict[float, list] = {}
-    for point in sorted(corners):
+    for point in points:
         by_x.setdefault(point[0], []).append(point)
         by_y.setdefault(point[1], []).append(point)
     cells = []
-    for point in sorted(corners):
-        v_ids, h_ids = corners[point]
-        below = [p for p in by_x[point[0]] if p[1] > point[1] and v_ids & corners[p][0]]
-        right = [p for p in by_y[point[1]] if p[0] > point[0] and h_ids & corners[p][1]]
-        cell = next(((point[0], point[1], r[0], b[1]) for b in below for r in right
+    for x, y in points:
+        v_ids, h_ids = corners[(x, y)]
+        column, row = by_x[x], by_y[y]
+        below = [p for p in column[column.index((x, y)) + 1:] if not v_ids.isdisjoint(corners[p][0])]
+        right = [p for p in row[row.index((x, y)) + 1:] if not h_ids.isdisjoint(corners[p][1])]
+        cell = next(((x, y, r[0], b[1]) for b in below for r in right
                      if (r[0], b[1]) in corners
-                     and corners[(r[0], b[1])][0] & corners[r][0]
-                     and corners[(r[0], b[1])][1] & corners[b][1]), None)
+                     and not corners[(r[0], b[1])][0].isdisjoint(corners[r][0])
+                     and not corners[(r[0], b[1])][1].isdisjoint(corners[b][1])), None)
         if cell:
             cells.append(cell)
     return _group(cells)
@@ -399,7 +441,7 @@ def _table_rows(cells: list[tuple], chars: list[Char]) -> list[tuple[float, str,
     """One item per row of cells: ("cells", texts) when more than one cell holds text, else the row's
     box read as text. A slot covered by a merged cell from above or the left reads as blank."""
     table_box = _bbox(cells)
-    inside = [c for c in chars if _centre_in(c, table_box)]
+    inside = _centred_in(chars, table_box)
     # Each character goes to the cell its centre falls in: cells tile the table, so find its slot
     # between the distinct cell edges and look the slot's cell up.
     xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
@@ -411,7 +453,7 @@ def _table_rows(cells: list[tuple], chars: list[Char]) -> list[tuple[float, str,
                 slot_cell[(i, j)] = cell
     cell_chars: dict[tuple, list[Char]] = {}
     for char in inside:
-        slot = (bisect_right(xs, (char[1] + char[3]) / 2) - 1, bisect_right(ys, (char[2] + char[4]) / 2) - 1)
+        slot = (bisect_right(xs, char[5]) - 1, bisect_right(ys, char[6]) - 1)
         cell = slot_cell.get(slot)
         if cell is not None:
             cell_chars.setdefault(cell, []).append(char)
@@ -427,5 +469,5 @@ def _table_rows(cells: list[tuple], chars: list[Char]) -> list[tuple[float, str,
             items.append((top, "cells", texts))
         else:
             box = _bbox([c for c in row if c])
-            items.append((top, "text", _text([c for c in inside if _centre_in(c, box)])))
+            items.append((top, "text", _text(_centred_in(inside, box))))
     return items
