@@ -1,0 +1,117 @@
+"""The PDF reader: a blank cell in a ruled table stays blank in its column (NA), the numbers after it keep
+their columns, and the corpus PDFs read as before (their golden scores are in test_corpus.py).
+
+The fixture is made at run time from a corpus PDF: the text of chosen numbers is removed (pdfium edits the
+page), the rulings are kept. The expected values are the printed ones, read from the PDF by hand
+(tests/golden/corpus/huaian_city_2024.json), not the parser's output.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import pandas as pd
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import pytest
+
+import xxgk
+from xxgk.pdf import pdf_lines
+from xxgk.text import UnreadableFile
+
+from conftest import RAW
+
+CITY = RAW / "huaian_city_2024.pdf"
+
+
+def _blank_number(doc: pdfium.PdfDocument, page_index: int, row_start: str, number: str) -> None:
+    """Remove the drawn text of ``number`` from the table row whose label starts with ``row_start`` (or
+    the first row holding that number when ``row_start`` is empty)."""
+    page = doc[page_index]
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    assert len(text) == textpage.count_chars()
+
+    def baseline(i: int) -> float:
+        return textpage.get_charbox(i, loose=True)[1]
+
+    row_y = baseline(text.index(row_start)) if row_start else None
+    start = -1
+    while True:
+        start = text.index(number, start + 1)
+        end = start + len(number)
+        whole = not text[start - 1].isdigit() and not (end < len(text) and text[end].isdigit())
+        if whole and (row_y is None or abs(baseline(start) - row_y) < 3):
+            break
+    objects = {}
+    for i in range(start, end):
+        obj = pdfium_c.FPDFText_GetTextObject(textpage.raw, i)
+        objects[ctypes.cast(obj, ctypes.c_void_p).value] = obj
+    removed = ""
+    for obj in objects.values():
+        buffer = ctypes.create_string_buffer(64)
+        pdfium_c.FPDFTextObj_GetText(obj, textpage.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), 64)
+        removed += buffer.raw.decode("utf-16-le").split("\x00")[0]
+        assert pdfium_c.FPDFPage_RemoveObject(page.raw, obj)
+        pdfium_c.FPDFPageObj_Destroy(obj)
+    assert sorted(removed.replace(" ", "")) == sorted(number)  # only the number's own text went
+    textpage.close()
+    assert pdfium_c.FPDFPage_GenerateContent(page.raw)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def blanked(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "city_blanked.pdf"
+    doc = pdfium.PdfDocument(str(CITY))
+    _blank_number(doc, 3, "一、本年新收", "53")   # table 三, 法人或其他组织/商业企业
+    _blank_number(doc, 4, "", "178")               # table 四, 行政复议/其他结果
+    doc.save(str(path))
+    doc.close()
+    return xxgk.parse(path)
+
+
+def _cells(frame, key, column):
+    return {row[column]: (row["count"], row["cell_status"]) for _, row in frame[frame[key[0]] == key[1]].iterrows()}
+
+
+def test_a_blank_number_stays_na_in_its_column(blanked):
+    req = _cells(blanked["requests"], ("row_code", "new_received"), "applicant_code")
+    assert req["commercial"][1] == "missing" and pd.isna(req["commercial"][0])
+    assert {k: int(v[0]) for k, v in req.items() if k != "commercial"} == {
+        "natural_person": 3001, "research": 0, "social_welfare": 0, "legal_services": 61, "other_org": 4,
+        "total": 3119}
+    reviews = _cells(blanked["reviews"], ("proceeding", "review"), "outcome")
+    assert reviews["other"][1] == "missing"
+    assert {k: int(v[0]) for k, v in reviews.items() if k != "other"} == {
+        "upheld": 72, "corrected": 64, "pending": 37, "total": 351}
+
+
+def test_the_other_rows_of_the_blanked_pdf_still_read(blanked):
+    req = blanked["requests"]
+    granted = _cells(req, ("row_code", "granted"), "applicant_code")
+    assert int(granted["total"][0]) == 1362 and int(granted["natural_person"][0]) == 1288
+    litigation = _cells(blanked["reviews"], ("proceeding", "litigation_after_review"), "outcome")
+    assert int(litigation["total"][0]) == 20
+
+
+def test_merged_group_labels_and_footers(tmp_path):
+    lines, pages = pdf_lines(CITY)
+    texts = [line.text for line in lines]
+    # "- 3 -" page footers are dropped; the vertical group label is read as one cell, once.
+    assert not any(t.strip("- ").isdigit() for t in texts)
+    assert sum("三、本年度办理结果" in t for t in texts) == 1
+    # the row whose group label is a merged cell above it keeps its 7 numbers in place
+    row = next(line for line in lines if line.label.endswith("2.其他法律行政法规禁止公开"))
+    assert [int(c.number) for c in row.cells] == [30, 1, 0, 0, 0, 0, 31] and row.grid
+    assert pages[row.no] == 4
+
+
+def test_a_pdf_without_text_needs_ocr(tmp_path):
+    path = tmp_path / "scan.pdf"
+    doc = pdfium.PdfDocument.new()
+    doc.new_page(595, 842)
+    doc.save(str(path))
+    doc.close()
+    with pytest.raises(UnreadableFile, match="OCR"):
+        pdf_lines(path)
