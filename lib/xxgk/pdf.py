@@ -190,13 +190,22 @@ def _centred_in(chars: list[Char], box: tuple) -> list[Char]:
 
 
 def _text_lines(chars: list[Char]) -> list[tuple[float, str]]:
-    """Characters as text lines, top to bottom, each with its top (pdfplumber's extract_text rules).
+    """Characters as text lines, top to bottom, each with its top."""
+    return [(min(c[2] for c in line), text) for line in _lines(chars) if (text := _line_text(line))]
 
-    A line is a run of characters whose bottoms are within the tolerance of the previous one; on a line,
-    characters left to right, a space between words: at a space character, or where the gap from the
-    previous character is over the tolerance. (pdfplumber compares tops, but its top is the bottom less
-    the font size; pdfium's top is the font's own ascent, which differs between the body and the bold
-    heading fonts of one line. The bottom, baseline plus descent, is the same in both.)
+
+def _text(chars: list[Char]) -> str:
+    """The characters of one cell or box as a single line (its wrapped lines run together)."""
+    return "".join(_line_text(line) for line in _lines(chars))
+
+
+def _lines(chars: list[Char]) -> list[list[Char]]:
+    """Characters grouped into lines (pdfplumber's extract_text rules), each line left to right.
+
+    A line is a run of characters whose bottoms are within the tolerance of the previous one. (pdfplumber
+    compares tops, but its top is the bottom less the font size; pdfium's top is the font's own ascent,
+    which differs between the body and the bold heading fonts of one line. The bottom, baseline plus
+    descent, is the same in both.)
     """
     if not chars:
         return []
@@ -210,39 +219,32 @@ def _text_lines(chars: list[Char]) -> list[tuple[float, str]]:
         else:
             line.append(char)
     lines.append(line)
-    out = []
     for line in lines:
         if len(line) > 1:
             line.sort(key=_LEFT)
-        words: list[str] = []
-        word = ""
-        prev = None
-        for char in line:
-            if char[0].isspace():
-                if word:
-                    words.append(word)
-                word, prev = "", None
-                continue
-            if prev is not None and (char[1] < prev[1] or char[1] > prev[3] + _X_TOLERANCE
-                                     or abs(char[4] - prev[4]) > _Y_TOLERANCE):
-                words.append(word)
-                word = ""
-            word += char[0]
-            prev = char
-        if word:
-            words.append(word)
-        if words:
-            out.append((min(c[2] for c in line), " ".join(words)))
-    return out
+    return lines
+
+
+def _line_text(line: list[Char]) -> str:
+    """A line's words joined by one space: a word ends at a space character, or where the next character
+    starts left of the previous one's start or further than the tolerance right of its end."""
+    out = []
+    prev = None
+    for char in line:
+        if char[0].isspace():
+            out.append(" ")
+            prev = None
+            continue
+        if prev is not None and (char[1] < prev[1] or char[1] > prev[3] + _X_TOLERANCE
+                                 or abs(char[4] - prev[4]) > _Y_TOLERANCE):
+            out.append(" ")
+        out.append(char[0])
+        prev = char
+    return " ".join("".join(out).split())
 
 
 _BOTTOM = itemgetter(4)
 _LEFT = itemgetter(1, 3)
-
-
-def _text(chars: list[Char]) -> str:
-    """The characters of one cell or box as a single line (its wrapped lines run together)."""
-    return "".join(text for _, text in _text_lines(chars))
 
 
 # Rulings and the table grid ----------------------------------------------------------------------------
