@@ -17,7 +17,7 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from operator import itemgetter
 from pathlib import Path
 
@@ -196,6 +196,8 @@ def _text_lines(chars: list[Char]) -> list[tuple[float, str]]:
 
 def _text(chars: list[Char]) -> str:
     """The characters of one cell or box as a single line (its wrapped lines run together)."""
+    if len(chars) == 1:  # most numeric cells: a single digit
+        return chars[0][0].strip()
     return "".join(_line_text(line) for line in _lines(chars))
 
 
@@ -383,24 +385,36 @@ def _tables(edges: list) -> list[list[tuple]]:
         return []
     h_edges, v_edges = _merge(edges)
     corners: dict[tuple, tuple[set, set]] = {}
+    h_positions = [e[0] for e in h_edges]  # _merge returns them top to bottom
     for vi, (x, top, bottom) in enumerate(v_edges):
-        for hi, (y, x0, x1) in enumerate(h_edges):
-            if top <= y + _SNAP and bottom >= y - _SNAP and x0 - _SNAP <= x <= x1 + _SNAP:
+        for hi in range(bisect_left(h_positions, top - _SNAP), bisect_right(h_positions, bottom + _SNAP)):
+            y, x0, x1 = h_edges[hi]
+            if x0 - _SNAP <= x <= x1 + _SNAP:
                 v_ids, h_ids = corners.setdefault((x, y), (set(), set()))
                 v_ids.add(vi)
                 h_ids.add(hi)
     points = sorted(corners)
     by_x: dict[float, list] = {}  # each column of corners top to bottom, each row left to right
     by_y: dict[float, list] = {}
+    after: dict[tuple, tuple[int, int]] = {}  # where a corner's column goes on below it, its row right of it
     for point in points:
-        by_x.setdefault(point[0], []).append(point)
-        by_y.setdefault(point[1], []).append(point)
+        column = by_x.setdefault(point[0], [])
+        row = by_y.setdefault(point[1], [])
+        column.append(point)
+        row.append(point)
+    for column in by_x.values():
+        for i, point in enumerate(column):
+            after[point] = (i + 1, 0)
+    for row in by_y.values():
+        for i, point in enumerate(row):
+            after[point] = (after[point][0], i + 1)
     cells = []
     for x, y in points:
         v_ids, h_ids = corners[(x, y)]
-        column, row = by_x[x], by_y[y]
-        below = [p for p in column[column.index((x, y)) + 1:] if not v_ids.isdisjoint(corners[p][0])]
-        right = [p for p in row[row.index((x, y)) + 1:] if not h_ids.isdisjoint(corners[p][1])]
+        next_below, next_right = after[(x, y)]
+        # the first corner below and the first to the right nearly always close the cell: look lazily
+        below = (p for p in by_x[x][next_below:] if not v_ids.isdisjoint(corners[p][0]))
+        right = [p for p in by_y[y][next_right:] if not h_ids.isdisjoint(corners[p][1])]
         cell = next(((x, y, r[0], b[1]) for b in below for r in right
                      if (r[0], b[1]) in corners
                      and not corners[(r[0], b[1])][0].isdisjoint(corners[r][0])
