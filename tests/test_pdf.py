@@ -50,7 +50,8 @@ def _blank_number(doc: pdfium.PdfDocument, page_index: int, row_start: str, numb
     removed = ""
     for obj in objects.values():
         buffer = ctypes.create_string_buffer(64)
-        pdfium_c.FPDFTextObj_GetText(obj, textpage.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), 64)
+        units = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+        pdfium_c.FPDFTextObj_GetText(obj, textpage.raw, units, 64)
         removed += buffer.raw.decode("utf-16-le").split("\x00")[0]
         assert pdfium_c.FPDFPage_RemoveObject(page.raw, obj)
         pdfium_c.FPDFPageObj_Destroy(obj)
@@ -72,7 +73,8 @@ def blanked(tmp_path_factory):
 
 
 def _cells(frame, key, column):
-    return {row[column]: (row["count"], row["cell_status"]) for _, row in frame[frame[key[0]] == key[1]].iterrows()}
+    rows = frame[frame[key[0]] == key[1]]
+    return {row[column]: (row["count"], row["cell_status"]) for _, row in rows.iterrows()}
 
 
 def test_a_blank_number_stays_na_in_its_column(blanked):

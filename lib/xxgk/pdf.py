@@ -3,7 +3,7 @@
 Reader choice (README, "PDF"): pdfium (through pypdfium2, BSD/Apache) parses a page in C; the table grid
 is rebuilt here from the ruling paths, the way pdfplumber's "lines" finder does it (snap, join, intersect,
 smallest cells), and text is assembled from character boxes with pdfplumber's word rules. Same cells as
-pdfplumber on the corpus PDFs, about 20 times faster; PyMuPDF would be as fast but is AGPL.
+pdfplumber on the corpus PDFs, 15 to 20 times faster; PyMuPDF would be as fast but is AGPL.
 
 Each page is read top to bottom. A table row that holds more than one filled cell becomes a grid row (blank
 cells stay blank, NA; a slot covered by a merged cell reads as blank too, so numbers never shift); a row
@@ -32,7 +32,8 @@ from xxgk.text import UnreadableFile
 _PAGE_NUMBER = re.compile(r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4}")
 
 # Distances in points, pdfplumber's defaults: characters further apart than this on a line start a new
-# word; character tops closer than this share a line; rulings closer than this are one ruling.
+# word; characters whose bottoms are closer than this share a line; rulings closer than this are one
+# ruling, and shorter ones are none.
 _X_TOLERANCE = 3
 _Y_TOLERANCE = 3
 _SNAP = 3
@@ -171,9 +172,9 @@ def _page_text(textpage, n: int) -> str:
 
 def _checked_box(handle, i: int, height: float, loose: tuple) -> tuple:
     """pdfium builds the loose box of a vertical-writing CID font from the unscaled font size (WPS draws
-    vertical group labels at size 199 scaled by 0.05): a box 20 times too big, which would put the
-    character rows away from its cell. Use the glyph's own box when the loose box is taller than twice
-    the font's effective size."""
+    vertical group labels at size 199 scaled by 0.05): a box 20 times too big, whose centre falls rows
+    away from the character's cell. Use the glyph's own box when the loose box is taller than twice the
+    font's effective size."""
     matrix = pdfium_c.FS_MATRIX()
     _char_matrix(handle, i, ctypes.byref(matrix))
     size = _font_size(handle, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
@@ -288,6 +289,7 @@ def _compose(inner: tuple, outer: tuple) -> tuple:
 
 
 def _is_white(getter, obj) -> bool:
+    """White, or fully transparent: not seen on the page, so no ruling."""
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a))
     return (r.value, g.value, b.value) == (255, 255, 255) or a.value == 0
