@@ -117,3 +117,56 @@ def test_a_pdf_without_text_needs_ocr(tmp_path):
     doc.close()
     with pytest.raises(UnreadableFile, match="OCR"):
         pdf_lines(path)
+
+
+def test_a_table_from_another_producer(tmp_path):
+    """A PDF made here by matplotlib, unlike the WPS files: every ruling in one path of many segments,
+    text drawn a whole string at a time, a white box behind a paragraph, a label cell merged over two
+    rows (no ruling under it), a blank cell, a page-number footer. The values are the ones drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.path import Path as MplPath
+    from matplotlib.patches import PathPatch, Rectangle
+
+    from xxgk.plotting import FONT_FAMILY, register_fonts
+
+    register_fonts()
+    xs, ys = [72, 250, 320, 390, 460, 530], [140, 170, 200, 230, 260]
+    header = ["申请人情况", "自然人", "商业企业", "科研机构", "总计"]
+    body = [["（一）予以公开", "12", "3", "", "15"], [None, "4", "0", "1", "5"], ["（七）总计", "16", "3", "1", "20"]]
+    with plt.rc_context({"pdf.fonttype": 42, "font.family": [FONT_FAMILY]}):
+        fig = plt.figure(figsize=(595 / 72, 842 / 72))
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.set_xlim(0, 595)
+        ax.set_ylim(842, 0)
+        ax.axis("off")
+        ax.add_patch(Rectangle((60, 95), 470, 20, facecolor="white", edgecolor="none", zorder=0))
+        ax.text(72, 110, "本年度共收到申请 25 件。", fontsize=12)
+        verts, codes = [], []
+        for y in ys:  # no ruling under the first column between the two 予以公开 rows: a merged cell
+            verts += [(xs[1] if y == 200 else xs[0], y), (xs[-1], y)]
+            codes += [MplPath.MOVETO, MplPath.LINETO]
+        for x in xs:
+            verts += [(x, ys[0]), (x, ys[-1])]
+            codes += [MplPath.MOVETO, MplPath.LINETO]
+        ax.add_patch(PathPatch(MplPath(verts, codes), fill=False, lw=0.75, edgecolor="black"))
+        for r, row in enumerate([header, *body]):
+            for c, text in enumerate(row):
+                if text:
+                    ax.text((xs[c] + xs[c + 1]) / 2, (ys[r] + ys[r + 1]) / 2 + 4, text, fontsize=10, ha="center")
+        ax.text(290, 800, "- 1 -", fontsize=10, ha="center")
+        path = tmp_path / "other_producer.pdf"
+        fig.savefig(path)
+        plt.close(fig)
+    lines, _ = pdf_lines(path)
+    cells = [(line.label, [None if c is None else int(c.number) for c in line.cells]) for line in lines]
+    assert cells == [
+        ("本年度共收到申请件。", [25]),
+        ("申请人情况自然人商业企业科研机构总计", []),
+        ("(一)予以公开", [12, 3, None, 15]),
+        ("", [None, 4, 0, 1, 5]),
+        ("(七)总计", [16, 3, 1, 20]),
+    ]
+    assert [line.grid for line in lines] == [False, True, True, True, True]
