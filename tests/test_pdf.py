@@ -135,7 +135,9 @@ def test_a_table_from_another_producer(tmp_path):
     register_fonts()
     xs, ys = [72, 250, 320, 390, 460, 530], [140, 170, 200, 230, 260]
     header = ["申请人情况", "自然人", "商业企业", "科研机构", "总计"]
-    body = [["（一）予以公开", "12", "3", "", "15"], [None, "4", "0", "1", "5"], ["（七）总计", "16", "3", "1", "20"]]
+    body = [["（一）予以公开", "12", "3", "", "15"],
+            [None, "4", "0", "1", "5"],
+            ["（七）总计", "16", "3", "1", "20"]]
     with plt.rc_context({"pdf.fonttype": 42, "font.family": [FONT_FAMILY]}):
         fig = plt.figure(figsize=(595 / 72, 842 / 72))
         ax = fig.add_axes([0, 0, 1, 1])
@@ -155,7 +157,8 @@ def test_a_table_from_another_producer(tmp_path):
         for r, row in enumerate([header, *body]):
             for c, text in enumerate(row):
                 if text:
-                    ax.text((xs[c] + xs[c + 1]) / 2, (ys[r] + ys[r + 1]) / 2 + 4, text, fontsize=10, ha="center")
+                    x, y = (xs[c] + xs[c + 1]) / 2, (ys[r] + ys[r + 1]) / 2 + 4
+                    ax.text(x, y, text, fontsize=10, ha="center")
         ax.text(290, 800, "- 1 -", fontsize=10, ha="center")
         path = tmp_path / "other_producer.pdf"
         fig.savefig(path)
