@@ -97,12 +97,22 @@ def test_the_other_rows_of_the_blanked_pdf_still_read(blanked):
     assert int(litigation["total"][0]) == 20
 
 
+@pytest.mark.parametrize("name", ["huaian_city_2024.pdf", "huaian_hongze_district_2024.pdf"])
+def test_vertical_group_label_stays_in_its_cell(name):
+    """The one-character-a-line group label 三、本年度办理结果 (in Hongze a font whose pdfium box is 20 times
+    too big) is read whole, in its own cell, and none of its characters lands in a neighbouring label."""
+    lines, _ = pdf_lines(RAW / name)
+    texts = [line.text for line in lines]
+    assert sum("三、本年度办理结果" in t for t in texts) == 1
+    labels = {line.last_label for line in lines if line.grid}
+    assert {"(一)予以公开", "1.属于国家秘密", "2.没有现成信息需要另行制作"} <= labels
+
+
 def test_merged_group_labels_and_footers(tmp_path):
     lines, pages = pdf_lines(CITY)
     texts = [line.text for line in lines]
-    # "- 3 -" page footers are dropped; the vertical group label is read as one cell, once.
+    # "- 3 -" page footers are dropped
     assert not any(t.strip("- ").isdigit() for t in texts)
-    assert sum("三、本年度办理结果" in t for t in texts) == 1
     # the row whose group label is a merged cell above it keeps its 7 numbers in place
     row = next(line for line in lines if line.label.endswith("2.其他法律行政法规禁止公开"))
     assert [int(c.number) for c in row.cells] == [30, 1, 0, 0, 0, 0, 31] and row.grid
