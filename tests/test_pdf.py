@@ -1,0 +1,185 @@
+"""The PDF reader: a blank cell in a ruled table stays blank in its column (NA), the numbers after it keep
+their columns, and the corpus PDFs read as before (their golden scores are in test_corpus.py).
+
+The fixture is made at run time from a corpus PDF: the text of chosen numbers is removed (pdfium edits the
+page), the rulings are kept. The expected values are the printed ones, read from the PDF by hand
+(tests/golden/corpus/huaian_city_2024.json), not the parser's output.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import pandas as pd
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import pytest
+
+import xxgk
+from xxgk.pdf import pdf_lines
+from xxgk.text import UnreadableFile
+
+from conftest import RAW
+
+CITY = RAW / "huaian_city_2024.pdf"
+
+
+def _blank_number(doc: pdfium.PdfDocument, page_index: int, row_start: str, number: str) -> None:
+    """Remove the drawn text of ``number`` from the table row whose label starts with ``row_start`` (or
+    the first row holding that number when ``row_start`` is empty)."""
+    page = doc[page_index]
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    assert len(text) == textpage.count_chars()
+
+    def baseline(i: int) -> float:
+        return textpage.get_charbox(i, loose=True)[1]
+
+    row_y = baseline(text.index(row_start)) if row_start else None
+    start = -1
+    while True:
+        start = text.index(number, start + 1)
+        end = start + len(number)
+        whole = not text[start - 1].isdigit() and not (end < len(text) and text[end].isdigit())
+        if whole and (row_y is None or abs(baseline(start) - row_y) < 3):
+            break
+    objects = {}
+    for i in range(start, end):
+        obj = pdfium_c.FPDFText_GetTextObject(textpage.raw, i)
+        objects[ctypes.cast(obj, ctypes.c_void_p).value] = obj
+    removed = ""
+    for obj in objects.values():
+        buffer = ctypes.create_string_buffer(64)
+        units = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+        pdfium_c.FPDFTextObj_GetText(obj, textpage.raw, units, 64)
+        removed += buffer.raw.decode("utf-16-le").split("\x00")[0]
+        assert pdfium_c.FPDFPage_RemoveObject(page.raw, obj)
+        pdfium_c.FPDFPageObj_Destroy(obj)
+    assert sorted(removed.replace(" ", "")) == sorted(number)  # only the number's own text went
+    textpage.close()
+    assert pdfium_c.FPDFPage_GenerateContent(page.raw)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def blanked(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "city_blanked.pdf"
+    doc = pdfium.PdfDocument(str(CITY))
+    _blank_number(doc, 3, "一、本年新收", "53")   # table 三, 法人或其他组织/商业企业
+    _blank_number(doc, 4, "", "178")               # table 四, 行政复议/其他结果
+    doc.save(str(path))
+    doc.close()
+    return xxgk.parse(path)
+
+
+def _cells(frame, key, column):
+    rows = frame[frame[key[0]] == key[1]]
+    return {row[column]: (row["count"], row["cell_status"]) for _, row in rows.iterrows()}
+
+
+def test_a_blank_number_stays_na_in_its_column(blanked):
+    req = _cells(blanked["requests"], ("row_code", "new_received"), "applicant_code")
+    assert req["commercial"][1] == "missing" and pd.isna(req["commercial"][0])
+    assert {k: int(v[0]) for k, v in req.items() if k != "commercial"} == {
+        "natural_person": 3001, "research": 0, "social_welfare": 0, "legal_services": 61, "other_org": 4,
+        "total": 3119}
+    reviews = _cells(blanked["reviews"], ("proceeding", "review"), "outcome")
+    assert reviews["other"][1] == "missing"
+    assert {k: int(v[0]) for k, v in reviews.items() if k != "other"} == {
+        "upheld": 72, "corrected": 64, "pending": 37, "total": 351}
+
+
+def test_the_other_rows_of_the_blanked_pdf_still_read(blanked):
+    req = blanked["requests"]
+    granted = _cells(req, ("row_code", "granted"), "applicant_code")
+    assert int(granted["total"][0]) == 1362 and int(granted["natural_person"][0]) == 1288
+    litigation = _cells(blanked["reviews"], ("proceeding", "litigation_after_review"), "outcome")
+    assert int(litigation["total"][0]) == 20
+
+
+@pytest.mark.parametrize("name", ["huaian_city_2024.pdf", "huaian_hongze_district_2024.pdf"])
+def test_vertical_group_label_stays_in_its_cell(name):
+    """The one-character-a-line group label 三、本年度办理结果 (in Hongze a font whose pdfium box is 20 times
+    too big) is read whole, in its own cell, and none of its characters lands in a neighbouring label."""
+    lines, _ = pdf_lines(RAW / name)
+    texts = [line.text for line in lines]
+    assert sum("三、本年度办理结果" in t for t in texts) == 1
+    labels = {line.last_label for line in lines if line.grid}
+    assert {"(一)予以公开", "1.属于国家秘密", "2.没有现成信息需要另行制作"} <= labels
+
+
+def test_merged_group_labels_and_footers(tmp_path):
+    lines, pages = pdf_lines(CITY)
+    texts = [line.text for line in lines]
+    # "- 3 -" page footers are dropped
+    assert not any(t.strip("- ").isdigit() for t in texts)
+    # the row whose group label is a merged cell above it keeps its 7 numbers in place
+    row = next(line for line in lines if line.label.endswith("2.其他法律行政法规禁止公开"))
+    assert [int(c.number) for c in row.cells] == [30, 1, 0, 0, 0, 0, 31] and row.grid
+    assert pages[row.no] == 4
+
+
+def test_a_pdf_without_text_needs_ocr(tmp_path):
+    path = tmp_path / "scan.pdf"
+    doc = pdfium.PdfDocument.new()
+    doc.new_page(595, 842)
+    doc.save(str(path))
+    doc.close()
+    with pytest.raises(UnreadableFile, match="OCR"):
+        pdf_lines(path)
+
+
+def test_a_table_from_another_producer(tmp_path):
+    """A PDF made here by matplotlib, unlike the WPS files: every ruling in one path of many segments,
+    text drawn a whole string at a time, a white box behind a paragraph, a label cell merged over two
+    rows (no ruling under it), a blank cell, a page-number footer. The values are the ones drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.path import Path as MplPath
+    from matplotlib.patches import PathPatch, Rectangle
+
+    from xxgk.plotting import FONT_FAMILY, register_fonts
+
+    register_fonts()
+    xs, ys = [72, 250, 320, 390, 460, 530], [140, 170, 200, 230, 260]
+    header = ["申请人情况", "自然人", "商业企业", "科研机构", "总计"]
+    body = [["（一）予以公开", "12", "3", "", "15"],
+            [None, "4", "0", "1", "5"],
+            ["（七）总计", "16", "3", "1", "20"]]
+    with plt.rc_context({"pdf.fonttype": 42, "font.family": [FONT_FAMILY]}):
+        fig = plt.figure(figsize=(595 / 72, 842 / 72))
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.set_xlim(0, 595)
+        ax.set_ylim(842, 0)
+        ax.axis("off")
+        ax.add_patch(Rectangle((60, 95), 470, 20, facecolor="white", edgecolor="none", zorder=0))
+        ax.text(72, 110, "本年度共收到申请 25 件。", fontsize=12)
+        verts, codes = [], []
+        for y in ys:  # no ruling under the first column between the two 予以公开 rows: a merged cell
+            verts += [(xs[1] if y == 200 else xs[0], y), (xs[-1], y)]
+            codes += [MplPath.MOVETO, MplPath.LINETO]
+        for x in xs:
+            verts += [(x, ys[0]), (x, ys[-1])]
+            codes += [MplPath.MOVETO, MplPath.LINETO]
+        ax.add_patch(PathPatch(MplPath(verts, codes), fill=False, lw=0.75, edgecolor="black"))
+        for r, row in enumerate([header, *body]):
+            for c, text in enumerate(row):
+                if text:
+                    x, y = (xs[c] + xs[c + 1]) / 2, (ys[r] + ys[r + 1]) / 2 + 4
+                    ax.text(x, y, text, fontsize=10, ha="center")
+        ax.text(290, 800, "- 1 -", fontsize=10, ha="center")
+        path = tmp_path / "other_producer.pdf"
+        fig.savefig(path)
+        plt.close(fig)
+    lines, _ = pdf_lines(path)
+    cells = [(line.label, [None if c is None else int(c.number) for c in line.cells]) for line in lines]
+    assert cells == [
+        ("本年度共收到申请件。", [25]),
+        ("申请人情况自然人商业企业科研机构总计", []),
+        ("(一)予以公开", [12, 3, None, 15]),
+        ("", [None, 4, 0, 1, 5]),
+        ("(七)总计", [16, 3, 1, 20]),
+    ]
+    assert [line.grid for line in lines] == [False, True, True, True, True]
