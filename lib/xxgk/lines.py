@@ -51,26 +51,28 @@ class Line:
     __slots__ = ("no", "text", "label", "last_label", "_cells", "_shared", "_values", "delimited", "grid",
                  "trailing_text", "trimmed")
 
-    def __init__(self, no: int, text: str, label: str, last_label: str, cells: list[Value | None] | None = None,
-                 delimited: bool = False, grid: bool = False, trailing_text: bool = False, trimmed: bool = False):
-        self.no = no                        # 1-based line number in the file (HTML: block; PDF: through the document)
-        self.text = text                    # the normalised line, cells joined by a space
-        self.label = label                  # text cells before the numbers, white space removed
-        self.last_label = last_label        # the last text cell or token alone (for "3.其他" after a group label)
+    def __init__(self, no: int, text: str, label: str, last_label: str,
+                 cells: list[Value | None] | None = None, delimited: bool = False, grid: bool = False,
+                 trailing_text: bool = False, trimmed: bool = False):
+        self.no = no                  # 1-based line number in the file (HTML: block; PDF: through the document)
+        self.text = text              # the normalised line, cells joined by a space
+        self.label = label            # text cells before the numbers, white space removed
+        self.last_label = last_label  # the last text cell or token alone (for "3.其他" after a group label)
         self._cells = cells if cells is not None else []
-        self._shared = False                # _cells are a cached line's: renumber them when first read
+        self._shared = False          # _cells are a cached line's: renumbered when first read
         self._values: list[Value] | None = None
-        self.delimited = delimited          # cells came from a tab/pipe/HTML/PDF table row, not a space-split line
-        self.grid = grid                    # every cell of the table row is here, blanks included (HTML, PDF, pipe)
+        self.delimited = delimited    # cells came from a tab/pipe/HTML/PDF table row, not a space-split line
+        self.grid = grid              # every cell of the table row is here, blanks included (HTML, PDF, pipe)
         self.trailing_text = trailing_text  # text after the numbers (a header fragment or OCR noise)
-        self.trimmed = trimmed              # empty cells at the end of a tab row were dropped (so its width is unknown)
+        self.trimmed = trimmed        # empty cells at the end of a tab row were dropped: its width is unknown
 
     @property
     def cells(self) -> list[Value | None]:
         """The numeric region after the label, None for an empty cell."""
         if self._shared:
             no = self.no
-            self._cells = [None if c is None else _new_value(Value, (c[0], no, c[2], c[3])) for c in self._cells]
+            self._cells = [None if c is None else _new_value(Value, (c[0], no, c[2], c[3]))
+                           for c in self._cells]
             self._shared = False
         return self._cells
 
