@@ -95,3 +95,16 @@ def test_cross_year_issues_are_not_all_held_in_memory(tmp_path, monkeypatch):
     counts = write_corpus([tmp_path / "in"], tmp_path / "out", chunk=50)
     assert counts["issues"] >= 7200
     assert peaks[-1] < 3 * 2**20, f"cross-year phase peaked at {peaks[-1] / 2**20:.1f} MB"
+
+
+def test_workers_write_the_same_files(tmp_path):
+    # Chunks parsed in two worker processes, written in order: byte for byte the one-process output.
+    _many_per_year(tmp_path / "in", 4)
+    paths = [RAW, tmp_path / "in"]
+    one = write_corpus(paths, tmp_path / "one", chunk=3)
+    two = write_corpus(paths, tmp_path / "two", chunk=3, workers=2)
+    assert one == two
+    for name in one:
+        for suffix in (".csv", ".parquet"):
+            a, b = (tmp_path / d / f"{name}{suffix}" for d in ("one", "two"))
+            assert a.read_bytes() == b.read_bytes(), f"{name}{suffix}"

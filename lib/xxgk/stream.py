@@ -11,14 +11,20 @@ the hash, as :func:`xxgk.api._unique_ids` does), the same rows; only the issues 
 come at the end of the ``issues`` table (grouped by agency and year) rather than within their report's
 block. Written atomically like ``write_tables``: every table goes to a temp file in the output folder,
 renamed into place at the end.
+
+With ``workers=N`` the chunks are parsed (and rendered to CSV and Arrow) in N worker processes while this
+process only appends them to the files, in the chunks' order: the output is byte for byte the one of
+``workers=1``, and parsing, the cost that matters, is what spreads over the cores.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
@@ -193,9 +199,33 @@ def _cross_year(slims: list[_Slim], n: int, writer: _Writer) -> tuple[list[int],
     return added, errors
 
 
+def _parsed_chunks(jobs: list[tuple], workers: int) -> Iterator[_Chunk]:
+    """Every job's _parse_chunk result, in the jobs' order; with workers > 1 computed in worker processes,
+    at most one chunk ahead of the workers so that finished chunks do not pile up in memory."""
+    if workers <= 1:
+        yield from (_parse_chunk(*job) for job in jobs)
+        return
+    # "spawn": a fresh interpreter per worker. A forked one would copy this process (its caches, and
+    # pyarrow's thread pools, which are not safe to fork).
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: deque = deque()
+        try:
+            for job in jobs:
+                pending.append(pool.submit(_parse_chunk, *job))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:  # stopped early (an error while writing): do not parse the rest
+                future.cancel()
+
+
 def write_corpus(paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike, chunk: int = CHUNK,
-                 progress: bool = False) -> dict[str, int]:
-    """Parse every report under ``paths`` and write the tables to ``out_dir``; returns rows per table."""
+                 progress: bool = False, workers: int = 1) -> dict[str, int]:
+    """Parse every report under ``paths`` and write the tables to ``out_dir``; returns rows per table.
+
+    ``workers``: processes parsing chunks (1: all in this process). The files written are the same."""
     files = collect_paths(paths)
     # Ids as api._unique_ids makes them: a file name shared by several files gets the file's hash appended.
     repeated = frozenset(stem for stem, k in Counter(report_id_for(f) for f in files).items() if k > 1)
@@ -210,8 +240,8 @@ def write_corpus(paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
         from tqdm import tqdm
         bar = tqdm(total=len(files), desc="parsing", unit="report")
     try:
-        for start in range(0, len(files), chunk):
-            result = _parse_chunk(files[start:start + chunk], start, repeated)
+        jobs = [(files[start:start + chunk], start, repeated) for start in range(0, len(files), chunk)]
+        for result in _parsed_chunks(jobs, workers):
             for name, (csv, table) in result.tables.items():
                 writers[name].write(csv, table)
             reports.append(result.reports)
