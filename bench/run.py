@@ -96,7 +96,7 @@ def e2e_child(mode: str, folder: str, out: str) -> None:
     """Run in a subprocess: parse, validate and write the corpus; print seconds and peak memory as JSON.
 
     ``memory``: ``write_tables(parse_many(...))``, every table built in memory (what notebooks use);
-    ``stream``: :func:`xxgk.stream.write_corpus`, chunks of 2,000 reports written as they are parsed;
+    ``stream``: :func:`xxgk.stream.write_corpus`, chunks of reports written as they are parsed;
     ``stream-N``: the same with N worker processes parsing the chunks.
     """
     import xxgk
@@ -282,9 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     if not args.e2e_only:
         rows += parse_figures(args.seed_repeat, args.synthetic, args.repeats)
+    from xxgk import stream
+
     load = os.getloadavg()[0]
     for mode, e2e in run_e2e(args.e2e, args.e2e_repeats, tuple(args.e2e_modes.split(","))).items():
-        how = ("write_tables(parse_many)" if mode == "memory" else "write_corpus, chunks of 2,000"
+        how = ("write_tables(parse_many)" if mode == "memory" else f"write_corpus, chunks of {stream.CHUNK:,}"
                + (f", {mode.split('-')[1]} worker processes" if "-" in mode else ", 1 process"))
         if "failed" in e2e:
             rows.append((f"{args.e2e:,} synthetic reports end to end, {how}", f"not completed: {e2e['failed']}",
