@@ -6,9 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from xxgk import batch
+from xxgk import batch, schema
 from xxgk.api import collect_paths, parse_many, write_tables
+from xxgk.stream import write_corpus
 from xxgk.dictionary import markdown, refresh
+
+
+#: From this many files on, `xxgk parse` streams them (xxgk.stream.write_corpus): memory stays bounded
+#: however large the corpus. Same tables as the in-memory path, except that the issues of the cross-year
+#: checks come at the end of the issues table; below it, the in-memory path keeps them in their report's block.
+STREAM_FROM = 2000
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -20,14 +27,29 @@ def _parse(args: argparse.Namespace) -> int:
     if not files:
         print("xxgk parse: no report files (.txt, .md) found in the paths given", file=sys.stderr)
         return 2
-    tables = parse_many(files, progress=not args.quiet and len(files) > 1)
-    written = write_tables(tables, args.out)
+    if len(files) >= STREAM_FROM or args.workers > 1:
+        # Bounded memory: chunks parsed and written as they come; the summary reads back the two small tables.
+        write_corpus(files, args.out, progress=not args.quiet, workers=args.workers)
+        out = Path(args.out)
+        written = [out / f"{name}{suffix}" for name in schema.TABLES for suffix in (".csv", ".parquet")]
+        tables = {"reports": _read(out, "reports"), "issues": _read(out, "issues", ["check", "severity"])}
+    else:
+        tables = parse_many(files, progress=not args.quiet and len(files) > 1)
+        written = write_tables(tables, args.out)
     if not args.quiet:
         print(summary(tables))
         print(f"\nWrote {len(written)} files to {Path(args.out)}/ "
               f"({', '.join(sorted({p.stem for p in written}))}; .csv and .parquet)")
     errors = (tables["issues"]["severity"] == "error").sum()
     return 1 if args.strict and errors else 0
+
+
+def _read(out: Path, name: str, columns: list[str] | None = None):
+    """A table as written, with its declared dtypes (only ``columns`` if given)."""
+    import pandas as pd
+
+    df = pd.read_parquet(out / f"{name}.parquet", columns=columns)
+    return df.astype({c.name: c.dtype for c in schema.TABLES[name] if c.name in df.columns})
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -88,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="folder for the tables")
     p.add_argument("--strict", action="store_true", help="exit 1 when any issue of severity error exists")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes parsing in parallel (default 1); the tables written are the same")
     p.set_defaults(func=_parse)
     sc = sub.add_parser("score", help="compare the parser with hand-checked expected values (JSON), cell by cell")
     sc.add_argument("expected", nargs="+", help="expected JSON files or folders of them")

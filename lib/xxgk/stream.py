@@ -3,37 +3,126 @@
 :func:`xxgk.parse_many` returns every table as one DataFrame, which is what notebooks want; for 100,000
 reports that is millions of rows per table and every parsed report kept until the end (several GB).
 :func:`write_corpus` gives the same tables on disk (CSV and Parquet) while holding one chunk of reports
-at a time: each chunk's rows are appended to the output files, and of each report only what the
-cross-year checks need (its carried-over and carried-forward rows, table 二's regulation counts) and its
-row of the ``reports`` table are kept to the end.
+at a time: each chunk's rows are appended to the output files, and of each report only its row of the
+``reports`` table (in a DataFrame) and the numbers the cross-year checks read are kept to the end.
 
 Same content as ``write_tables(parse_many(paths), out)``: the same report ids (file names made unique by
 the hash, as :func:`xxgk.api._unique_ids` does), the same rows; only the issues of the cross-year checks
-come at the end of the ``issues`` table rather than within their report's block. Written atomically like
-``write_tables``: every table goes to a temp file in the output folder, renamed into place at the end.
+come at the end of the ``issues`` table (grouped by agency and year) rather than within their report's
+block. Written atomically like ``write_tables``: every table goes to a temp file in the output folder,
+renamed into place at the end.
+
+With ``workers=N`` the chunks are parsed (and rendered to CSV and Arrow) in N worker processes while this
+process only appends them to the files, in the chunks' order: the output is byte for byte the one of
+``workers=1``, and parsing, the cost that matters, is what spreads over the cores.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xxgk import schema
 from xxgk.api import _records, collect_paths, parse_file, report_id_for
+from xxgk.lines import Value
 from xxgk.model import Report
 from xxgk.validate import cross_year
 
-#: Reports parsed before their rows are written out (memory grows with it; ~2,000 reports ≈ 100 MB).
-CHUNK = 2000
+#: Reports parsed before their rows are written out. Memory grows with it (a chunk's record dicts are the
+#: largest thing a parsing process holds): with 2 workers, 1,000 gave a 1,035 MB peak for the process tree
+#: on 8,000 synthetic reports, 2,000 gave 1,314 MB, in the same time.
+CHUNK = 1000
+#: Cross-year issue rows gathered before they are written. An agency with many reports for one year (a
+#: synthetic corpus, duplicated downloads) compares every pair of consecutive years: millions of issues.
+LATE_ISSUES = 50_000
 # What the cross-year checks read of a report (validate.cross_year): two table-三 rows, table 二's counts.
 _CROSS_YEAR_ROWS = ("carried_over", "carried_forward")
-_CROSS_YEAR_ITEMS = ("regulations", "normative_documents")
+_CROSS_YEAR_KEYS = tuple((item, measure) for item in ("regulations", "normative_documents")
+                         for measure in ("in_force", "issued", "repealed"))
+
+
+class _Slim(NamedTuple):
+    """What the cross-year checks read of a report, as bare numbers (a few hundred bytes, not ~7 KB of
+    ``Value`` objects: at 100,000 reports the difference is most of the memory left)."""
+
+    index: int  # position in the reports table
+    report_id: str
+    agency: str
+    year: int
+    rows: tuple  # per _CROSS_YEAR_ROWS: the row's numbers (Decimal or None), or None when it has no row
+    proactive: tuple  # per _CROSS_YEAR_KEYS: the number (Decimal or None)
+
+
+def _slim(report: Report, index: int) -> _Slim | None:
+    """None for a report the cross-year checks skip (failed, or no agency or year)."""
+    meta = report.meta or {}
+    if report.failed or not meta.get("agency") or not meta.get("year"):
+        return None
+    numbers = lambda cells: None if cells is None else tuple(None if c is None else c.number for c in cells)
+    proactive = report.proactive or {}
+    return _Slim(index, report.report_id, meta["agency"], meta["year"],
+                 tuple(numbers(report.requests.get(r)) for r in _CROSS_YEAR_ROWS),
+                 tuple(None if proactive.get(k) is None else proactive[k].number for k in _CROSS_YEAR_KEYS))
+
+
+def _shared(slim: _Slim, numbers: dict[str, Decimal]) -> _Slim:
+    """The same slim with equal numbers as one object (most counts are 0–9). Keyed by the printed form,
+    as 1.5 and 1.50 are equal but print differently in an issue message."""
+    def one(n):
+        return None if n is None else numbers.setdefault(str(n), n)
+    return slim._replace(rows=tuple(None if r is None else tuple(map(one, r)) for r in slim.rows),
+                         proactive=tuple(map(one, slim.proactive)))
+
+
+def _as_report(slim: _Slim) -> Report:
+    """A Report holding just what validate.cross_year reads (issues start empty)."""
+    report = Report(slim.report_id, "", meta={"agency": slim.agency, "year": slim.year})
+    cell = lambda n: None if n is None else Value(n, 0, "")  # cross_year reads only the number
+    report.requests = {code: [cell(n) for n in row] for code, row in zip(_CROSS_YEAR_ROWS, slim.rows)
+                       if row is not None}
+    report.proactive = {key: cell(n) for key, n in zip(_CROSS_YEAR_KEYS, slim.proactive)}
+    return report
+
+
+class _Chunk(NamedTuple):
+    """One chunk of reports, parsed and rendered: what the writing side needs of it."""
+
+    reports: pd.DataFrame  # its rows of the reports table (n_issues without the cross-year issues)
+    tables: dict  # every other table with rows: name -> (CSV bytes without header, Arrow table)
+    slims: list  # _Slim or None per report
+
+
+def _render(name: str, records: list[dict]) -> tuple[bytes, pa.Table]:
+    """A table's rows as CSV (no header) and as Arrow, with the declared dtypes."""
+    df = schema.frame(name, records)
+    return df.to_csv(index=False, header=False).encode("utf-8"), pa.Table.from_pandas(df, preserve_index=False)
+
+
+def _parse_chunk(files: list[Path], first_index: int, repeated: frozenset[str]) -> _Chunk:
+    """Parse a chunk of files and render its rows. ``repeated``: file names shared by several files, whose
+    ids get the file's hash appended (as api._unique_ids does)."""
+    records: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
+    slims = []
+    for i, f in enumerate(files, first_index):
+        report = parse_file(f)
+        if report.report_id in repeated:
+            report.report_id = f"{report.report_id}-{(report.sha256 or 'nohash')[:8]}"
+        for name, recs in _records(report).items():
+            records[name].extend(recs)
+        slims.append(_slim(report, i))
+    reports = schema.frame("reports", records.pop("reports"))
+    return _Chunk(reports, {name: _render(name, recs) for name, recs in records.items() if recs}, slims)
 
 
 class _Writer:
@@ -43,7 +132,6 @@ class _Writer:
         self.name, self.out = name, out
         self.tmp = {suffix: self._temp(suffix) for suffix in (".csv", ".parquet")}
         self.parquet: pq.ParquetWriter | None = None
-        self.csv_started = False
         self.closed = False
         self.rows = 0
 
@@ -52,22 +140,24 @@ class _Writer:
         os.close(fd)
         return tmp
 
-    def append(self, records: list[dict], force: bool = False) -> None:
-        if not records and not force:
-            return
-        df = schema.frame(self.name, records)
-        df.to_csv(self.tmp[".csv"], mode="a" if self.csv_started else "w", header=not self.csv_started,
-                  index=False, encoding="utf-8")
-        self.csv_started = True
-        table = pa.Table.from_pandas(df, preserve_index=False)
+    def append(self, records: list[dict]) -> None:
+        if records:
+            self.write(*_render(self.name, records))
+
+    def write(self, csv: bytes, table: pa.Table) -> None:
         if self.parquet is None:
+            header = schema.empty(self.name).to_csv(index=False).encode("utf-8")
+            with open(self.tmp[".csv"], "wb") as f:
+                f.write(header)
             self.parquet = pq.ParquetWriter(self.tmp[".parquet"], table.schema)
+        with open(self.tmp[".csv"], "ab") as f:
+            f.write(csv)
         self.parquet.write_table(table)
-        self.rows += len(df)
+        self.rows += table.num_rows
 
     def close(self) -> list[Path]:
-        if self.parquet is None:
-            self.append([], force=True)  # an empty table still gets its columns
+        if self.parquet is None:  # an empty table still gets its columns
+            self.write(b"", pa.Table.from_pandas(schema.empty(self.name), preserve_index=False))
         self.parquet.close()
         self.closed = True
         targets = []
@@ -85,56 +175,89 @@ class _Writer:
                 os.unlink(tmp)
 
 
-def _slim(report: Report) -> Report:
-    """What the cross-year checks need of a report, and nothing else (its issues start empty)."""
-    slim = Report(report.report_id, report.source_file, meta=report.meta, failed=report.failed)
-    slim.requests = {r: report.requests[r] for r in _CROSS_YEAR_ROWS if r in report.requests}
-    slim.proactive = {k: v for k, v in report.proactive.items() if k[0] in _CROSS_YEAR_ITEMS}
-    return slim
+def _cross_year(slims: list[_Slim], n: int, writer: _Writer) -> tuple[list[int], list[int]]:
+    """Run the cross-year checks (validate.cross_year) report by report and write their issues as they
+    come; returns the issues and errors added per report (by position). Memory: one agency-year's reports
+    and LATE_ISSUES issue rows, however many issues there are."""
+    groups: dict[tuple[str, int], list[_Slim]] = {}
+    for s in slims:
+        groups.setdefault((s.agency, s.year), []).append(s)
+    added, errors = [0] * n, [0] * n
+    pending: list[dict] = []
+    for (agency, year), later in groups.items():
+        earlier = [_as_report(s) for s in groups.get((agency, year - 1), [])]
+        if not earlier:
+            continue
+        for s in later:
+            report = _as_report(s)
+            cross_year([*earlier, report])  # issues go to the later report only
+            pending.extend(_records(report)["issues"])
+            added[s.index] = len(report.issues)
+            errors[s.index] = sum(1 for i in report.issues if i.severity == "error")
+            if len(pending) >= LATE_ISSUES:
+                writer.append(pending)
+                pending = []
+    writer.append(pending)
+    return added, errors
+
+
+def _parsed_chunks(jobs: list[tuple], workers: int) -> Iterator[_Chunk]:
+    """Every job's _parse_chunk result, in the jobs' order; with workers > 1 computed in worker processes,
+    at most one chunk ahead of the workers so that finished chunks do not pile up in memory."""
+    if workers <= 1:
+        yield from (_parse_chunk(*job) for job in jobs)
+        return
+    # "spawn": a fresh interpreter per worker. A forked one would copy this process (its caches, and
+    # pyarrow's thread pools, which are not safe to fork).
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: deque = deque()
+        try:
+            for job in jobs:
+                pending.append(pool.submit(_parse_chunk, *job))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:  # stopped early (an error while writing): do not parse the rest
+                future.cancel()
 
 
 def write_corpus(paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike, chunk: int = CHUNK,
-                 progress: bool = False) -> dict[str, int]:
-    """Parse every report under ``paths`` and write the tables to ``out_dir``; returns rows per table."""
+                 progress: bool = False, workers: int = 1) -> dict[str, int]:
+    """Parse every report under ``paths`` and write the tables to ``out_dir``; returns rows per table.
+
+    ``workers``: processes parsing chunks (1: all in this process). The files written are the same. The
+    workers are started with "spawn": a script calling this with workers > 1 needs the usual
+    ``if __name__ == "__main__":`` guard (notebooks and the command line need nothing)."""
     files = collect_paths(paths)
     # Ids as api._unique_ids makes them: a file name shared by several files gets the file's hash appended.
-    stems = Counter(report_id_for(f) for f in files)
+    repeated = frozenset(stem for stem, k in Counter(report_id_for(f) for f in files).items() if k > 1)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     writers = {name: _Writer(name, out) for name in schema.TABLES}
-    reports_rows: list[dict] = []
-    slims: list[Report] = []
+    reports: list[pd.DataFrame] = []
+    slims: list[_Slim] = []
+    numbers: dict[str, Decimal] = {}
     bar = None
     if progress:
         from tqdm import tqdm
         bar = tqdm(total=len(files), desc="parsing", unit="report")
     try:
-        for start in range(0, len(files), chunk):
-            pending: dict[str, list[dict]] = {name: [] for name in schema.TABLES if name != "reports"}
-            for f in files[start:start + chunk]:
-                report = parse_file(f)
-                if stems[report.report_id] > 1:
-                    report.report_id = f"{report.report_id}-{(report.sha256 or 'nohash')[:8]}"
-                records = _records(report)
-                reports_rows.extend(records.pop("reports"))
-                for name, recs in records.items():
-                    pending[name].extend(recs)
-                slims.append(_slim(report))
-            for name, recs in pending.items():
-                writers[name].append(recs)
+        jobs = [(files[start:start + chunk], start, repeated) for start in range(0, len(files), chunk)]
+        for result in _parsed_chunks(jobs, workers):
+            for name, (csv, table) in result.tables.items():
+                writers[name].write(csv, table)
+            reports.append(result.reports)
+            slims.extend(_shared(s, numbers) for s in result.slims if s is not None)
             if bar is not None:
-                bar.update(len(files[start:start + chunk]))
-        cross_year(slims)
-        late = [r for r in slims if r.issues]
-        late_records = []
-        by_id = {row["report_id"]: row for row in reports_rows}
-        for slim in late:
-            late_records.extend(_records(slim)["issues"])
-            row = by_id[slim.report_id]
-            row["n_issues"] += len(slim.issues)
-            row["n_errors"] += sum(1 for i in slim.issues if i.severity == "error")
-        writers["issues"].append(late_records)
-        writers["reports"].append(reports_rows)
+                bar.update(len(result.reports))
+        added, errors = _cross_year(slims, len(files), writers["issues"])
+        table = pd.concat(reports, ignore_index=True) if reports else schema.empty("reports")
+        table["n_issues"] += pd.array(added, dtype="Int64")
+        table["n_errors"] += pd.array(errors, dtype="Int64")
+        writers["reports"].write(table.to_csv(index=False, header=False).encode("utf-8"),
+                                 pa.Table.from_pandas(table, preserve_index=False))
         for w in writers.values():
             w.close()
     except BaseException:
