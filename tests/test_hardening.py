@@ -101,3 +101,30 @@ def test_agency_names_in_batch_output_names_stay_in_the_output_folder(tmp_path, 
         assert target.parent == out.resolve()
         assert len(target.name.encode("utf-8")) <= 255
     assert not name.startswith(".") and "/" not in name and "\\" not in name and "\x00" not in name
+
+
+def test_a_parser_bug_on_one_file_does_not_stop_the_corpus(tmp_path, monkeypatch):
+    # "One broken file never stops a batch" holds for our own bugs too: the file becomes a failed report
+    # naming the error, with no number kept, and every other file is still read.
+    import xxgk.api
+
+    good = tmp_path / "a_good.txt"
+    good.write_text("某某县教育局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+                    "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3\n", encoding="utf-8")
+    bad = tmp_path / "b_bad.txt"
+    bad.write_text("某某县财政局2022年政府信息公开工作年度报告\n", encoding="utf-8")
+    real = xxgk.api.parse_lines
+
+    def parse_lines(lines, report):
+        if report.source_file == bad.name:
+            raise ZeroDivisionError("a bug")
+        return real(lines, report)
+
+    monkeypatch.setattr(xxgk.api, "parse_lines", parse_lines)
+    tables = xxgk.parse_many([tmp_path])
+    status = dict(zip(tables["reports"]["source_file"], tables["reports"]["status"]))
+    assert status == {"a_good.txt": "incomplete", "b_bad.txt": "failed"}
+    bug = tables["issues"][tables["issues"]["check"] == "parser_error"]
+    assert bug["report_id"].tolist() == ["b_bad"] and bug["message"].str.contains("ZeroDivisionError").all()
+    assert not (tables["requests"]["report_id"] == "b_bad").any()
+    assert tables["requests"].loc[tables["requests"]["report_id"] == "a_good", "count"].notna().any()

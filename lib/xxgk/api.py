@@ -19,7 +19,7 @@ from xxgk.html import html_lines
 from xxgk.pdf import pdf_lines
 from xxgk.lines import Line, split_lines
 from xxgk.meta import parse_title, read_title
-from xxgk.model import Report
+from xxgk.model import Issue, Report
 from xxgk.recover import pair_orphan_rows, split_glued_rows
 from xxgk.tables import (find_sections, find_table4_fallback, match_label, parse_table2, parse_table3,
                          parse_table4)
@@ -43,8 +43,23 @@ def report_id_for(path: Path) -> str:
 
 
 def parse_file(path: str | os.PathLike) -> Report:
-    """Parse one file into a :class:`Report`; a broken file becomes a failed report with a reason."""
+    """Parse one file into a :class:`Report`; a broken file becomes a failed report with a reason.
+
+    Nothing a file holds stops a corpus: an error inside the parser itself (a bug) also gives a failed
+    report, with no number kept from it and the error named in its issue.
+    """
     path = Path(path)
+    try:
+        return _parse_file(path)
+    except Exception as err:  # noqa: BLE001 - one file's failure must not stop the others
+        report = Report(report_id_for(path), path.name, input_format=INPUT_FORMATS.get(path.suffix.lower(), "text"))
+        report.issue("parser_error", "error", f"The parser failed on this file ({type(err).__name__}: {err}); "
+                     "nothing was kept from it. This is a bug in xxgk: please report it with the file.")
+        report.failed = True
+        return report
+
+
+def _parse_file(path: Path) -> Report:
     report = Report(report_id_for(path), path.name, input_format=INPUT_FORMATS.get(path.suffix.lower(), "text"))
     try:
         size = path.stat().st_size
@@ -255,9 +270,7 @@ class TableColumns:
                 _append(self.columns["facts"], {"report_id": rid, **fact,
                                                 "source_page": pages.get(fact["source_line"])})
         for i in report.issues:
-            _append(self.columns["issues"], {
-                "report_id": rid, "check": i.check, "severity": i.severity, "expected": i.expected or None,
-                "actual": i.actual or None, "location": i.location or None, "message": i.message})
+            _append(self.columns["issues"], issue_record(rid, i))
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: schema.frame_from_columns(name, columns) for name, columns in self.columns.items()}
@@ -293,12 +306,11 @@ def _count(number):
     return int(number) if number == number.to_integral() else float(number)
 
 
-def _records(report: Report) -> dict[str, list[dict]]:
-    """One report's rows of every table, as records (for writers that append report by report)."""
-    builder = TableColumns()
-    builder.add(report)
-    return {name: [dict(zip(columns, row)) for row in zip(*columns.values())]
-            for name, columns in builder.columns.items()}
+def issue_record(report_id: str, issue: Issue) -> dict:
+    """An issue as a row of the issues table."""
+    return {"report_id": report_id, "check": issue.check, "severity": issue.severity,
+            "expected": issue.expected or None, "actual": issue.actual or None,
+            "location": issue.location or None, "message": issue.message}
 
 
 def _unique_ids(reports: list[Report]) -> None:

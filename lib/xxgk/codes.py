@@ -184,6 +184,7 @@ CHECKS: tuple[Code, ...] = (
     Code("not_a_report", "不是年度报告", "No report title and no table of the template was found"),
     Code("encoding", "编码问题", "Bytes that do not decode were replaced"),
     Code("file_too_large", "文件过大", "The file is larger than the size limit"),
+    Code("parser_error", "解析程序错误", "The parser itself failed on the file (a bug): nothing was kept from it"),
     Code("table_missing", "表格缺失", "A table of the template was not found"),
     Code("table_truncated", "表格截断", "A table stops part-way: later rows are not in the document"),
     Code("row_missing", "行缺失", "A row of the template is not in the document"),

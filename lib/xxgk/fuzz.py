@@ -354,7 +354,13 @@ def run(n: int, seed: int = 1, save: Path | None = None, batch: int = 500, progr
                 cases[rid] = case
                 docs[rid] = document_lines(case.data, case.layout)
                 try:
-                    reports.append(parse_file(path))
+                    report = parse_file(path)
+                    reports.append(report)
+                    # parse_file turns a parser exception into a failed report: for the fuzz run it is a crash.
+                    bug = next((i.message for i in report.issues if i.check == "parser_error"), None)
+                    if bug:
+                        result.crashes.append(f"{rid} ({case.layout}, {'+'.join(case.corruptions)}): {bug}")
+                        _save(save, case)
                 except Exception as err:  # noqa: BLE001 - the point is to catch everything
                     result.crashes.append(f"{rid} ({case.layout}, {'+'.join(case.corruptions)}): {_where(err)}")
                     _save(save, case)

@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xxgk import schema
-from xxgk.api import _records, collect_paths, parse_file, report_id_for
+from xxgk.api import TableColumns, collect_paths, issue_record, parse_file, report_id_for
 from xxgk.lines import Value
 from xxgk.model import Report
 from xxgk.validate import cross_year
@@ -103,26 +103,25 @@ class _Chunk(NamedTuple):
     slims: list  # _Slim or None per report
 
 
-def _render(name: str, records: list[dict]) -> tuple[bytes, pa.Table]:
-    """A table's rows as CSV (no header) and as Arrow, with the declared dtypes."""
-    df = schema.frame(name, records)
+def _render(df: pd.DataFrame) -> tuple[bytes, pa.Table]:
+    """A table's rows as CSV (no header) and as Arrow."""
     return df.to_csv(index=False, header=False).encode("utf-8"), pa.Table.from_pandas(df, preserve_index=False)
 
 
 def _parse_chunk(files: list[Path], first_index: int, repeated: frozenset[str]) -> _Chunk:
     """Parse a chunk of files and render its rows. ``repeated``: file names shared by several files, whose
     ids get the file's hash appended (as api._unique_ids does)."""
-    records: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
+    builder = TableColumns()
     slims = []
     for i, f in enumerate(files, first_index):
         report = parse_file(f)
         if report.report_id in repeated:
             report.report_id = f"{report.report_id}-{(report.sha256 or 'nohash')[:8]}"
-        for name, recs in _records(report).items():
-            records[name].extend(recs)
+        builder.add(report)
         slims.append(_slim(report, i))
-    reports = schema.frame("reports", records.pop("reports"))
-    return _Chunk(reports, {name: _render(name, recs) for name, recs in records.items() if recs}, slims)
+    frames = builder.frames()
+    reports = frames.pop("reports")
+    return _Chunk(reports, {name: _render(df) for name, df in frames.items() if len(df)}, slims)
 
 
 class _Writer:
@@ -142,7 +141,7 @@ class _Writer:
 
     def append(self, records: list[dict]) -> None:
         if records:
-            self.write(*_render(self.name, records))
+            self.write(*_render(schema.frame(self.name, records)))
 
     def write(self, csv: bytes, table: pa.Table) -> None:
         if self.parquet is None:
@@ -191,7 +190,7 @@ def _cross_year(slims: list[_Slim], n: int, writer: _Writer) -> tuple[list[int],
         for s in later:
             report = _as_report(s)
             cross_year([*earlier, report])  # issues go to the later report only
-            pending.extend(_records(report)["issues"])
+            pending.extend(issue_record(report.report_id, i) for i in report.issues)
             added[s.index] = len(report.issues)
             errors[s.index] = sum(1 for i in report.issues if i.severity == "error")
             if len(pending) >= LATE_ISSUES:
