@@ -30,8 +30,8 @@ def test_truncated_2019_report_keeps_the_2019_row_set(tmp_path):
     assert "table_truncated" in set(tables["issues"]["check"])
 
 
-def _parse(tmp_path, text):
-    path = tmp_path / "r.txt"
+def _parse(tmp_path, text, name="r.txt"):
+    path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return xxgk.parse(path)
 
@@ -147,9 +147,7 @@ def test_table_cells_outside_a_table_are_not_glued_together(tmp_path):
             "<table><tr><td>信息内容</td><td>本年处理决定数量</td></tr>\n"
             "<tr><td>行政许可</td><td>4</td><td>0</td></tr>\n"
             "<table><tr><td>一、本年新收政府信息公开申请数量</td></tr></table></table></body></html>")
-    path = tmp_path / "r.html"
-    path.write_text(page, encoding="utf-8")
-    values = set(xxgk.parse(path)["proactive"]["value"].dropna())
+    values = set(_parse(tmp_path, page, "r.html")["proactive"]["value"].dropna())
     assert 40.0 not in values
 
 
@@ -160,9 +158,7 @@ def test_a_break_or_a_swallowed_cell_inside_an_html_cell_separates_numbers(tmp_p
             "<table><tr><td>信息内容</td><td>本年处理决定数量</td></tr>"
             "<tr><td>行政许可</td><td>1<br>2</td></tr>"
             "<tr><td>行政处罚</td><td>3<i x=\"\"><td>4</td></i></td></tr></table></body></html>")
-    path = tmp_path / "r.html"
-    path.write_text(page, encoding="utf-8")
-    values = set(xxgk.parse(path)["proactive"]["value"].dropna())
+    values = set(_parse(tmp_path, page, "r.html")["proactive"]["value"].dropna())
     assert not {12.0, 34.0} & values
 
 

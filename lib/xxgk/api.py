@@ -52,15 +52,19 @@ def parse_file(path: str | os.PathLike) -> Report:
     try:
         return _parse_file(path)
     except Exception as err:  # noqa: BLE001 - one file's failure must not stop the others
-        report = Report(report_id_for(path), path.name, input_format=INPUT_FORMATS.get(path.suffix.lower(), "text"))
+        report = _new_report(path)
         report.issue("parser_error", "error", f"The parser failed on this file ({type(err).__name__}: {err}); "
                      "nothing was kept from it. This is a bug in xxgk: please report it with the file.")
         report.failed = True
         return report
 
 
+def _new_report(path: Path) -> Report:
+    return Report(report_id_for(path), path.name, input_format=INPUT_FORMATS.get(path.suffix.lower(), "text"))
+
+
 def _parse_file(path: Path) -> Report:
-    report = Report(report_id_for(path), path.name, input_format=INPUT_FORMATS.get(path.suffix.lower(), "text"))
+    report = _new_report(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:

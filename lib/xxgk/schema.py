@@ -100,9 +100,7 @@ def frame(table: str, records: list[dict]) -> pd.DataFrame:
     >>> frame("facts", [{"report_id": "r", "fact_code": "new_received", "value": 3, "unit": "件"}]).dtypes["value"]
     Float64Dtype()
     """
-    columns = TABLES[table]
-    df = pd.DataFrame.from_records(records, columns=[c.name for c in columns])
-    return df.astype({c.name: c.dtype for c in columns})
+    return frame_from_columns(table, {c.name: [r.get(c.name) for r in records] for c in TABLES[table]})
 
 
 def frame_from_columns(table: str, columns: dict[str, list]) -> pd.DataFrame:

@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xxgk import schema
-from xxgk.api import TableColumns, collect_paths, issue_record, parse_file, report_id_for
+from xxgk.api import TableColumns, collect_paths, fewer_collections, issue_record, parse_file, report_id_for
 from xxgk.lines import Value
 from xxgk.model import Report
 from xxgk.validate import cross_year
@@ -113,12 +113,13 @@ def _parse_chunk(files: list[Path], first_index: int, repeated: frozenset[str]) 
     ids get the file's hash appended (as api._unique_ids does)."""
     builder = TableColumns()
     slims = []
-    for i, f in enumerate(files, first_index):
-        report = parse_file(f)
-        if report.report_id in repeated:
-            report.report_id = f"{report.report_id}-{(report.sha256 or 'nohash')[:8]}"
-        builder.add(report)
-        slims.append(_slim(report, i))
+    with fewer_collections():
+        for i, f in enumerate(files, first_index):
+            report = parse_file(f)
+            if report.report_id in repeated:
+                report.report_id = f"{report.report_id}-{(report.sha256 or 'nohash')[:8]}"
+            builder.add(report)
+            slims.append(_slim(report, i))
     frames = builder.frames()
     reports = frames.pop("reports")
     return _Chunk(reports, {name: _render(df) for name, df in frames.items() if len(df)}, slims)
@@ -255,8 +256,7 @@ def write_corpus(paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
         table = pd.concat(reports, ignore_index=True) if reports else schema.empty("reports")
         table["n_issues"] += pd.array(added, dtype="Int64")
         table["n_errors"] += pd.array(errors, dtype="Int64")
-        writers["reports"].write(table.to_csv(index=False, header=False).encode("utf-8"),
-                                 pa.Table.from_pandas(table, preserve_index=False))
+        writers["reports"].write(*_render(table))
         for w in writers.values():
             w.close()
     except BaseException:
