@@ -42,7 +42,7 @@ bench: $(STAMP) ## benchmarks: parse throughput, PDF, 100,000 reports end to end
 	cd $(ROOT) && $(BIN)/python bench/run.py
 
 fuzz: $(STAMP) ## parse 10,000 damaged reports; prints crashes and invented numbers (both must be 0)
-	cd $(ROOT) && $(BIN)/python -m xxgk.fuzz --n 10000 --seed 1
+	cd $(ROOT) && $(BIN)/python -m xxgk.testing.fuzz --n 10000 --seed 1
 
 dictionary: $(STAMP) ## refresh the data dictionary in README.md from the code declarations
 	$(BIN)/xxgk dictionary --write $(ROOT)/README.md

@@ -7,10 +7,10 @@ until their modules exist). Prints one table; BENCHMARKS.md records the figures 
     python bench/run.py --e2e-only --e2e-modes stream-2    # only the end-to-end figure, 2 worker processes
 
 Every figure is a median over ``--repeats`` runs, on one core (one process) unless it says workers, with
-the files on the local disk (a temp folder). The synthetic corpus comes from :mod:`xxgk.synth` (all three
+the files on the local disk (a temp folder). The synthetic corpus comes from :mod:`xxgk.testing.synth` (all three
 text layouts); its files are written before the clock starts. The end-to-end run happens in a fresh
 subprocess: parsing with validation, and writing CSV + Parquet, done three ways: every table in memory
-(``write_tables(parse_many(...))``), streamed in chunks (:func:`xxgk.stream.write_corpus`), and streamed
+(``write_tables(parse_many(...))``), streamed in chunks (:func:`xxgk.output.stream.write_corpus`), and streamed
 with ``--workers`` worker processes parsing the chunks. Its peak memory is the resident memory of the whole
 process tree (the child and its workers, summed), sampled twice a second by the watchdog; CPU seconds are
 the child's and its workers'.
@@ -55,12 +55,12 @@ def write_seed_corpus(folder: Path, repeat: int) -> int:
 
 def write_synthetic_corpus(folder: Path, n: int, seed: int = 1, agencies: bool = False) -> int:
     """``n`` synthetic reports. ``agencies``: each report's agency drawn from n/4 distinct agencies (about 4
-    reports each, years drawn by synth), as in a real corpus; :func:`xxgk.synth.draw` picks from 63 names,
+    reports each, years drawn by synth), as in a real corpus; :func:`xxgk.testing.synth.draw` picks from 63 names,
     so 100,000 reports would give hundreds per agency and year, and the cross-year checks, which compare
     every pair of an agency's consecutive years, tens of millions of issues no real corpus has."""
     import dataclasses
 
-    from xxgk import synth
+    from xxgk.testing import synth
 
     rng = random.Random(seed)
     for i in range(n):
@@ -96,14 +96,14 @@ def e2e_child(mode: str, folder: str, out: str) -> None:
     """Run in a subprocess: parse, validate and write the corpus; print seconds and peak memory as JSON.
 
     ``memory``: ``write_tables(parse_many(...))``, every table built in memory (what notebooks use);
-    ``stream``: :func:`xxgk.stream.write_corpus`, chunks of reports written as they are parsed;
+    ``stream``: :func:`xxgk.output.stream.write_corpus`, chunks of reports written as they are parsed;
     ``stream-N``: the same with N worker processes parsing the chunks.
     """
     import xxgk
 
     start = time.perf_counter()
     if mode.startswith("stream"):
-        from xxgk.stream import write_corpus
+        from xxgk.output.stream import write_corpus
 
         workers = int(mode.split("-")[1]) if "-" in mode else 1
         n = write_corpus([folder], out, workers=workers)["reports"]
@@ -182,7 +182,7 @@ def pdf_throughput(repeats: int) -> str:
     """PDFs parsed per second of CPU time (one core; the machine's other load does not count): the corpus
     PDFs, each given 10 times in one parse_many call so that the fixed cost of building the output tables
     is spread as it is over a real batch. Median of ``repeats`` runs."""
-    if importlib.util.find_spec("xxgk.pdf") is None:
+    if importlib.util.find_spec("xxgk.read.pdf") is None:
         return "n/a"
     import xxgk
 
@@ -199,14 +199,14 @@ def pdf_throughput(repeats: int) -> str:
 
 
 def batch_figures(repeats: int) -> tuple[str, float | None, str, float | None]:
-    """Papermill batch (xxgk.batch): overhead per notebook against a bare kernel start, and the speed-up of
+    """Papermill batch (xxgk.run.batch): overhead per notebook against a bare kernel start, and the speed-up of
     2 workers over 1 on the sample batch (notebooks/params/sample.yml). n/a when the runner is absent."""
-    if importlib.util.find_spec("xxgk.batch") is None:
+    if importlib.util.find_spec("xxgk.run.batch") is None:
         return "n/a", None, "n/a", None
     import nbformat
     from jupyter_client.manager import start_new_kernel
 
-    from xxgk import batch
+    from xxgk.run import batch
 
     def bare() -> float:
         start = time.perf_counter()
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     if not args.e2e_only:
         rows += parse_figures(args.seed_repeat, args.synthetic, args.repeats)
-    from xxgk import stream
+    from xxgk.output import stream
 
     load = os.getloadavg()[0]
     for mode, e2e in run_e2e(args.e2e, args.e2e_repeats, tuple(args.e2e_modes.split(","))).items():

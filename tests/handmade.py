@@ -16,8 +16,8 @@ Three reports:
 
 from __future__ import annotations
 
-from xxgk.codes import APPLICANTS, OUTCOMES, PROCEEDINGS, codes, request_rows
-from xxgk.schema import frame
+from xxgk.contract.codes import APPLICANTS, OUTCOMES, PROCEEDINGS, codes, request_rows
+from xxgk.contract.schema import frame
 
 A2021 = {
     "new_received": 40, "carried_over": 2, "granted": 20, "partially_granted": 5,

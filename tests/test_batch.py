@@ -8,7 +8,7 @@ import pytest
 
 import xxgk
 from handmade import corpus
-from xxgk import batch
+from xxgk.run import batch
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

@@ -12,12 +12,12 @@ import json
 import pytest
 
 import xxgk
-from xxgk.score import score_report
+from xxgk.testing.score import score_report
 
 from conftest import GOLDEN, RAW
 
 CORPUS = sorted((GOLDEN / "corpus").glob("*.json"))
-READABLE = [p for p in CORPUS if (RAW / json.loads(p.read_text(encoding="utf-8"))["file"]).suffix in xxgk.api.INPUT_FORMATS]
+READABLE = [p for p in CORPUS if (RAW / json.loads(p.read_text(encoding="utf-8"))["file"]).suffix in xxgk.pipeline.INPUT_FORMATS]
 
 
 @pytest.fixture(scope="module")

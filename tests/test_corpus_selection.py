@@ -3,7 +3,7 @@
 import pytest
 
 from handmade import corpus
-from xxgk import corpus as xc
+from xxgk.analysis import corpus as xc
 
 
 def test_paths_come_from_the_package_not_the_cwd(tmp_path, monkeypatch):

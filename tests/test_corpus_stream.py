@@ -7,8 +7,8 @@ import tracemalloc
 import pandas as pd
 
 import xxgk
-from xxgk import stream
-from xxgk.stream import write_corpus
+from xxgk.output import stream
+from xxgk.output.stream import write_corpus
 
 from conftest import RAW, SEEDS
 
@@ -114,7 +114,8 @@ def test_cli_streams_the_same_tables_as_the_in_memory_path(tmp_path, monkeypatch
     # data/raw and 200 synthetic reports (63 agencies: cross-year issues), parsed by `xxgk parse` both ways.
     import random
 
-    from xxgk import cli, synth
+    from xxgk.run import cli
+    from xxgk.testing import synth
 
     (tmp_path / "synth").mkdir()
     rng = random.Random(5)

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from xxgk.score import score_report
+from xxgk.testing.score import score_report
 
 from conftest import GOLDEN, SEEDS
 

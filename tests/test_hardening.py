@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import xxgk
-from xxgk import api
+from xxgk import pipeline as api
 
 from conftest import RAW, SEEDS
 
@@ -92,7 +92,7 @@ def test_the_library_imports_no_network_module():
 @pytest.mark.parametrize("agency", ["../../etc/passwd", "a/b\\c", "..", ".", "/abs/path", "x\x00y", "~root",
                                     "广州市" * 60, "番禺区/../信访局", "C:\\Windows"])
 def test_agency_names_in_batch_output_names_stay_in_the_output_folder(tmp_path, agency):
-    from xxgk.batch import output_name
+    from xxgk.run.batch import output_name
 
     name = output_name("40-agency-profile.ipynb", {"agency": agency})
     out = tmp_path / "out"
@@ -106,21 +106,21 @@ def test_agency_names_in_batch_output_names_stay_in_the_output_folder(tmp_path, 
 def test_a_parser_bug_on_one_file_does_not_stop_the_corpus(tmp_path, monkeypatch):
     # "One broken file never stops a batch" holds for our own bugs too: the file becomes a failed report
     # naming the error, with no number kept, and every other file is still read.
-    import xxgk.api
+    import xxgk.pipeline
 
     good = tmp_path / "a_good.txt"
     good.write_text("某某县教育局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
                     "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3\n", encoding="utf-8")
     bad = tmp_path / "b_bad.txt"
     bad.write_text("某某县财政局2022年政府信息公开工作年度报告\n", encoding="utf-8")
-    real = xxgk.api.parse_lines
+    real = xxgk.pipeline.parse_lines
 
     def parse_lines(lines, report):
         if report.source_file == bad.name:
             raise ZeroDivisionError("a bug")
         return real(lines, report)
 
-    monkeypatch.setattr(xxgk.api, "parse_lines", parse_lines)
+    monkeypatch.setattr(xxgk.pipeline, "parse_lines", parse_lines)
     tables = xxgk.parse_many([tmp_path])
     status = dict(zip(tables["reports"]["source_file"], tables["reports"]["status"]))
     assert status == {"a_good.txt": "incomplete", "b_bad.txt": "failed"}

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from handmade import corpus
-from xxgk import measures
-from xxgk.codes import OUTCOME_GROUPS
+from xxgk.analysis import measures
+from xxgk.contract.codes import OUTCOME_GROUPS
 
 
 @pytest.fixture

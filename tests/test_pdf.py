@@ -16,8 +16,8 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 import xxgk
-from xxgk.pdf import pdf_lines
-from xxgk.text import UnreadableFile
+from xxgk.read.pdf import pdf_lines
+from xxgk.read.text import UnreadableFile
 
 from conftest import RAW
 
@@ -140,7 +140,7 @@ def test_a_table_from_another_producer(tmp_path):
     from matplotlib.path import Path as MplPath
     from matplotlib.patches import PathPatch, Rectangle
 
-    from xxgk.plotting import FONT_FAMILY, register_fonts
+    from xxgk.analysis.plotting import FONT_FAMILY, register_fonts
 
     register_fonts()
     xs, ys = [72, 250, 320, 390, 460, 530], [140, 170, 200, 230, 260]

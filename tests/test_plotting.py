@@ -9,8 +9,9 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from handmade import corpus
-from xxgk import measures, plotting
-from xxgk.codes import OUTCOME_GROUPS, ROW_GROUPS, label
+from xxgk.analysis import measures
+from xxgk.analysis import plotting
+from xxgk.contract.codes import OUTCOME_GROUPS, ROW_GROUPS, label
 
 
 @pytest.fixture

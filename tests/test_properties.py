@@ -1,7 +1,7 @@
 """Property tests (hypothesis) on synthetic reports: every cell comes back; damage never invents a number.
 
-The reports come from :mod:`xxgk.synth` (random, internally consistent, with their truth), the damage from
-:mod:`xxgk.fuzz`. Example counts are small so that CI stays within a few seconds; ``python -m xxgk.fuzz``
+The reports come from :mod:`xxgk.testing.synth` (random, internally consistent, with their truth), the damage from
+:mod:`xxgk.testing.fuzz`. Example counts are small so that CI stays within a few seconds; ``python -m xxgk.testing.fuzz``
 runs the same checks on 10,000 inputs.
 """
 
@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xxgk import fuzz, synth
-from xxgk.api import parse_file, to_tables
+from xxgk.testing import fuzz
+from xxgk.testing import synth
+from xxgk.pipeline import parse_file, to_tables
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -102,7 +103,7 @@ def test_hostile_bytes_never_raise(tmp_path, data):
 
 
 def test_fuzz_sample_has_no_crash_and_no_invented_number():
-    """A small sample of `python -m xxgk.fuzz` (the full run is 10,000 inputs)."""
+    """A small sample of `python -m xxgk.testing.fuzz` (the full run is 10,000 inputs)."""
     result = fuzz.run(150, seed=7)
     assert result.cases == 150
     assert result.crashes == []
@@ -122,6 +123,6 @@ _NFKC_ALPHABET = st.one_of(
 def test_fast_nfkc_is_nfkc(text):
     import unicodedata
 
-    from xxgk.text import nfkc
+    from xxgk.read.text import nfkc
 
     assert nfkc(text) == unicodedata.normalize("NFKC", text)

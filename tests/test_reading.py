@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import xxgk
-from xxgk.cli import main
-from xxgk.text import UnreadableFile, decode
+from xxgk.run.cli import main
+from xxgk.read.text import UnreadableFile, decode
 
 from conftest import SEEDS
 

@@ -9,7 +9,7 @@ import subprocess
 
 import yaml
 
-from xxgk.dictionary import END, START, markdown
+from xxgk.run.dictionary import END, START, markdown
 
 from conftest import RAW, ROOT
 

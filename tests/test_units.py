@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 import xxgk
-from xxgk import codes
-from xxgk.lines import split_line
-from xxgk.tables import find_sections, match_label
-from xxgk.text import compact, normalize_cell
+from xxgk.contract import codes
+from xxgk.read.lines import split_line
+from xxgk.parse.tables import find_sections, match_label
+from xxgk.read.text import compact, normalize_cell
 
 
 @pytest.mark.parametrize("raw, expected", [

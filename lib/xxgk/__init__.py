@@ -1,9 +1,9 @@
 """xxgk: China's government information disclosure annual reports as validated, tidy tables.
 
 ``parse(path)`` reads one report; ``parse_many(paths)`` a corpus; both return a dict of DataFrames named
-as in :mod:`xxgk.schema` (reports, requests, reviews, proactive, facts, issues).
+as in :mod:`xxgk.contract.schema` (reports, requests, reviews, proactive, facts, issues).
 """
 
-from xxgk.api import parse, parse_many, write_tables, load_tables
+from xxgk.pipeline import parse, parse_many, write_tables, load_tables
 
 __all__ = ["parse", "parse_many", "write_tables", "load_tables"]

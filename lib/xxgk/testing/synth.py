@@ -15,8 +15,8 @@ agencies and years; :func:`render` prints it in one of the layouts real reports 
 
 and :func:`truncate` cuts a rendering after a row of table 三 (a download or extraction that stopped).
 
-Every label comes from :mod:`xxgk.codes` (the one declaration), and label variants from the alias table
-``data/aliases.csv``: a variant is the template label with one of its code's aliases swapped for another.
+Every label comes from :mod:`xxgk.contract.codes` (the one declaration), and label variants from the alias table
+``contract/aliases.csv``: a variant is the template label with one of its code's aliases swapped for another.
 Only template boilerplate that is not a code (section headings, the 勾稽关系 note) is written here.
 
 The truth is the cells as printed: an int or Decimal, ``NA_MARK`` for a "/" cell, ``None`` for a cell the
@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xxgk import codes
+from xxgk.contract import codes
 
 LAYOUTS = ("pdftotext", "tsv", "ocr", "html")
 #: The file name each layout is parsed under (the parser picks its reader by extension).
@@ -596,7 +596,7 @@ def parse_rendering(rendering: Rendering) -> dict[str, pd.DataFrame]:
 
 def parse_text(data: str | bytes, name: str = "synthetic.txt") -> dict[str, pd.DataFrame]:
     """Parse text or bytes through the public front door (a temporary file, as a user's would be)."""
-    from xxgk.api import parse
+    from xxgk.pipeline import parse
 
     with tempfile.TemporaryDirectory(prefix="xxgk-synth-") as tmp:
         path = Path(tmp) / name

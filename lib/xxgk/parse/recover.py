@@ -19,10 +19,10 @@ import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 
-from xxgk import codes
-from xxgk.lines import Value
-from xxgk.model import Report, Table3
-from xxgk.validate import identity_failures
+from xxgk.contract import codes
+from xxgk.read.lines import Value
+from xxgk.parse.report import Report, Table3
+from xxgk.validate.checks import identity_failures
 
 WIDTH = len(codes.APPLICANTS)
 #: Longest run we try to split (C(39, 6) ≈ 3.3 M compositions before pruning; real rows are ≤ 25 digits).

@@ -7,7 +7,7 @@ at a time: each chunk's rows are appended to the output files, and of each repor
 ``reports`` table (in a DataFrame) and the numbers the cross-year checks read are kept to the end.
 
 Same content as ``write_tables(parse_many(paths), out)``: the same report ids (file names made unique by
-the hash, as :func:`xxgk.api._unique_ids` does), the same rows; only the issues of the cross-year checks
+the hash, as :func:`xxgk.pipeline._unique_ids` does), the same rows; only the issues of the cross-year checks
 come at the end of the ``issues`` table (grouped by agency and year) rather than within their report's
 block. Written atomically like ``write_tables``: every table goes to a temp file in the output folder,
 renamed into place at the end.
@@ -33,11 +33,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from xxgk import schema
-from xxgk.api import TableColumns, collect_paths, fewer_collections, issue_record, parse_file, report_id_for
-from xxgk.lines import Value
-from xxgk.model import Report
-from xxgk.validate import cross_year
+from xxgk.contract import schema
+from xxgk.pipeline import TableColumns, collect_paths, fewer_collections, issue_record, parse_file, report_id_for
+from xxgk.read.lines import Value
+from xxgk.parse.report import Report
+from xxgk.validate.checks import cross_year
 
 #: Reports parsed before their rows are written out. Memory grows with it (a chunk's record dicts are the
 #: largest thing a parsing process holds): with 2 workers, 1,000 gave a 1,035 MB peak for the process tree

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xxgk.lines import Value
+from xxgk.read.lines import Value
 
 
 @dataclass

@@ -6,13 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from xxgk import batch, schema
-from xxgk.api import collect_paths, parse_many, write_tables
-from xxgk.stream import write_corpus
-from xxgk.dictionary import markdown, refresh
+from xxgk.run import batch
+from xxgk.contract import schema
+from xxgk.pipeline import collect_paths, parse_many, write_tables
+from xxgk.output.stream import write_corpus
+from xxgk.run.dictionary import markdown, refresh
 
 
-#: From this many files on, `xxgk parse` streams them (xxgk.stream.write_corpus): memory stays bounded
+#: From this many files on, `xxgk parse` streams them (xxgk.output.stream.write_corpus): memory stays bounded
 #: however large the corpus. Same tables as the in-memory path, except that the issues of the cross-year
 #: checks come at the end of the issues table; below it, the in-memory path keeps them in their report's block.
 STREAM_FROM = 2000
@@ -57,7 +58,7 @@ def _score(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from xxgk.score import score_files
+    from xxgk.testing.score import score_files
 
     files = sorted(f for p in map(Path, args.expected) for f in ([p] if p.is_file() else p.rglob("*.json")))
     names = [json.loads(f.read_text(encoding="utf-8")).get("file", f.stem) for f in files]

@@ -11,9 +11,9 @@ import re
 from bisect import bisect_right
 from decimal import Decimal
 
-from xxgk import codes
-from xxgk.lines import Line
-from xxgk.text import compact
+from xxgk.contract import codes
+from xxgk.read.lines import Line
+from xxgk.read.text import compact
 
 _N = r"(?P<n>\d+(?:\.\d+)?)"
 # A count must be a whole figure: "34000 多条" and "4.14 万条" are approximations and are skipped.

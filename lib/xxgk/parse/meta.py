@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from xxgk.lines import Line
-from xxgk.text import compact
+from xxgk.read.lines import Line
+from xxgk.read.text import compact
 
 _TITLE_END = re.compile(r"(?:政府)?(?:信息公开|政务公开).{0,8}(?:年度)?报告")
 # "<agency>[关于]<year>年[度]…报告" or "<year>年[度]<agency>…报告".

@@ -38,7 +38,7 @@ from urllib.parse import quote
 
 import yaml
 
-from xxgk.corpus import repo_root
+from xxgk.analysis.corpus import repo_root
 
 #: The longest output name in characters before it is shortened with a hash (file systems allow 255 bytes;
 #: a CJK character takes 3 in UTF-8, and ".ipynb"/".html" must still fit).
@@ -356,7 +356,7 @@ def run_args(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``xxgk batch PARAMS [--out DIR] [--workers N]`` (also ``python -m xxgk.batch``)."""
+    """``xxgk batch PARAMS [--out DIR] [--workers N]`` (also ``python -m xxgk.run.batch``)."""
     parser = add_arguments(argparse.ArgumentParser(prog="xxgk batch", description=__doc__.splitlines()[0]))
     return run_args(parser.parse_args(argv))
 

@@ -6,7 +6,7 @@ Design:
   Sans CJK SC from the ``mpl-font`` package (the font files ship inside the wheel, so it works offline).
   The family is set *after* ``sns.set_theme()``, which resets the font list; without a CJK font every
   Chinese label is an empty box and matplotlib warns "Glyph … missing".
-- **Order and colour come from the codes.** Categories are drawn in the order :mod:`xxgk.codes`
+- **Order and colour come from the codes.** Categories are drawn in the order :mod:`xxgk.contract.codes`
   declares them, and a code's colour is fixed by its position in its declaration (:func:`colours`), so
   "granted" has the same colour in every chart. Labels are the declaration's ``zh`` or ``en``.
 - **Counts beside rates; NA is missing.** Every rate is annotated with numerator/denominator; a value that
@@ -28,9 +28,9 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from xxgk import measures
-from xxgk.codes import APPLICANTS, OUTCOMES, PROCEEDINGS, REQUEST_ROWS, ROW_GROUPS, Code, by_code, codes, label
-from xxgk.measures import RATES, SMALL_N
+from xxgk.analysis import measures
+from xxgk.contract.codes import APPLICANTS, OUTCOMES, PROCEEDINGS, REQUEST_ROWS, ROW_GROUPS, Code, by_code, codes, label
+from xxgk.analysis.measures import RATES, SMALL_N
 
 #: The CJK font (shipped by the PyPI package mpl-font, SIL Open Font License) and the Latin fallback.
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -450,7 +450,7 @@ def ranking_chart(rates: pd.DataFrame, measure: str, lang: str = "zh", by: str =
 
 def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
     """One agency across its years: volumes, outcome mix, rates and table 四 on one page."""
-    from xxgk.corpus import select
+    from xxgk.analysis.corpus import select
 
     own = select(tables, agencies=[agency])
     years = _sort_keys(own["reports"]["year"])

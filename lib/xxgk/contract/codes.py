@@ -1,7 +1,7 @@
 """The one declaration of the report's codes and labels.
 
 Everything that names a row, a column, a proceeding, an outcome, a table-二 item or a prose fact reads
-this module: the parser (through the alias table in ``data/aliases.csv``), the validation, the charts and
+this module: the parser (through the alias table in ``contract/aliases.csv``), the validation, the charts and
 the data dictionary in the README. The codes are the project's public data contract (FORMAT.md); the
 Chinese labels are the ones the 2021 template prints (国办公开办函〔2021〕30号) or, for rows and measures
 that only the trial format has, the 2019 template (国办公开办函〔2019〕60号).
@@ -311,7 +311,7 @@ def label(code: str, table: tuple[Code, ...], lang: str = "zh") -> str:
 
 @dataclass(frozen=True)
 class Alias:
-    """One printed variant of a label (a row of ``data/aliases.csv``).
+    """One printed variant of a label (a row of ``contract/aliases.csv``).
 
     ``match`` is ``contains`` (the normalised label text contains the alias) or ``exact`` (the label,
     stripped of its ordinal such as "3." or "（七）", equals the alias; exact aliases are short generic
@@ -336,7 +336,7 @@ def aliases() -> tuple[Alias, ...]:
         "header": {"applicant_header", "table3_header"},
         "groups": {"denied", "unable", "not_processed"},
     }
-    text = resources.files("xxgk").joinpath("data/aliases.csv").read_text(encoding="utf-8")
+    text = resources.files("xxgk.contract").joinpath("aliases.csv").read_text(encoding="utf-8")
     rows = []
     for rec in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
         if rec["code"] not in known.get(rec["table"], ()):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from xxgk.codes import CELL_STATUSES, CHECKS, by_code, codes
-from xxgk.measures import NO_NUMBER
-from xxgk.schema import SEVERITIES, TABLES
+from xxgk.contract.codes import CELL_STATUSES, CHECKS, by_code, codes
+from xxgk.analysis.measures import NO_NUMBER
+from xxgk.contract.schema import SEVERITIES, TABLES
 
 #: The checks that test an identity (勾稽关系) of FORMAT.md, in the order FORMAT.md states them.
 IDENTITY_CHECKS = ("identity_balance", "identity_outcomes", "identity_row_total", "identity_review_block",
@@ -23,7 +23,7 @@ IDENTITY_CHECKS = ("identity_balance", "identity_outcomes", "identity_row_total"
 
 def repo_root() -> Path:
     """The repository this package is installed from (editable install: ``lib/xxgk`` → the repo)."""
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 def processed_dir() -> Path:

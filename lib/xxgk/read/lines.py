@@ -15,8 +15,8 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from xxgk import codes
-from xxgk.text import compact, normalize_cell
+from xxgk.contract import codes
+from xxgk.read.text import compact, normalize_cell
 
 # A printed number: plain, with thousands separators (1,774) or a decimal (9116.36); a sign for 增/减.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")

@@ -1,4 +1,4 @@
-"""The data dictionary (markdown), generated from :mod:`xxgk.schema` and :mod:`xxgk.codes`.
+"""The data dictionary (markdown), generated from :mod:`xxgk.contract.schema` and :mod:`xxgk.contract.codes`.
 
 The README carries a copy between markers; tests/test_docs.py fails when the copy is stale, and
 `xxgk dictionary --write README.md` refreshes it.
@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xxgk import codes, schema
+from xxgk.contract import codes
+from xxgk.contract import schema
 
 START, END = "<!-- dictionary:start -->", "<!-- dictionary:end -->"
 

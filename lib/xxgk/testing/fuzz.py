@@ -1,6 +1,6 @@
 """Fuzzing: corrupted reports must never crash the parser and never make it print a number not in the file.
 
-``python -m xxgk.fuzz --n 10000 --seed 1`` draws synthetic reports (:mod:`xxgk.synth`), renders each in a
+``python -m xxgk.testing.fuzz --n 10000 --seed 1`` draws synthetic reports (:mod:`xxgk.testing.synth`), renders each in a
 random layout, corrupts it (lines deleted, duplicated or shuffled, OCR noise, random bytes, a wrong
 encoding, a cut mid-character, digits glued together) and parses it through the public front door. It
 prints the number of crashes (an exception escaped) and of *invented numbers*: a printed cell whose value
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from xxgk import synth
-from xxgk.text import UnreadableFile, decode
+from xxgk.testing import synth
+from xxgk.read.text import UnreadableFile, decode
 
 # ---------------------------------------------------------------------------------------------------------
 # Corruptions: each takes the lines of a rendering and a Random, and returns new lines.
@@ -234,7 +234,7 @@ def numbers_in(text: str) -> set[Decimal]:
 def document_lines(data: bytes, layout: str = "") -> list[str] | None:
     """The lines of the input as the parser sees them (same decoding), or None when it is unreadable.
 
-    HTML is numbered by blocks, not lines (:mod:`xxgk.html`), so its numbers are checked against the whole
+    HTML is numbered by blocks, not lines (:mod:`xxgk.read.html`), so its numbers are checked against the whole
     page as shown (read with lxml): block and cell tags separate text, other tags (also unknown or broken
     ones a damaged byte made, such as ``2<d>0`` or ``77</td3<td>0``) do not.
     """
@@ -338,7 +338,7 @@ class Result:
 
 def run(n: int, seed: int = 1, save: Path | None = None, batch: int = 500, progress: bool = False) -> Result:
     """Parse ``n`` corrupted inputs (cases ``seed * 10**6`` onwards), in batches written to a temp folder."""
-    from xxgk.api import parse_file, to_tables
+    from xxgk.pipeline import parse_file, to_tables
 
     result = Result()
     start = time.perf_counter()
@@ -398,7 +398,7 @@ def _save(folder: Path | None, case: Case) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xxgk.fuzz", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m xxgk.testing.fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="number of corrupted inputs (default 10000)")
     parser.add_argument("--seed", type=int, default=1, help="run seed: cases seed*10**6 … seed*10**6+n-1")
     parser.add_argument("--save", type=Path, help="folder to keep the inputs that crash or invent numbers")

@@ -24,8 +24,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from xxgk.lines import Line, line_from_cells, split_line
-from xxgk.text import UnreadableFile
+from xxgk.read.lines import Line, line_from_cells, split_line
+from xxgk.read.text import UnreadableFile
 
 
 # Page headers/footers that only number the page: "- 3 -", "— 3 —", "第 3 页", "3 / 6".

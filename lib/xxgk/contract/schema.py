@@ -1,7 +1,7 @@
 """The output tables: names, columns, dtypes and meanings, declared once.
 
 `xxgk parse` writes these tables as CSV and Parquet; notebooks and users read them by these names. The
-README's data dictionary is generated from this module and from :mod:`xxgk.codes`.
+README's data dictionary is generated from this module and from :mod:`xxgk.contract.codes`.
 """
 
 from __future__ import annotations

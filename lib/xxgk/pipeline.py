@@ -1,4 +1,4 @@
-"""The public entry points: parse one report or a corpus into the tables of :mod:`xxgk.schema`."""
+"""The public entry points: parse one report or a corpus into the tables of :mod:`xxgk.contract.schema`."""
 
 from __future__ import annotations
 
@@ -13,18 +13,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from xxgk import codes, schema
-from xxgk.facts import extract_facts
-from xxgk.html import html_lines
-from xxgk.pdf import pdf_lines
-from xxgk.lines import Line, split_lines
-from xxgk.meta import parse_title, read_title
-from xxgk.model import Issue, Report
-from xxgk.recover import pair_orphan_rows, split_glued_rows
-from xxgk.tables import (find_sections, find_table4_fallback, match_label, parse_table2, parse_table3,
+from xxgk.contract import codes
+from xxgk.contract import schema
+from xxgk.parse.facts import extract_facts
+from xxgk.read.html import html_lines
+from xxgk.read.pdf import pdf_lines
+from xxgk.read.lines import Line, split_lines
+from xxgk.parse.meta import parse_title, read_title
+from xxgk.parse.report import Issue, Report
+from xxgk.parse.recover import pair_orphan_rows, split_glued_rows
+from xxgk.parse.tables import (find_sections, find_table4_fallback, match_label, parse_table2, parse_table3,
                          parse_table4)
-from xxgk.text import UnreadableFile, decode
-from xxgk.validate import cross_year, validate
+from xxgk.read.text import UnreadableFile, decode
+from xxgk.validate.checks import cross_year, validate
 
 #: File kinds by extension. Anything else in a folder is skipped (manifests, notes).
 INPUT_FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",

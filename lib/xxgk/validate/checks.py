@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xxgk import codes
-from xxgk.model import Issue, Report
+from xxgk.contract import codes
+from xxgk.parse.report import Issue, Report
 
 _APPLICANTS = codes.codes(codes.APPLICANTS)
 _OUTCOMES = codes.codes(codes.OUTCOMES)
@@ -96,7 +96,7 @@ def _completeness(report: Report) -> None:
 def identity_failures(requests: dict, rows: list[str], template: str) -> list[Issue]:
     """The table-三 identities that fail, evaluated wherever every cell they need is printed.
 
-    Used by :func:`validate` and, on trial placements, by :mod:`xxgk.recover`.
+    Used by :func:`validate` and, on trial placements, by :mod:`xxgk.parse.recover`.
     """
     numbers = {code: [None if c is None else c.number for c in cells] for code, cells in requests.items()}
     return _row_totals(requests, numbers, rows) + _column_identities(numbers, rows, template)

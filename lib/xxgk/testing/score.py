@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from xxgk import codes
-from xxgk.tables import _measures_in, match_label
-from xxgk.text import compact, normalize_cell
+from xxgk.contract import codes
+from xxgk.parse.tables import _measures_in, match_label
+from xxgk.read.text import compact, normalize_cell
 
 
 @dataclass

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 
-from xxgk import codes
-from xxgk.lines import Line, Value
-from xxgk.model import Report, Table3
-from xxgk.recover import MAX_RUN, splits
-from xxgk.text import compact, normalize_cell
+from xxgk.contract import codes
+from xxgk.read.lines import Line, Value
+from xxgk.parse.report import Report, Table3
+from xxgk.parse.recover import MAX_RUN, splits
+from xxgk.read.text import compact, normalize_cell
 
 WIDTH = len(codes.APPLICANTS)  # table 三: seven columns
 TABLE4_WIDTH = len(codes.PROCEEDINGS) * len(codes.OUTCOMES)  # 15
@@ -202,7 +202,7 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
 
     A numbers-only line continues the row opened above it when it can (a wrapped row); a full row of
     numbers with no label and no open row to take it is kept aside in document order, for
-    :func:`xxgk.recover.pair_orphan_rows` to place only if every identity confirms it.
+    :func:`xxgk.parse.recover.pair_orphan_rows` to place only if every identity confirms it.
     """
     table = Table3()
     current: str | None = None

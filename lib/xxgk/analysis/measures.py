@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xxgk.codes import (
+from xxgk.contract.codes import (
     APPLICANTS,
     OUTCOME_GROUPS,
     OUTCOMES,
