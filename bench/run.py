@@ -115,10 +115,19 @@ def e2e_child(mode: str, folder: str, out: str) -> None:
         xxgk.write_tables(tables, out)
         done = time.perf_counter()
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    print(json.dumps({"seconds": done - start, "parse_seconds": parsed - start, "write_seconds": done - parsed,
-                      "cpu_seconds": sum(u.ru_utime + u.ru_stime for u in usage), "reports": n,
-                      "max_rss_mb": usage[0].ru_maxrss / 1024,  # KiB on Linux
-                      "worker_max_rss_mb": usage[1].ru_maxrss / 1024}))  # the largest worker's peak
+    print(
+        json.dumps(
+            {
+                "seconds": done - start,
+                "parse_seconds": parsed - start,
+                "write_seconds": done - parsed,
+                "cpu_seconds": sum(u.ru_utime + u.ru_stime for u in usage),
+                "reports": n,
+                "max_rss_mb": usage[0].ru_maxrss / 1024,  # KiB on Linux
+                "worker_max_rss_mb": usage[1].ru_maxrss / 1024,
+            }
+        )
+    )  # the largest worker's peak
 
 
 def run_e2e(n: int, repeats: int, modes: tuple[str, ...] = ("memory", "stream")) -> dict[str, dict]:
@@ -132,15 +141,21 @@ def run_e2e(n: int, repeats: int, modes: tuple[str, ...] = ("memory", "stream"))
             for r in range(repeats):
                 out = Path(tmp) / f"out-{mode}-{r}"
                 returncode, stdout, over_cap, tree_mb = _run_capped(
-                    [sys.executable, __file__, "--e2e-child", mode, str(corpus), str(out)])
+                    [sys.executable, __file__, "--e2e-child", mode, str(corpus), str(out)]
+                )
                 shutil.rmtree(out, ignore_errors=True)
                 if returncode != 0:
-                    reason = f"stopped at {E2E_MEMORY_CAP_MB:,} MB resident" if over_cap else f"exit {returncode}"
+                    reason = (
+                        f"stopped at {E2E_MEMORY_CAP_MB:,} MB resident" if over_cap else f"exit {returncode}"
+                    )
                     results = [{"failed": reason}]
                     break
                 results.append({**json.loads(stdout.strip().splitlines()[-1]), "tree_rss_mb": tree_mb})
-            figures[mode] = results[0] if "failed" in results[0] else \
-                {key: statistics.median(r[key] for r in results) for key in results[0]}
+            figures[mode] = (
+                results[0]
+                if "failed" in results[0]
+                else {key: statistics.median(r[key] for r in results) for key in results[0]}
+            )
     return figures
 
 
@@ -152,8 +167,11 @@ def _tree_rss_kb(pid: int) -> int:
     while todo:
         p = todo.pop()
         try:
-            total += next(int(line.split()[1]) for line in Path(f"/proc/{p}/status").read_text().splitlines()
-                          if line.startswith("VmRSS:"))
+            total += next(
+                int(line.split()[1])
+                for line in Path(f"/proc/{p}/status").read_text().splitlines()
+                if line.startswith("VmRSS:")
+            )
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo.extend(int(c) for c in (task / "children").read_text().split())
         except (OSError, StopIteration, ValueError):
@@ -165,8 +183,9 @@ def _run_capped(cmd: list[str]) -> tuple[int, str, bool, float]:
     """Run a child, killing it and its workers when their resident memory passes the cap (so a run that
     cannot fit does not take the shared machine); returns the peak resident memory of the tree (MB) too.
     An address-space limit would not do: pyarrow reserves far more address space than it uses."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            start_new_session=True)  # its own process group: the workers are killed with it
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True
+    )  # its own process group: the workers are killed with it
     over, peak_kb = False, 0
     while proc.poll() is None:
         rss_kb = _tree_rss_kb(proc.pid)
@@ -220,8 +239,10 @@ def batch_figures(repeats: int) -> tuple[str, float | None, str, float | None]:
         tmp = Path(tmp)
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nb.cells = [nbformat.v4.new_code_cell("x: int = 1", metadata={"tags": ["parameters"]}),
-                    nbformat.v4.new_code_cell("x + 1")]
+        nb.cells = [
+            nbformat.v4.new_code_cell("x: int = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("x + 1"),
+        ]
         trivial = tmp / "trivial.ipynb"
         nbformat.write(nb, trivial)
         bare_s = statistics.median(bare() for _ in range(repeats))
@@ -239,8 +260,10 @@ def batch_figures(repeats: int) -> tuple[str, float | None, str, float | None]:
             result = batch.run_batch(sample, tmp / f"out{workers}", workers=workers, progress=False)
             times[workers] = result.seconds
         n = len(batch.load_runs(sample))
-        speedup = (f"{times[1] / times[2]:.2f}x ({n} notebooks: {times[1]:.0f} s with 1 worker, "
-                   f"{times[2]:.0f} s with 2)")
+        speedup = (
+            f"{times[1] / times[2]:.2f}x ({n} notebooks: {times[1]:.0f} s with 1 worker, "
+            f"{times[2]:.0f} s with 2)"
+        )
     return overhead, nb_s / bare_s, speedup, times[1] / times[2]
 
 
@@ -259,21 +282,30 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="small sizes (smoke check)")
-    p.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is printed (default 3)")
-    p.add_argument("--seed-repeat", type=int, default=400, help="copies of each seed (default 400: 2,000 files)")
+    p.add_argument(
+        "--repeats", type=int, default=3, help="runs per figure; the median is printed (default 3)"
+    )
+    p.add_argument(
+        "--seed-repeat", type=int, default=400, help="copies of each seed (default 400: 2,000 files)"
+    )
     p.add_argument("--synthetic", type=int, default=10_000, help="synthetic corpus size (default 10000)")
     p.add_argument("--e2e", type=int, default=100_000, help="end-to-end corpus size (default 100000)")
     p.add_argument("--e2e-repeats", type=int, default=1, help="end-to-end runs (default 1: it is long)")
-    p.add_argument("--e2e-modes", default="memory,stream,stream-2",
-                   help="end-to-end ways, comma-separated: memory (write_tables(parse_many)), stream "
-                        "(write_corpus), stream-N (write_corpus with N worker processes); default all three")
+    p.add_argument(
+        "--e2e-modes",
+        default="memory,stream,stream-2",
+        help="end-to-end ways, comma-separated: memory (write_tables(parse_many)), stream "
+        "(write_corpus), stream-N (write_corpus with N worker processes); default all three",
+    )
     p.add_argument("--e2e-only", action="store_true", help="only the end-to-end figures")
     p.add_argument("--e2e-child", nargs=3, metavar=("MODE", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -290,35 +322,81 @@ def main(argv: list[str] | None = None) -> int:
 
     load = os.getloadavg()[0]
     for mode, e2e in run_e2e(args.e2e, args.e2e_repeats, tuple(args.e2e_modes.split(","))).items():
-        how = ("write_tables(parse_many)" if mode == "memory" else f"write_corpus, chunks of {stream.CHUNK:,}"
-               + (f", {mode.split('-')[1]} worker processes" if "-" in mode else ", 1 process"))
+        how = (
+            "write_tables(parse_many)"
+            if mode == "memory"
+            else f"write_corpus, chunks of {stream.CHUNK:,}"
+            + (f", {mode.split('-')[1]} worker processes" if "-" in mode else ", 1 process")
+        )
         if "failed" in e2e:
-            rows.append((f"{args.e2e:,} synthetic reports end to end, {how}", f"not completed: {e2e['failed']}",
-                         f"< {GOAL_E2E_SECONDS} s, < {GOAL_E2E_MB:,} MB", "no"))
+            rows.append(
+                (
+                    f"{args.e2e:,} synthetic reports end to end, {how}",
+                    f"not completed: {e2e['failed']}",
+                    f"< {GOAL_E2E_SECONDS} s, < {GOAL_E2E_MB:,} MB",
+                    "no",
+                )
+            )
             continue
-        detail = f", parse {e2e['parse_seconds']:,.0f} s, write {e2e['write_seconds']:,.0f} s" if mode == "memory" else ""
-        rows.append((f"{args.e2e:,} synthetic reports end to end, {how}: time",
-                     f"{e2e['seconds']:,.0f} s (CPU {e2e['cpu_seconds']:,.0f} s{detail})",
-                     f"< {GOAL_E2E_SECONDS} s", "yes" if e2e["seconds"] < GOAL_E2E_SECONDS else "no"))
-        rows.append((f"{args.e2e:,} synthetic reports end to end, {how}: peak memory (process tree)",
-                     f"{e2e['tree_rss_mb']:,.0f} MB sampled (main process's peak {e2e['max_rss_mb']:,.0f} MB"
-                     + (f", largest worker's {e2e['worker_max_rss_mb']:,.0f} MB)" if "-" in mode else ")"),
-                     f"< {GOAL_E2E_MB:,} MB", "yes" if e2e["tree_rss_mb"] < GOAL_E2E_MB else "no"))
+        detail = (
+            f", parse {e2e['parse_seconds']:,.0f} s, write {e2e['write_seconds']:,.0f} s"
+            if mode == "memory"
+            else ""
+        )
+        rows.append(
+            (
+                f"{args.e2e:,} synthetic reports end to end, {how}: time",
+                f"{e2e['seconds']:,.0f} s (CPU {e2e['cpu_seconds']:,.0f} s{detail})",
+                f"< {GOAL_E2E_SECONDS} s",
+                "yes" if e2e["seconds"] < GOAL_E2E_SECONDS else "no",
+            )
+        )
+        rows.append(
+            (
+                f"{args.e2e:,} synthetic reports end to end, {how}: peak memory (process tree)",
+                f"{e2e['tree_rss_mb']:,.0f} MB sampled (main process's peak {e2e['max_rss_mb']:,.0f} MB"
+                + (f", largest worker's {e2e['worker_max_rss_mb']:,.0f} MB)" if "-" in mode else ")"),
+                f"< {GOAL_E2E_MB:,} MB",
+                "yes" if e2e["tree_rss_mb"] < GOAL_E2E_MB else "no",
+            )
+        )
     load = f"load average {load:.1f} before the end-to-end runs, {os.getloadavg()[0]:.1f} after"
     if args.e2e_only:
         _print_table(rows, f"machine: {machine()}; end to end {args.e2e_repeats} run(s); {load}")
         return 0
     pdf = pdf_throughput(args.repeats)
-    rows.append(("PDF parse (data/raw/*.pdf, CPU time, 1 core)", pdf if pdf == "n/a" else f"{pdf} reports/s",
-                 f">= {GOAL_PDF_PER_S}/s", "" if pdf == "n/a" else ("yes" if float(pdf) >= GOAL_PDF_PER_S else "no")))
+    rows.append(
+        (
+            "PDF parse (data/raw/*.pdf, CPU time, 1 core)",
+            pdf if pdf == "n/a" else f"{pdf} reports/s",
+            f">= {GOAL_PDF_PER_S}/s",
+            "" if pdf == "n/a" else ("yes" if float(pdf) >= GOAL_PDF_PER_S else "no"),
+        )
+    )
     overhead, ratio, speedup, gain = batch_figures(args.repeats)
-    rows.append(("papermill batch: overhead per notebook vs bare kernel start", overhead, "<= 1.5x",
-                 "" if ratio is None else "yes" if ratio <= 1.5 else "no"))
-    rows.append(("papermill batch: speed-up with 2 workers", speedup, ">= 1.8x",
-                 "" if gain is None else "yes" if gain >= 1.8 else "no"))
+    rows.append(
+        (
+            "papermill batch: overhead per notebook vs bare kernel start",
+            overhead,
+            "<= 1.5x",
+            "" if ratio is None else "yes" if ratio <= 1.5 else "no",
+        )
+    )
+    rows.append(
+        (
+            "papermill batch: speed-up with 2 workers",
+            speedup,
+            ">= 1.8x",
+            "" if gain is None else "yes" if gain >= 1.8 else "no",
+        )
+    )
 
-    _print_table(rows, f"machine: {machine()}; medians of {args.repeats} run(s)"
-                 + (f", end to end {args.e2e_repeats} run(s)" if args.e2e_repeats else "") + f"; {load}")
+    _print_table(
+        rows,
+        f"machine: {machine()}; medians of {args.repeats} run(s)"
+        + (f", end to end {args.e2e_repeats} run(s)" if args.e2e_repeats else "")
+        + f"; {load}",
+    )
     return 0
 
 
@@ -330,13 +408,21 @@ def parse_figures(seed_repeat: int, synthetic: int, repeats: int) -> list[tuple]
         write_seed_corpus(seeds_dir, seed_repeat)
         seconds, n = time_parse_many(seeds_dir, repeats)
         rate = n / seconds
-        rows.append((f"text parse, 5 seeds x {seed_repeat} (parse_many, 1 core)", f"{rate:,.0f} reports/s",
-                     f">= {GOAL_SEEDS_PER_S:,}/s", "yes" if rate >= GOAL_SEEDS_PER_S else "no"))
+        rows.append(
+            (
+                f"text parse, 5 seeds x {seed_repeat} (parse_many, 1 core)",
+                f"{rate:,.0f} reports/s",
+                f">= {GOAL_SEEDS_PER_S:,}/s",
+                "yes" if rate >= GOAL_SEEDS_PER_S else "no",
+            )
+        )
         synth_dir = Path(tmp) / "synthetic"
         synth_dir.mkdir()
         write_synthetic_corpus(synth_dir, synthetic)
         seconds, n = time_parse_many(synth_dir, repeats)
-        rows.append((f"text parse, {n:,} synthetic reports (1 core)", f"{n / seconds:,.0f} reports/s", "", ""))
+        rows.append(
+            (f"text parse, {n:,} synthetic reports (1 core)", f"{n / seconds:,.0f} reports/s", "", "")
+        )
     return rows
 
 
@@ -344,7 +430,7 @@ def _print_table(rows: list[tuple], heading: str) -> None:
     print(heading)
     widths = [max(len(r[i]) for r in rows + [("figure", "measured", "goal", "met")]) for i in range(4)]
     for r in [("figure", "measured", "goal", "met"), tuple("-" * w for w in widths), *rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip())
 
 
 if __name__ == "__main__":

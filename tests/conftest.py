@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+import xxgk
+
 # CI must be repeatable: property tests draw the same examples every run (new bugs are `make fuzz`'s job).
 settings.register_profile("repeatable", derandomize=True)
 settings.load_profile("repeatable")
-
-import xxgk
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

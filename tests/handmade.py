@@ -20,19 +20,39 @@ from xxgk.contract.codes import APPLICANTS, OUTCOMES, PROCEEDINGS, codes, reques
 from xxgk.contract.schema import frame
 
 A2021 = {
-    "new_received": 40, "carried_over": 2, "granted": 20, "partially_granted": 5,
-    "denied_state_secret": 1, "denied_third_party": 2, "denied_process_info": 1,
-    "unable_not_held": 6, "unable_needs_creation": 1,
-    "not_processed_petition": 2, "not_processed_repeat": 1, "other_overdue_correction": 1,
-    "total_processed": 40, "carried_forward": 2,
+    "new_received": 40,
+    "carried_over": 2,
+    "granted": 20,
+    "partially_granted": 5,
+    "denied_state_secret": 1,
+    "denied_third_party": 2,
+    "denied_process_info": 1,
+    "unable_not_held": 6,
+    "unable_needs_creation": 1,
+    "not_processed_petition": 2,
+    "not_processed_repeat": 1,
+    "other_overdue_correction": 1,
+    "total_processed": 40,
+    "carried_forward": 2,
 }
 B2021 = {
-    "new_received": 10, "granted": 4, "partially_granted": 1, "unable_not_held": 3,
-    "not_processed_repeat": 2, "total_processed": 10,
+    "new_received": 10,
+    "granted": 4,
+    "partially_granted": 1,
+    "unable_not_held": 3,
+    "not_processed_repeat": 2,
+    "total_processed": 10,
 }
 A2022 = {
-    "new_received": 50, "carried_over": 2, "granted": 30, "partially_granted": 5, "denied_process_info": 5,
-    "unable_not_held": 4, "not_processed_repeat": 1, "other_processed": 5, "total_processed": 50,
+    "new_received": 50,
+    "carried_over": 2,
+    "granted": 30,
+    "partially_granted": 5,
+    "denied_process_info": 5,
+    "unable_not_held": 4,
+    "not_processed_repeat": 1,
+    "other_processed": 5,
+    "total_processed": 50,
     "carried_forward": 2,
 }
 
@@ -54,8 +74,16 @@ def _requests(report_id, template, totals, missing=(), not_applicable=(), split=
                 count, status = None, "missing"
             elif row in not_applicable:
                 count, status = None, "not_applicable"
-            records.append({"report_id": report_id, "row_code": row, "applicant_code": applicant,
-                            "count": count, "cell_status": status, "source_line": line})
+            records.append(
+                {
+                    "report_id": report_id,
+                    "row_code": row,
+                    "applicant_code": applicant,
+                    "count": count,
+                    "cell_status": status,
+                    "source_line": line,
+                }
+            )
     return records
 
 
@@ -64,35 +92,100 @@ def _reviews(report_id, blocks):
     for p in codes(PROCEEDINGS):
         if p not in blocks:
             continue
-        for o, value in zip(codes(OUTCOMES), blocks[p]):
-            records.append({"report_id": report_id, "proceeding": p, "outcome": o, "count": value,
-                            "cell_status": "printed", "source_line": 80})
+        for o, value in zip(codes(OUTCOMES), blocks[p], strict=False):
+            records.append(
+                {
+                    "report_id": report_id,
+                    "proceeding": p,
+                    "outcome": o,
+                    "count": value,
+                    "cell_status": "printed",
+                    "source_line": 80,
+                }
+            )
     return records
 
 
 def corpus() -> dict:
     """The three reports as the six tidy tables."""
-    reports = frame("reports", [
-        {"report_id": "a2021", "source_file": "a2021.txt", "agency": "甲局", "year": 2021, "template": "2021",
-         "status": "ok", "n_issues": 0, "n_errors": 0},
-        {"report_id": "b2021", "source_file": "b2021.txt", "agency": "乙局", "year": 2021, "template": "2021",
-         "status": "incomplete", "n_issues": 1, "n_errors": 1},
-        {"report_id": "a2022", "source_file": "a2022.txt", "agency": "甲局", "year": 2022, "template": "2019",
-         "status": "ok", "n_issues": 0, "n_errors": 0},
-    ])
-    requests = frame("requests", [
-        *_requests("a2021", "2021", A2021, split={"new_received": {"natural_person": 35, "commercial": 5}}),
-        *_requests("b2021", "2021", B2021, missing={"denied_admin_query"}, not_applicable={"denied_state_secret"}),
-        *_requests("a2022", "2019", A2022),
-    ])
-    reviews = frame("reviews", [
-        *_reviews("a2021", {"review": (3, 1, 0, 1, 5), "litigation_direct": (1, 0, 0, 1, 2),
-                            "litigation_after_review": (0, 0, 0, 0, 0)}),
-        *_reviews("a2022", {"review": (2, 1, 0, 0, 3)}),
-    ])
-    issues = frame("issues", [
-        {"report_id": "b2021", "check": "row_missing", "severity": "error", "location": "table 三",
-         "message": "denied_admin_query is not in the document"},
-    ])
-    return {"reports": reports, "requests": requests, "reviews": reviews, "proactive": frame("proactive", []),
-            "facts": frame("facts", []), "issues": issues}
+    reports = frame(
+        "reports",
+        [
+            {
+                "report_id": "a2021",
+                "source_file": "a2021.txt",
+                "agency": "甲局",
+                "year": 2021,
+                "template": "2021",
+                "status": "ok",
+                "n_issues": 0,
+                "n_errors": 0,
+            },
+            {
+                "report_id": "b2021",
+                "source_file": "b2021.txt",
+                "agency": "乙局",
+                "year": 2021,
+                "template": "2021",
+                "status": "incomplete",
+                "n_issues": 1,
+                "n_errors": 1,
+            },
+            {
+                "report_id": "a2022",
+                "source_file": "a2022.txt",
+                "agency": "甲局",
+                "year": 2022,
+                "template": "2019",
+                "status": "ok",
+                "n_issues": 0,
+                "n_errors": 0,
+            },
+        ],
+    )
+    requests = frame(
+        "requests",
+        [
+            *_requests(
+                "a2021", "2021", A2021, split={"new_received": {"natural_person": 35, "commercial": 5}}
+            ),
+            *_requests(
+                "b2021", "2021", B2021, missing={"denied_admin_query"}, not_applicable={"denied_state_secret"}
+            ),
+            *_requests("a2022", "2019", A2022),
+        ],
+    )
+    reviews = frame(
+        "reviews",
+        [
+            *_reviews(
+                "a2021",
+                {
+                    "review": (3, 1, 0, 1, 5),
+                    "litigation_direct": (1, 0, 0, 1, 2),
+                    "litigation_after_review": (0, 0, 0, 0, 0),
+                },
+            ),
+            *_reviews("a2022", {"review": (2, 1, 0, 0, 3)}),
+        ],
+    )
+    issues = frame(
+        "issues",
+        [
+            {
+                "report_id": "b2021",
+                "check": "row_missing",
+                "severity": "error",
+                "location": "table 三",
+                "message": "denied_admin_query is not in the document",
+            },
+        ],
+    )
+    return {
+        "reports": reports,
+        "requests": requests,
+        "reviews": reviews,
+        "proactive": frame("proactive", []),
+        "facts": frame("facts", []),
+        "issues": issues,
+    }

@@ -27,8 +27,12 @@ def suite(tmp_path):
     """Two tiny notebooks, one of which breaks in its third cell, and a parameters file."""
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _notebook(nbs / "10-good.ipynb", 'code: str = "x"  # an identifier\nn: int = 1  # a number',
-              "import uuid\nprint('run', uuid.uuid4())", "assert isinstance(code, str) and isinstance(n, int)")
+    _notebook(
+        nbs / "10-good.ipynb",
+        'code: str = "x"  # an identifier\nn: int = 1  # a number',
+        "import uuid\nprint('run', uuid.uuid4())",
+        "assert isinstance(code, str) and isinstance(n, int)",
+    )
     _notebook(nbs / "20-broken.ipynb", "n: int = 1  # a number", "x = n + 1", "x / 0", "print('never')")
     (nbs / "params").mkdir()
     params = nbs / "params" / "test.yml"
@@ -38,7 +42,9 @@ def suite(tmp_path):
         "runs:\n"
         "  - notebook: 10-good.ipynb\n"
         "    parameters: [{code: 0101}, {code: '0102', n: 7}]\n"
-        "  - notebook: 20-broken.ipynb\n", encoding="utf-8")
+        "  - notebook: 20-broken.ipynb\n",
+        encoding="utf-8",
+    )
     return params
 
 
@@ -49,9 +55,14 @@ def test_identifiers_stay_strings_and_numbers_follow_the_declared_type(suite):
 
 
 def test_bad_parameters_fail_before_anything_runs(suite, tmp_path):
-    suite.write_text(suite.read_text(encoding="utf-8") + "  - notebook: 10-good.ipynb\n    parameters: [{cod: x}]\n"
-                     "  - notebook: 99-missing.ipynb\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['cod'\].*99-missing.ipynb: no such notebook"):
+    suite.write_text(
+        suite.read_text(encoding="utf-8") + "  - notebook: 10-good.ipynb\n    parameters: [{cod: x}]\n"
+        "  - notebook: 99-missing.ipynb\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ValueError, match=r"unknown parameter\(s\) \['cod'\].*99-missing.ipynb: no such notebook"
+    ):
         batch.load_runs(suite)
     assert batch.main([str(suite), "--out", str(tmp_path / "out"), "--quiet"]) == 2
 
@@ -100,8 +111,11 @@ def test_a_real_notebook_runs_on_given_data_and_shows_charts(tmp_path):
     data = tmp_path / "data"
     xxgk.write_tables(corpus(), data)
     params = tmp_path / "real.yml"
-    params.write_text(f"notebook_dir: {NOTEBOOKS}\ndefaults: {{data_dir: '{data}', lang: en}}\nruns:\n"
-                      "  - notebook: 50-yearly-analysis.ipynb\n    parameters: [{year: 2021}]\n", encoding="utf-8")
+    params.write_text(
+        f"notebook_dir: {NOTEBOOKS}\ndefaults: {{data_dir: '{data}', lang: en}}\nruns:\n"
+        "  - notebook: 50-yearly-analysis.ipynb\n    parameters: [{year: 2021}]\n",
+        encoding="utf-8",
+    )
     result = batch.run_batch(params, tmp_path / "out", workers=1, progress=False)
     assert result.ok, result.summary()
     nb = nbformat.read(result.results[0].ipynb, as_version=4)

@@ -12,12 +12,15 @@ import json
 import pytest
 
 import xxgk
+from conftest import GOLDEN, RAW
 from xxgk.testing.score import score_report
 
-from conftest import GOLDEN, RAW
-
 CORPUS = sorted((GOLDEN / "corpus").glob("*.json"))
-READABLE = [p for p in CORPUS if (RAW / json.loads(p.read_text(encoding="utf-8"))["file"]).suffix in xxgk.pipeline.INPUT_FORMATS]
+READABLE = [
+    p
+    for p in CORPUS
+    if (RAW / json.loads(p.read_text(encoding="utf-8"))["file"]).suffix in xxgk.pipeline.INPUT_FORMATS
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +33,10 @@ def _cell_named(issues, where: str) -> bool:
     table, cell = where.split(" ", 1)
     row, column = cell.split("/")
     text = issues["message"] + " " + issues["location"].fillna("")
-    return bool((text.str.contains(row) & (text.str.contains(column) | text.str.contains("every cell"))).any()
-                or (text.str.contains(row) & issues["check"].isin(["table4_incomplete", "glued_digits"])).any())
+    return bool(
+        (text.str.contains(row) & (text.str.contains(column) | text.str.contains("every cell"))).any()
+        or (text.str.contains(row) & issues["check"].isin(["table4_incomplete", "glued_digits"])).any()
+    )
 
 
 @pytest.mark.parametrize("path", READABLE, ids=lambda p: p.stem)

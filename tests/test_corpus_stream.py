@@ -7,10 +7,9 @@ import tracemalloc
 import pandas as pd
 
 import xxgk
+from conftest import RAW, SEEDS
 from xxgk.output import stream
 from xxgk.output.stream import write_corpus
-
-from conftest import RAW, SEEDS
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
@@ -35,22 +34,30 @@ def test_streamed_tables_equal_the_in_memory_ones(tmp_path):
 
 
 def test_cross_year_issues_reach_the_streamed_tables(tmp_path):
-    text = ("某县人民政府{year}年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
-            "二、上年结转政府信息公开申请数量 {over} 0 0 0 0 0 {over}\n"
-            "四、结转下年度继续办理 {forward} 0 0 0 0 0 {forward}\n")
+    text = (
+        "某县人民政府{year}年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+        "二、上年结转政府信息公开申请数量 {over} 0 0 0 0 0 {over}\n"
+        "四、结转下年度继续办理 {forward} 0 0 0 0 0 {forward}\n"
+    )
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "y2021.txt").write_text(text.format(year=2021, over=0, forward=3), encoding="utf-8")
     (tmp_path / "in" / "y2022.txt").write_text(text.format(year=2022, over=2, forward=0), encoding="utf-8")
     write_corpus([tmp_path / "in"], tmp_path / "out", chunk=1)
     got = xxgk.load_tables(tmp_path / "out")
     expected = xxgk.parse_many([tmp_path / "in"])
-    assert (got["issues"]["check"] == "cross_year").sum() == (expected["issues"]["check"] == "cross_year").sum() > 0
+    assert (
+        (got["issues"]["check"] == "cross_year").sum()
+        == (expected["issues"]["check"] == "cross_year").sum()
+        > 0
+    )
     pd.testing.assert_frame_equal(_sorted(got["reports"]), _sorted(expected["reports"]))
 
 
-_SMALL = ("某县人民政府{year}年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
-          "二、上年结转政府信息公开申请数量 {over} 0 0 0 0 0 {over}\n"
-          "四、结转下年度继续办理 {forward} 0 0 0 0 0 {forward}\n")
+_SMALL = (
+    "某县人民政府{year}年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+    "二、上年结转政府信息公开申请数量 {over} 0 0 0 0 0 {over}\n"
+    "四、结转下年度继续办理 {forward} 0 0 0 0 0 {forward}\n"
+)
 
 
 def _many_per_year(folder, n):
@@ -58,8 +65,12 @@ def _many_per_year(folder, n):
     with cross-year errors (what a synthetic corpus with few agencies gives, at scale)."""
     folder.mkdir()
     for i in range(n):
-        (folder / f"a{i:03d}.txt").write_text(_SMALL.format(year=2021, over=0, forward=i + 1), encoding="utf-8")
-        (folder / f"b{i:03d}.txt").write_text(_SMALL.format(year=2022, over=i + 100, forward=0), encoding="utf-8")
+        (folder / f"a{i:03d}.txt").write_text(
+            _SMALL.format(year=2021, over=0, forward=i + 1), encoding="utf-8"
+        )
+        (folder / f"b{i:03d}.txt").write_text(
+            _SMALL.format(year=2022, over=i + 100, forward=0), encoding="utf-8"
+        )
 
 
 def test_cross_year_issues_written_in_batches_equal_the_in_memory_ones(tmp_path, monkeypatch):
@@ -69,7 +80,11 @@ def test_cross_year_issues_written_in_batches_equal_the_in_memory_ones(tmp_path,
     got = xxgk.load_tables(tmp_path / "out")
     expected = xxgk.parse_many([tmp_path / "in"])
     # 36 pairs, each broken in two columns (the first applicant's and the total)
-    assert (got["issues"]["check"] == "cross_year").sum() == (expected["issues"]["check"] == "cross_year").sum() == 72
+    assert (
+        (got["issues"]["check"] == "cross_year").sum()
+        == (expected["issues"]["check"] == "cross_year").sum()
+        == 72
+    )
     for name, df in expected.items():
         pd.testing.assert_frame_equal(_sorted(got[name]), _sorted(df), obj=name)
 

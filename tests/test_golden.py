@@ -10,9 +10,8 @@ import json
 
 import pytest
 
-from xxgk.testing.score import score_report
-
 from conftest import GOLDEN, SEEDS
+from xxgk.testing.score import score_report
 
 GOLDEN_FILES = sorted((GOLDEN / "seeds").glob("*.json"))
 
@@ -53,8 +52,10 @@ def test_prose_facts(seed_tables, path):
 
 def test_truncated_rows_are_na_never_zero(seed_tables):
     req = seed_tables["requests"].set_index(["report_id", "row_code", "applicant_code"]).sort_index()
-    for rid, first_missing in (("001_6f2acd3446c667ed", "unable_unclear"),
-                               ("003_764e72984481385d", "not_processed_petition")):
+    for rid, first_missing in (
+        ("001_6f2acd3446c667ed", "unable_unclear"),
+        ("003_764e72984481385d", "not_processed_petition"),
+    ):
         cells = req.loc[(rid, first_missing)]
         assert cells["count"].isna().all()
         assert (cells["cell_status"] == "missing").all()
@@ -67,8 +68,10 @@ def _issues(tables, rid):
 
 
 def test_truncation_is_an_issue_and_the_report_incomplete(seed_tables):
-    for rid, after in (("001_6f2acd3446c667ed", "unable_needs_creation"),
-                       ("003_764e72984481385d", "unable_unclear")):
+    for rid, after in (
+        ("001_6f2acd3446c667ed", "unable_needs_creation"),
+        ("003_764e72984481385d", "unable_unclear"),
+    ):
         issues = _issues(seed_tables, rid)
         truncated = issues[issues["check"] == "table_truncated"]
         assert len(truncated) == 1

@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 import xxgk
-from xxgk import pipeline as api
-
 from conftest import RAW, SEEDS
+from xxgk import pipeline as api
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_clear_message(tmp_path, monkeypatch):
@@ -49,8 +48,18 @@ def test_an_interrupted_write_leaves_the_old_tables_and_no_temp_file(tmp_path, m
     assert pd.read_parquet(out / "reports.parquet")["report_id"].tolist() == [SEEDS[0].stem]
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd.txt", "a/../../b.txt", "...txt", ".hidden.txt",
-                                  "番禺区/../../信访局.txt", "x\x00y.txt", "  .txt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd.txt",
+        "a/../../b.txt",
+        "...txt",
+        ".hidden.txt",
+        "番禺区/../../信访局.txt",
+        "x\x00y.txt",
+        "  .txt",
+    ],
+)
 def test_report_ids_never_leave_the_output_folder(name):
     rid = api.report_id_for(Path(name))
     assert rid and "/" not in rid and "\\" not in rid and not rid.startswith(".") and "\x00" not in rid
@@ -72,11 +81,14 @@ def test_parsing_opens_no_network_connection(monkeypatch, tmp_path):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     # An HTML page that points at remote resources must still be read offline.
     page = tmp_path / "remote.html"
-    page.write_text('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/xhtml1/DTD/x.dtd">'
-                    '<html><head><link rel="stylesheet" href="http://example.invalid/a.css">'
-                    '<script src="http://example.invalid/a.js"></script></head><body>'
-                    '<img src="http://example.invalid/a.png"><p>某县人民政府2022年政府信息公开工作年度报告</p>'
-                    '</body></html>', encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/xhtml1/DTD/x.dtd">'
+        '<html><head><link rel="stylesheet" href="http://example.invalid/a.css">'
+        '<script src="http://example.invalid/a.js"></script></head><body>'
+        '<img src="http://example.invalid/a.png"><p>某县人民政府2022年政府信息公开工作年度报告</p>'
+        "</body></html>",
+        encoding="utf-8",
+    )
     tables = xxgk.parse_many([RAW, page])
     assert len(tables["reports"]) >= 6
     xxgk.write_tables(tables, tmp_path / "out")
@@ -89,8 +101,21 @@ def test_the_library_imports_no_network_module():
         assert f"import {word}" not in src and f"from {word}" not in src, word
 
 
-@pytest.mark.parametrize("agency", ["../../etc/passwd", "a/b\\c", "..", ".", "/abs/path", "x\x00y", "~root",
-                                    "广州市" * 60, "番禺区/../信访局", "C:\\Windows"])
+@pytest.mark.parametrize(
+    "agency",
+    [
+        "../../etc/passwd",
+        "a/b\\c",
+        "..",
+        ".",
+        "/abs/path",
+        "x\x00y",
+        "~root",
+        "广州市" * 60,
+        "番禺区/../信访局",
+        "C:\\Windows",
+    ],
+)
 def test_agency_names_in_batch_output_names_stay_in_the_output_folder(tmp_path, agency):
     from xxgk.run.batch import output_name
 
@@ -109,8 +134,11 @@ def test_a_parser_bug_on_one_file_does_not_stop_the_corpus(tmp_path, monkeypatch
     import xxgk.pipeline
 
     good = tmp_path / "a_good.txt"
-    good.write_text("某某县教育局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
-                    "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3\n", encoding="utf-8")
+    good.write_text(
+        "某某县教育局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+        "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3\n",
+        encoding="utf-8",
+    )
     bad = tmp_path / "b_bad.txt"
     bad.write_text("某某县财政局2022年政府信息公开工作年度报告\n", encoding="utf-8")
     real = xxgk.pipeline.parse_lines
@@ -122,7 +150,7 @@ def test_a_parser_bug_on_one_file_does_not_stop_the_corpus(tmp_path, monkeypatch
 
     monkeypatch.setattr(xxgk.pipeline, "parse_lines", parse_lines)
     tables = xxgk.parse_many([tmp_path])
-    status = dict(zip(tables["reports"]["source_file"], tables["reports"]["status"]))
+    status = dict(zip(tables["reports"]["source_file"], tables["reports"]["status"], strict=False))
     assert status == {"a_good.txt": "incomplete", "b_bad.txt": "failed"}
     bug = tables["issues"][tables["issues"]["check"] == "parser_error"]
     assert bug["report_id"].tolist() == ["b_bad"] and bug["message"].str.contains("ZeroDivisionError").all()

@@ -29,18 +29,21 @@ def test_small_n_threshold_is_formats_30():
     assert measures.SMALL_N == 30
 
 
-@pytest.mark.parametrize("report_id, measure, num, den, value, small", [
-    ("a2021", "substantive_disclosure_rate", 25, 40, 0.625, False),
-    ("a2021", "not_held_rate", 6, 40, 0.15, False),
-    ("a2021", "review_correction_rate", 1, 4, 0.25, True),
-    ("a2021", "litigation_rate", 2, 40, 0.05, False),
-    ("a2021", "backlog", 2, 42, 2 / 42, False),
-    ("b2021", "substantive_disclosure_rate", 5, 10, 0.5, True),
-    ("b2021", "not_held_rate", 3, 10, 0.3, True),
-    ("b2021", "backlog", 0, 10, 0.0, True),
-    ("a2022", "substantive_disclosure_rate", 35, 50, 0.7, False),
-    ("a2022", "review_correction_rate", 1, 3, 1 / 3, True),
-])
+@pytest.mark.parametrize(
+    "report_id, measure, num, den, value, small",
+    [
+        ("a2021", "substantive_disclosure_rate", 25, 40, 0.625, False),
+        ("a2021", "not_held_rate", 6, 40, 0.15, False),
+        ("a2021", "review_correction_rate", 1, 4, 0.25, True),
+        ("a2021", "litigation_rate", 2, 40, 0.05, False),
+        ("a2021", "backlog", 2, 42, 2 / 42, False),
+        ("b2021", "substantive_disclosure_rate", 5, 10, 0.5, True),
+        ("b2021", "not_held_rate", 3, 10, 0.3, True),
+        ("b2021", "backlog", 0, 10, 0.0, True),
+        ("a2022", "substantive_disclosure_rate", 35, 50, 0.7, False),
+        ("a2022", "review_correction_rate", 1, 3, 1 / 3, True),
+    ],
+)
 def test_rates_by_hand(tables, report_id, measure, num, den, value, small):
     row = _rate(measures.rates(tables), report_id, measure)
     assert (row.numerator, row.denominator) == (num, den)
@@ -75,11 +78,16 @@ def test_refusal_mix_by_hand(tables):
 
 def test_refusal_mix_with_no_refusals_is_na_not_zero(tables):
     tables["requests"].loc[tables["requests"].row_code.eq("denied_admin_query"), ["count", "cell_status"]] = [
-        0, "printed"]
-    tables["requests"].loc[tables["requests"].row_code.eq("denied_state_secret"), ["count", "cell_status"]] = [
-        0, "printed"]
-    tables["requests"].loc[tables["requests"].row_code.eq("denied_state_secret")
-                           & tables["requests"].report_id.eq("a2021"), "count"] = 1
+        0,
+        "printed",
+    ]
+    tables["requests"].loc[
+        tables["requests"].row_code.eq("denied_state_secret"), ["count", "cell_status"]
+    ] = [0, "printed"]
+    tables["requests"].loc[
+        tables["requests"].row_code.eq("denied_state_secret") & tables["requests"].report_id.eq("a2021"),
+        "count",
+    ] = 1
     b = measures.refusal_mix(tables).query("report_id == 'b2021'")
     assert (b.denominator == 0).all() and b.share.isna().all()
 
@@ -88,7 +96,14 @@ def test_outcome_mix_by_hand(tables):
     mix = measures.outcome_mix(tables)
     a = mix[mix.report_id == "a2021"].set_index("category")
     assert list(a.index) == list(OUTCOME_GROUPS)
-    expected = {"granted": 20, "partially_granted": 5, "denied": 4, "unable": 7, "not_processed": 3, "other": 1}
+    expected = {
+        "granted": 20,
+        "partially_granted": 5,
+        "denied": 4,
+        "unable": 7,
+        "not_processed": 3,
+        "other": 1,
+    }
     assert a.numerator.to_dict() == expected
     assert a.share.to_dict() == pytest.approx({k: v / 40 for k, v in expected.items()})
     # the 2019-format report: "other" is its single other_processed row
@@ -105,8 +120,11 @@ def test_outcome_mix_by_hand(tables):
 def test_other_mix_per_template(tables):
     mix = measures.reason_mix(tables, "other")
     assert set(mix[mix.report_id == "a2022"].category) == {"other_processed"}
-    assert set(mix[mix.report_id == "a2021"].category) == {"other_overdue_correction", "other_overdue_fee",
-                                                           "other_other"}
+    assert set(mix[mix.report_id == "a2021"].category) == {
+        "other_overdue_correction",
+        "other_overdue_fee",
+        "other_other",
+    }
     with pytest.raises(ValueError, match="unknown outcome group 'refused'"):
         measures.reason_mix(tables, "refused")
 
@@ -143,7 +161,9 @@ def test_pool_counts_and_totals_match(tables):
 def test_volumes_keep_missing_cells_na(tables):
     req = tables["requests"]
     req.loc[(req.report_id == "b2021") & (req.row_code == "new_received"), ["count", "cell_status"]] = [
-        None, "missing"]
+        None,
+        "missing",
+    ]
     vols = measures.volumes(tables).set_index(["report_id", "row_code"])
     assert pd.isna(vols.loc[("b2021", "new_received"), "count"])
     assert measures.na_kept(vols.reset_index(), tables)

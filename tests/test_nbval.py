@@ -13,13 +13,17 @@ def _write(path, *cells):
     nbformat.write(nb, path)
 
 
-@pytest.mark.parametrize("cells, failed", [
-    (("x = [0.25, 0.75]", "assert abs(sum(x) - 1) < 1e-9"), 0),
-    (("x = [0.25, 0.5]", "assert abs(sum(x) - 1) < 1e-9, 'shares do not sum to 1'"), 1),
-    (("x = 1", "x / 0"), 1),
-])
+@pytest.mark.parametrize(
+    "cells, failed",
+    [
+        (("x = [0.25, 0.75]", "assert abs(sum(x) - 1) < 1e-9"), 0),
+        (("x = [0.25, 0.5]", "assert abs(sum(x) - 1) < 1e-9, 'shares do not sum to 1'"), 1),
+        (("x = 1", "x / 0"), 1),
+    ],
+)
 def test_nbval_lax_catches_a_broken_notebook(pytester, cells, failed):
     _write(pytester.path / "nb.ipynb", *cells)
-    result = pytester.runpytest_subprocess("--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-                                           "nb.ipynb")
+    result = pytester.runpytest_subprocess(
+        "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", "nb.ipynb"
+    )
     result.assert_outcomes(passed=len(cells) - failed, failed=failed)

@@ -25,8 +25,9 @@ def test_the_suite_is_there():
 def test_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     for cell in _code_cells(nb):
-        assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: strip outputs " \
-            "(jupyter nbconvert --clear-output --inplace notebooks/*.ipynb)"
+        assert cell.outputs == [] and cell.execution_count is None, (
+            f"{path.name}: strip outputs (jupyter nbconvert --clear-output --inplace notebooks/*.ipynb)"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -16,10 +16,9 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 import xxgk
+from conftest import RAW
 from xxgk.read.pdf import pdf_lines
 from xxgk.read.text import UnreadableFile
-
-from conftest import RAW
 
 CITY = RAW / "huaian_city_2024.pdf"
 
@@ -65,8 +64,8 @@ def _blank_number(doc: pdfium.PdfDocument, page_index: int, row_start: str, numb
 def blanked(tmp_path_factory):
     path = tmp_path_factory.mktemp("pdf") / "city_blanked.pdf"
     doc = pdfium.PdfDocument(str(CITY))
-    _blank_number(doc, 3, "一、本年新收", "53")   # table 三, 法人或其他组织/商业企业
-    _blank_number(doc, 4, "", "178")               # table 四, 行政复议/其他结果
+    _blank_number(doc, 3, "一、本年新收", "53")  # table 三, 法人或其他组织/商业企业
+    _blank_number(doc, 4, "", "178")  # table 四, 行政复议/其他结果
     doc.save(str(path))
     doc.close()
     return xxgk.parse(path)
@@ -81,12 +80,21 @@ def test_a_blank_number_stays_na_in_its_column(blanked):
     req = _cells(blanked["requests"], ("row_code", "new_received"), "applicant_code")
     assert req["commercial"][1] == "missing" and pd.isna(req["commercial"][0])
     assert {k: int(v[0]) for k, v in req.items() if k != "commercial"} == {
-        "natural_person": 3001, "research": 0, "social_welfare": 0, "legal_services": 61, "other_org": 4,
-        "total": 3119}
+        "natural_person": 3001,
+        "research": 0,
+        "social_welfare": 0,
+        "legal_services": 61,
+        "other_org": 4,
+        "total": 3119,
+    }
     reviews = _cells(blanked["reviews"], ("proceeding", "review"), "outcome")
     assert reviews["other"][1] == "missing"
     assert {k: int(v[0]) for k, v in reviews.items() if k != "other"} == {
-        "upheld": 72, "corrected": 64, "pending": 37, "total": 351}
+        "upheld": 72,
+        "corrected": 64,
+        "pending": 37,
+        "total": 351,
+    }
 
 
 def test_the_other_rows_of_the_blanked_pdf_still_read(blanked):
@@ -137,17 +145,19 @@ def test_a_table_from_another_producer(tmp_path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.path import Path as MplPath
     from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.path import Path as MplPath
 
     from xxgk.analysis.plotting import FONT_FAMILY, register_fonts
 
     register_fonts()
     xs, ys = [72, 250, 320, 390, 460, 530], [140, 170, 200, 230, 260]
     header = ["申请人情况", "自然人", "商业企业", "科研机构", "总计"]
-    body = [["（一）予以公开", "12", "3", "", "15"],
-            [None, "4", "0", "1", "5"],
-            ["（七）总计", "16", "3", "1", "20"]]
+    body = [
+        ["（一）予以公开", "12", "3", "", "15"],
+        [None, "4", "0", "1", "5"],
+        ["（七）总计", "16", "3", "1", "20"],
+    ]
     with plt.rc_context({"pdf.fonttype": 42, "font.family": [FONT_FAMILY]}):
         fig = plt.figure(figsize=(595 / 72, 842 / 72))
         ax = fig.add_axes([0, 0, 1, 1])

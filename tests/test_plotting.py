@@ -9,8 +9,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from handmade import corpus
-from xxgk.analysis import measures
-from xxgk.analysis import plotting
+from xxgk.analysis import measures, plotting
 from xxgk.contract.codes import OUTCOME_GROUPS, ROW_GROUPS, label
 
 
@@ -40,7 +39,9 @@ def _texts(fig):
 def test_the_cjk_font_is_registered_and_chosen():
     assert plotting.FONT_FAMILY in {f.name for f in font_manager.fontManager.ttflist}
     assert matplotlib.rcParams["font.sans-serif"][0] == plotting.FONT_FAMILY
-    path = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]), fallback_to_default=False)
+    path = font_manager.findfont(
+        font_manager.FontProperties(family=["sans-serif"]), fallback_to_default=False
+    )
     assert "NotoSansCJK" in path
 
 
@@ -59,7 +60,9 @@ def test_chart_draws_without_missing_glyphs(tables, tmp_path, name, lang):
         fig = CHARTS[name](tables, lang)
         assert isinstance(fig, Figure)
         fig.savefig(tmp_path / f"{name}.png")
-    glyphs = [str(w.message) for w in caught if "Glyph" in str(w.message) or "missing from font" in str(w.message)]
+    glyphs = [
+        str(w.message) for w in caught if "Glyph" in str(w.message) or "missing from font" in str(w.message)
+    ]
     assert glyphs == []
     assert (tmp_path / f"{name}.png").stat().st_size > 5000
 
@@ -89,7 +92,7 @@ def test_outcome_order_and_colours_come_from_the_codes(tables):
     legend = fig.axes[0].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == [label(g, ROW_GROUPS, "en") for g in OUTCOME_GROUPS]
     colours = plotting.colours(ROW_GROUPS)
-    for handle, group in zip(legend.legend_handles, OUTCOME_GROUPS):
+    for handle, group in zip(legend.legend_handles, OUTCOME_GROUPS, strict=False):
         assert matplotlib.colors.to_rgb(handle.get_facecolor()) == pytest.approx(colours[group])
 
 

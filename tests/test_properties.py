@@ -1,8 +1,8 @@
 """Property tests (hypothesis) on synthetic reports: every cell comes back; damage never invents a number.
 
-The reports come from :mod:`xxgk.testing.synth` (random, internally consistent, with their truth), the damage from
-:mod:`xxgk.testing.fuzz`. Example counts are small so that CI stays within a few seconds; ``python -m xxgk.testing.fuzz``
-runs the same checks on 10,000 inputs.
+The reports come from :mod:`xxgk.testing.synth` (random, internally consistent, with their truth), the damage
+from :mod:`xxgk.testing.fuzz`. Example counts are small so that CI stays within a few seconds;
+``python -m xxgk.testing.fuzz`` runs the same checks on 10,000 inputs.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xxgk.testing import fuzz
-from xxgk.testing import synth
 from xxgk.pipeline import parse_file, to_tables
+from xxgk.testing import fuzz, synth
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -42,7 +41,7 @@ def test_every_cell_comes_back(seed, layout, template):
     # A consistent report breaks no identity and leaves nothing unread.
     problems = tables["issues"][tables["issues"]["severity"] != "info"]
     assert problems.empty, problems[["check", "message"]].to_string()
-    facts = dict(zip(tables["facts"]["fact_code"], tables["facts"]["value"]))
+    facts = dict(zip(tables["facts"]["fact_code"], tables["facts"]["value"], strict=False))
     assert {k: facts.get(k) for k in rendering.truth.facts} == rendering.truth.facts
 
 
@@ -72,17 +71,28 @@ def test_truncated_rendering_is_na_with_an_issue(seed, layout, template, data):
 
 
 def _parse_bytes(tmp_path, data: bytes, layout: str = "tsv"):
-    path = tmp_path / f"damaged{synth.FILE_NAMES[layout][len('synthetic'):]}"
+    path = tmp_path / f"damaged{synth.FILE_NAMES[layout][len('synthetic') :]}"
     path.write_bytes(data)
     report = parse_file(path)  # never raises: that is the property
     return to_tables([report])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(seed=seeds, layout=layouts, template=templates,
-       corruptions=st.lists(st.sampled_from(list(fuzz.LINE_CORRUPTIONS) + list(fuzz.BYTE_CORRUPTIONS)),
-                            min_size=1, max_size=4, unique=True))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    seed=seeds,
+    layout=layouts,
+    template=templates,
+    corruptions=st.lists(
+        st.sampled_from(list(fuzz.LINE_CORRUPTIONS) + list(fuzz.BYTE_CORRUPTIONS)),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    ),
+)
 def test_damaged_rendering_never_raises_nor_invents_a_number(tmp_path, seed, layout, template, corruptions):
     if layout == "html":
         # ocr_noise: see fuzz.corrupt. (glue_digits was excluded for seed 70590746: a table-四 616 read from
@@ -95,8 +105,15 @@ def test_damaged_rendering_never_raises_nor_invents_a_number(tmp_path, seed, lay
     assert fuzz.invented_numbers(tables, {rid: fuzz.document_lines(case.data, layout)}) == []
 
 
-@pytest.mark.parametrize("data", [b"\xff" * 3000, "年度报告".encode("utf-16-le")[:-1], b"\x00" * 10,
-                                  "三、收到和处理政府信息公开申请情况\n".encode() * 2000])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff" * 3000,
+        "年度报告".encode("utf-16-le")[:-1],
+        b"\x00" * 10,
+        "三、收到和处理政府信息公开申请情况\n".encode() * 2000,
+    ],
+)
 def test_hostile_bytes_never_raise(tmp_path, data):
     tables = _parse_bytes(tmp_path, data)
     assert len(tables["reports"]) == 1

@@ -8,17 +8,19 @@ import pandas as pd
 import pytest
 
 import xxgk
-from xxgk.run.cli import main
-from xxgk.read.text import UnreadableFile, decode
-
 from conftest import SEEDS
+from xxgk.read.text import UnreadableFile, decode
+from xxgk.run.cli import main
 
 SEED = SEEDS[4]  # 004: the richest seed (every table, prose facts)
 
 
 def _without_id(tables):
-    return {name: df.drop(columns=["report_id"]).reset_index(drop=True)
-            for name, df in tables.items() if name != "reports"}
+    return {
+        name: df.drop(columns=["report_id"]).reset_index(drop=True)
+        for name, df in tables.items()
+        if name != "reports"
+    }
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
@@ -32,12 +34,15 @@ def test_other_encodings_give_the_same_tables(tmp_path, encoding):
     assert converted["reports"]["status"].iloc[0] == original["reports"]["status"].iloc[0]
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "empty"),
-    (b"   \n\n", "empty"),
-    (bytes(range(256)) * 20, "binary"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00\x01\x02" * 500, "binary"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (bytes(range(256)) * 20, "binary"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00\x01\x02" * 500, "binary"),
+    ],
+)
 def test_unreadable_bytes_say_why(data, reason):
     with pytest.raises(UnreadableFile, match=reason):
         decode(data)

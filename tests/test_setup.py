@@ -9,9 +9,8 @@ import subprocess
 
 import yaml
 
-from xxgk.run.dictionary import END, START, markdown
-
 from conftest import RAW, ROOT
+from xxgk.run.dictionary import END, START, markdown
 
 
 def _requirement_lines(lines):

@@ -8,39 +8,48 @@ import pytest
 
 import xxgk
 from xxgk.contract import codes
-from xxgk.read.lines import split_line
 from xxgk.parse.tables import find_sections, match_label
+from xxgk.read.lines import split_line
 from xxgk.read.text import compact, normalize_cell
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("（七）总计", "(七)总计"),
-    ("１，７７４", "1,774"),
-    ("<del>二、</del>上年结转", "二、上年结转"),
-    ("**四是**加强", "四是加强"),
-    ("#### 一、总体情况", "一、总体情况"),
-    ("3.危及“三安全一稳定”", '3.危及"三安全一稳定"'),
-    ("结 转 下 年 度", "结转下年度"),
-    ("行政许可　　97", "行政许可 97"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("（七）总计", "(七)总计"),
+        ("１，７７４", "1,774"),
+        ("<del>二、</del>上年结转", "二、上年结转"),
+        ("**四是**加强", "四是加强"),
+        ("#### 一、总体情况", "一、总体情况"),
+        ("3.危及“三安全一稳定”", '3.危及"三安全一稳定"'),
+        ("结 转 下 年 度", "结转下年度"),
+        ("行政许可　　97", "行政许可 97"),
+    ],
+)
 def test_normalize_cell(raw, expected):
     assert normalize_cell(raw) == expected
 
 
-@pytest.mark.parametrize("label, code", [
-    ("一、本年新收政府信息公开申请数量", "new_received"),
-    ("_,上年结转政府信息公开申请数量", "carried_over"),
-    ("三、本年度办理结果(一)予以公开", "granted"),
-    ("(二)部分公开(区分处理的,只计这一情形,不计其他情形)", "partially_granted"),
-    ("度办理结果(三)不予公开1.属于国家秘密", "denied_state_secret"),
-    ("2.其他法律行政止公开", "denied_law_forbidden"),
-    ("(四)无法提供1.本机关不掌握相关政府信息", "unable_not_held"),
-    ("5.要求行政机关确认或重新出", "not_processed_confirmation"),
-    ("(六)其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other_overdue_correction"),
-    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other_overdue_fee"),
-    ("四、结转下一年度继续办理", "carried_forward"),
-    ("(七)合计", "total_processed"),
-])
+@pytest.mark.parametrize(
+    "label, code",
+    [
+        ("一、本年新收政府信息公开申请数量", "new_received"),
+        ("_,上年结转政府信息公开申请数量", "carried_over"),
+        ("三、本年度办理结果(一)予以公开", "granted"),
+        ("(二)部分公开(区分处理的,只计这一情形,不计其他情形)", "partially_granted"),
+        ("度办理结果(三)不予公开1.属于国家秘密", "denied_state_secret"),
+        ("2.其他法律行政止公开", "denied_law_forbidden"),
+        ("(四)无法提供1.本机关不掌握相关政府信息", "unable_not_held"),
+        ("5.要求行政机关确认或重新出", "not_processed_confirmation"),
+        (
+            "(六)其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            "other_overdue_correction",
+        ),
+        ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other_overdue_fee"),
+        ("四、结转下一年度继续办理", "carried_forward"),
+        ("(七)合计", "total_processed"),
+    ],
+)
 def test_row_labels_and_variants(label, code):
     assert match_label("requests", compact(normalize_cell(label))) == code
 
@@ -56,7 +65,9 @@ def test_generic_labels_need_numbers_on_the_line():
 def test_every_row_code_has_an_alias():
     aliased = {a.code for a in codes.aliases() if a.table == "requests"}
     assert aliased == set(codes.codes(codes.REQUEST_ROWS))
-    assert {a.code for a in codes.aliases() if a.table == "proactive"} == set(codes.codes(codes.PROACTIVE_ITEMS))
+    assert {a.code for a in codes.aliases() if a.table == "proactive"} == set(
+        codes.codes(codes.PROACTIVE_ITEMS)
+    )
 
 
 def test_ordinals_and_decimals_in_a_line():
@@ -69,11 +80,23 @@ def test_ordinals_and_decimals_in_a_line():
 
 
 def test_headings_are_found_but_prose_and_row_labels_are_not():
-    lines = [split_line(t, i) for i, t in enumerate([
-        "一、总体情况", "本报告包括收到和处理政府信息公开申请情况、行政复议和行政诉讼情况等六部分，现报告如下。",
-        "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "三、本年度办理结果",
-        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况", "四、结转下年度继续办理 0 0 0 0 0 0 0",
-        "五、存在的主要问题及改进情况", "六、其他需要报告的事项"], 1)]
+    lines = [
+        split_line(t, i)
+        for i, t in enumerate(
+            [
+                "一、总体情况",
+                "本报告包括收到和处理政府信息公开申请情况、行政复议和行政诉讼情况等六部分，现报告如下。",
+                "二、主动公开政府信息情况",
+                "三、收到和处理政府信息公开申请情况",
+                "三、本年度办理结果",
+                "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+                "四、结转下年度继续办理 0 0 0 0 0 0 0",
+                "五、存在的主要问题及改进情况",
+                "六、其他需要报告的事项",
+            ],
+            1,
+        )
+    ]
     assert find_sections(lines) == {"一": 0, "二": 2, "三": 3, "四": 5, "五": 7, "六": 8}
 
 
@@ -152,8 +175,10 @@ def test_unknown_label_is_named_and_its_numbers_unused(tmp_path):
 
 
 def test_subtotal_column_is_checked_and_dropped(tmp_path):
-    text = TEMPLATE_2021.replace("一、本年新收政府信息公开申请数量 10 1 0 0 0 1 12",
-                                 "一、本年新收政府信息公开申请数量 10 2 1 0 0 0 1 12")
+    text = TEMPLATE_2021.replace(
+        "一、本年新收政府信息公开申请数量 10 1 0 0 0 1 12",
+        "一、本年新收政府信息公开申请数量 10 2 1 0 0 0 1 12",
+    )
     tables = _parse_text(tmp_path, text)
     assert "subtotal_column" in set(tables["issues"]["check"])
     req = tables["requests"].set_index(["row_code", "applicant_code"])
@@ -184,9 +209,16 @@ def test_not_applicable_is_not_zero(tmp_path):
 
 def test_cross_year_carry_over_must_match_last_years_carry_forward(tmp_path):
     (tmp_path / "y2022.txt").write_text(TEMPLATE_2021, encoding="utf-8")
-    later = TEMPLATE_2021.replace("2022年", "2023年").replace(
-        "二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1", "二、上年结转政府信息公开申请数量 3 0 0 0 0 0 3").replace(
-        "一、本年新收政府信息公开申请数量 10 1 0 0 0 1 12", "一、本年新收政府信息公开申请数量 8 1 0 0 0 1 10")
+    later = (
+        TEMPLATE_2021.replace("2022年", "2023年")
+        .replace(
+            "二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1", "二、上年结转政府信息公开申请数量 3 0 0 0 0 0 3"
+        )
+        .replace(
+            "一、本年新收政府信息公开申请数量 10 1 0 0 0 1 12",
+            "一、本年新收政府信息公开申请数量 8 1 0 0 0 1 10",
+        )
+    )
     (tmp_path / "y2023.txt").write_text(later, encoding="utf-8")
     issues = xxgk.parse_many([tmp_path])["issues"]
     cross = issues[issues["check"] == "cross_year"]

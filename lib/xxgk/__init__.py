@@ -4,6 +4,6 @@
 as in :mod:`xxgk.contract.schema` (reports, requests, reviews, proactive, facts, issues).
 """
 
-from xxgk.pipeline import parse, parse_many, write_tables, load_tables
+from xxgk.pipeline import load_tables, parse, parse_many, write_tables
 
 __all__ = ["parse", "parse_many", "write_tables", "load_tables"]

@@ -13,23 +13,35 @@ from pathlib import Path
 
 import pandas as pd
 
-from xxgk.contract import codes
-from xxgk.contract import schema
+from xxgk.contract import codes, schema
 from xxgk.parse.facts import extract_facts
-from xxgk.read.html import html_lines
-from xxgk.read.pdf import pdf_lines
-from xxgk.read.lines import Line, split_lines
 from xxgk.parse.meta import parse_title, read_title
-from xxgk.parse.report import Issue, Report
 from xxgk.parse.recover import pair_orphan_rows, split_glued_rows
-from xxgk.parse.tables import (find_sections, find_table4_fallback, match_label, parse_table2, parse_table3,
-                         parse_table4)
+from xxgk.parse.report import Issue, Report
+from xxgk.parse.tables import (
+    find_sections,
+    find_table4_fallback,
+    match_label,
+    parse_table2,
+    parse_table3,
+    parse_table4,
+)
+from xxgk.read.html import html_lines
+from xxgk.read.lines import Line, split_lines
+from xxgk.read.pdf import pdf_lines
 from xxgk.read.text import UnreadableFile, decode
 from xxgk.validate.checks import cross_year, validate
 
 #: File kinds by extension. Anything else in a folder is skipped (manifests, notes).
-INPUT_FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-                 ".html": "html", ".htm": "html", ".pdf": "pdf"}
+INPUT_FORMATS = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 #: A report is a few hundred KB at most; a larger file is refused with a clear message rather than read.
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -52,10 +64,14 @@ def parse_file(path: str | os.PathLike) -> Report:
     path = Path(path)
     try:
         return _parse_file(path)
-    except Exception as err:  # noqa: BLE001 - one file's failure must not stop the others
+    except Exception as err:
         report = _new_report(path)
-        report.issue("parser_error", "error", f"The parser failed on this file ({type(err).__name__}: {err}); "
-                     "nothing was kept from it. This is a bug in xxgk: please report it with the file.")
+        report.issue(
+            "parser_error",
+            "error",
+            f"The parser failed on this file ({type(err).__name__}: {err}); "
+            "nothing was kept from it. This is a bug in xxgk: please report it with the file.",
+        )
         report.failed = True
         return report
 
@@ -69,8 +85,11 @@ def _parse_file(path: Path) -> Report:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            report.issue("file_too_large", "error",
-                         f"The file is {size / 2**20:.0f} MiB, over the {MAX_BYTES // 2**20} MiB limit; not read")
+            report.issue(
+                "file_too_large",
+                "error",
+                f"The file is {size / 2**20:.0f} MiB, over the {MAX_BYTES // 2**20} MiB limit; not read",
+            )
             report.failed = True
             return report
         data = path.read_bytes()
@@ -95,9 +114,12 @@ def _parse_file(path: Path) -> Report:
         return report
     report.encoding = decoded.encoding
     if decoded.replaced:
-        report.issue("encoding", "warning",
-                     f"{decoded.replaced} byte sequences do not decode as {decoded.encoding} and were replaced",
-                     actual=decoded.replaced)
+        report.issue(
+            "encoding",
+            "warning",
+            f"{decoded.replaced} byte sequences do not decode as {decoded.encoding} and were replaced",
+            actual=decoded.replaced,
+        )
     lines = html_lines(decoded.text) if report.input_format == "html" else split_lines(decoded.text)
     parse_lines(lines, report)
     return report
@@ -110,8 +132,12 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
     title, _ = read_title(lines, sections.get("一"))
     report.meta = parse_title(title)
     if not report.meta["agency"] or not report.meta["year"]:
-        report.issue("metadata_missing", "warning", "The agency or the year could not be read from the title",
-                     actual=title or "no title found")
+        report.issue(
+            "metadata_missing",
+            "warning",
+            "The agency or the year could not be read from the title",
+            actual=title or "no title found",
+        )
 
     table2, versions2 = parse_table2(lines[slice(*bounds["二"])], report)
     table3 = parse_table3(lines[slice(*bounds["三"])], report)
@@ -123,9 +149,17 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
         table4_lines, heading = find_table4_fallback(lines[after:stop] if table3.rows else []), None
     report.reviews = parse_table4(table4_lines, report, heading)
 
-    if not table3.rows and not table2 and not any(c for b in report.reviews.values() for c in b) and not title:
-        report.issue("not_a_report", "error",
-                     "No report title (…年度报告) and no table of the template was found: not read as a report")
+    if (
+        not table3.rows
+        and not table2
+        and not any(c for b in report.reviews.values() for c in b)
+        and not title
+    ):
+        report.issue(
+            "not_a_report",
+            "error",
+            "No report title (…年度报告) and no table of the template was found: not read as a report",
+        )
         report.failed = True
         return report
 
@@ -156,8 +190,14 @@ def _regions(lines: list[Line], sections: dict[str, int]) -> dict[str, tuple[int
         bounds[name] = (start, stop)
     if "三" not in sections:
         # No heading (OCR lost it): table 三 starts at its first anchored row and runs to the next heading.
-        first = next((i for i, ln in enumerate(lines) if ln.values
-                      and match_label("requests", ln.label) in ("new_received", "carried_over")), None)
+        first = next(
+            (
+                i
+                for i, ln in enumerate(lines)
+                if ln.values and match_label("requests", ln.label) in ("new_received", "carried_over")
+            ),
+            None,
+        )
         if first is not None:
             stop = next((p for p in positions if p > first), len(lines))
             bounds["三"] = (first, stop)
@@ -178,14 +218,19 @@ def _set_template(report: Report, table3, table2, versions2: set[str]) -> None:
     seen = versions2 | versions3
     if len(seen) == 2 or (versions2 and versions3 and versions2 != versions3):
         report.template = "hybrid"
-        report.issue("template_mixed", "info",
-                     f"Table 二 follows the {'/'.join(sorted(versions2))} template and table 三 the "
-                     f"{'/'.join(sorted(versions3))} template: read as a hybrid")
+        report.issue(
+            "template_mixed",
+            "info",
+            f"Table 二 follows the {'/'.join(sorted(versions2))} template and table 三 the "
+            f"{'/'.join(sorted(versions3))} template: read as a hybrid",
+        )
     elif seen:
         report.template = seen.pop()
     row_version = "2019" if (versions3 or versions2) == {"2019"} else "2021"
     report.request_rows = codes.request_rows(row_version)
-    report.requests = {code: table3.rows.get(code, [None] * len(codes.APPLICANTS)) for code in report.request_rows}
+    report.requests = {
+        code: table3.rows.get(code, [None] * len(codes.APPLICANTS)) for code in report.request_rows
+    }
     report.row_labels = dict(table3.label_lines)
     item_version = "2019" if versions2 == {"2019"} else "2021"
     report.proactive = {}
@@ -206,18 +251,30 @@ def _drop_impossible_counts(report: Report) -> None:
         for code, cells in rows.items():
             for i, cell in enumerate(cells):
                 # (A decimal has a "." in its printed form and a number of 10**15 or more 16 characters.)
-                if cell is not None and ("." in cell.raw or len(cell.raw) > 15) and cell.number is not None and (
-                        cell.number != cell.number.to_integral_value() or abs(cell.number) >= MAX_COUNT):
+                if (
+                    cell is not None
+                    and ("." in cell.raw or len(cell.raw) > 15)
+                    and cell.number is not None
+                    and (cell.number != cell.number.to_integral_value() or abs(cell.number) >= MAX_COUNT)
+                ):
                     cells[i] = None
-                    report.issue("not_a_count", "error", f"Table {table}, row {code}: {cell.raw} (line {cell.line}) "
-                                 "is not a count; the cell is NA", f"line {cell.line}", actual=cell.raw)
+                    report.issue(
+                        "not_a_count",
+                        "error",
+                        f"Table {table}, row {code}: {cell.raw} (line {cell.line}) "
+                        "is not a count; the cell is NA",
+                        f"line {cell.line}",
+                        actual=cell.raw,
+                    )
 
 
 def _check_group_subtotals(report: Report, table3) -> None:
     if not table3.group_subtotals:
         return
-    members = {g.code: [r.code for r in codes.REQUEST_ROWS if r.group == g.code and r.code in report.request_rows]
-               for g in codes.ROW_GROUPS}
+    members = {
+        g.code: [r.code for r in codes.REQUEST_ROWS if r.group == g.code and r.code in report.request_rows]
+        for g in codes.ROW_GROUPS
+    }
     for group, cells in table3.group_subtotals.items():
         for i, cell in enumerate(cells):
             parts = [report.requests[r][i] for r in members.get(group, [])]
@@ -225,10 +282,15 @@ def _check_group_subtotals(report: Report, table3) -> None:
                 continue
             total = sum(p.number for p in parts)
             ok = total == cell.number
-            report.issue("group_subtotal", "info" if ok else "error",
-                         f"Group {group}, column {codes.APPLICANTS[i].code}: the printed subtotal {cell.raw} "
-                         + ("equals its sub-rows" if ok else f"differs from the sum of its sub-rows ({total})"),
-                         f"line {cell.line}", expected=str(total), actual=cell.raw)
+            report.issue(
+                "group_subtotal",
+                "info" if ok else "error",
+                f"Group {group}, column {codes.APPLICANTS[i].code}: the printed subtotal {cell.raw} "
+                + ("equals its sub-rows" if ok else f"differs from the sum of its sub-rows ({total})"),
+                f"line {cell.line}",
+                expected=str(total),
+                actual=cell.raw,
+            )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -250,30 +312,58 @@ class TableColumns:
         meta = report.meta or {}
         errors = sum(1 for i in report.issues if i.severity == "error")
         incomplete = any(i.check in _INCOMPLETE for i in report.issues)
-        _append(self.columns["reports"], {
-            "report_id": rid, "source_file": report.source_file, "sha256": report.sha256 or None,
-            **{k: meta.get(k) for k in ("agency", "year", "province", "city", "district", "agency_kind")},
-            "template": report.template, "input_format": report.input_format, "encoding": report.encoding or None,
-            "status": "failed" if report.failed else "incomplete" if incomplete else "ok",
-            "n_issues": len(report.issues), "n_errors": errors,
-        })
+        _append(
+            self.columns["reports"],
+            {
+                "report_id": rid,
+                "source_file": report.source_file,
+                "sha256": report.sha256 or None,
+                **{k: meta.get(k) for k in ("agency", "year", "province", "city", "district", "agency_kind")},
+                "template": report.template,
+                "input_format": report.input_format,
+                "encoding": report.encoding or None,
+                "status": "failed" if report.failed else "incomplete" if incomplete else "ok",
+                "n_issues": len(report.issues),
+                "n_errors": errors,
+            },
+        )
         if not report.failed:
             pages = report.line_pages
             rows = report.request_rows
             cells = [cell for row in rows for cell in report.requests[row]]
-            _extend_cells(self.columns["requests"], "count", cells, pages, rid,
-                          row_code=[row for row in rows for _ in _APPLICANT_CODES],
-                          applicant_code=_APPLICANT_CODES * len(rows))
+            _extend_cells(
+                self.columns["requests"],
+                "count",
+                cells,
+                pages,
+                rid,
+                row_code=[row for row in rows for _ in _APPLICANT_CODES],
+                applicant_code=_APPLICANT_CODES * len(rows),
+            )
             cells = [cell for block in report.reviews.values() for cell in block]
-            _extend_cells(self.columns["reviews"], "count", cells, pages, rid,
-                          proceeding=[p for p in report.reviews for _ in _OUTCOME_CODES],
-                          outcome=_OUTCOME_CODES * len(report.reviews))
-            _extend_cells(self.columns["proactive"], "value", list(report.proactive.values()), pages, rid,
-                          item_code=[item for item, _ in report.proactive],
-                          measure=[measure for _, measure in report.proactive])
+            _extend_cells(
+                self.columns["reviews"],
+                "count",
+                cells,
+                pages,
+                rid,
+                proceeding=[p for p in report.reviews for _ in _OUTCOME_CODES],
+                outcome=_OUTCOME_CODES * len(report.reviews),
+            )
+            _extend_cells(
+                self.columns["proactive"],
+                "value",
+                list(report.proactive.values()),
+                pages,
+                rid,
+                item_code=[item for item, _ in report.proactive],
+                measure=[measure for _, measure in report.proactive],
+            )
             for fact in report.facts:
-                _append(self.columns["facts"], {"report_id": rid, **fact,
-                                                "source_page": pages.get(fact["source_line"])})
+                _append(
+                    self.columns["facts"],
+                    {"report_id": rid, **fact, "source_page": pages.get(fact["source_line"])},
+                )
         for i in report.issues:
             _append(self.columns["issues"], issue_record(rid, i))
 
@@ -281,7 +371,9 @@ class TableColumns:
         return {name: schema.frame_from_columns(name, columns) for name, columns in self.columns.items()}
 
 
-_INCOMPLETE = frozenset({"table_missing", "table_truncated", "row_missing", "cell_missing", "table4_incomplete"})
+_INCOMPLETE = frozenset(
+    {"table_missing", "table_truncated", "row_missing", "cell_missing", "table4_incomplete"}
+)
 _APPLICANT_CODES = codes.codes(codes.APPLICANTS)
 _OUTCOME_CODES = codes.codes(codes.OUTCOMES)
 
@@ -291,8 +383,9 @@ def _append(columns: dict[str, list], record: dict) -> None:
         values.append(record.get(name))
 
 
-def _extend_cells(columns: dict[str, list], value_column: str, cells: list, pages: dict[int, int], rid: str,
-                  **keys: list) -> None:
+def _extend_cells(
+    columns: dict[str, list], value_column: str, cells: list, pages: dict[int, int], rid: str, **keys: list
+) -> None:
     """Append one table's cells: the key columns as given, then value, status and provenance per cell."""
     columns["report_id"].extend([rid] * len(cells))
     for name, values in keys.items():
@@ -313,9 +406,15 @@ def _count(number):
 
 def issue_record(report_id: str, issue: Issue) -> dict:
     """An issue as a row of the issues table."""
-    return {"report_id": report_id, "check": issue.check, "severity": issue.severity,
-            "expected": issue.expected or None, "actual": issue.actual or None,
-            "location": issue.location or None, "message": issue.message}
+    return {
+        "report_id": report_id,
+        "check": issue.check,
+        "severity": issue.severity,
+        "expected": issue.expected or None,
+        "actual": issue.actual or None,
+        "location": issue.location or None,
+        "message": issue.message,
+    }
 
 
 def _unique_ids(reports: list[Report]) -> None:
@@ -343,8 +442,13 @@ def collect_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_FORMATS
-                              and not f.name.startswith(".")))
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and f.suffix.lower() in INPUT_FORMATS and not f.name.startswith(".")
+                )
+            )
         else:
             out.append(p)
     return out
@@ -360,6 +464,7 @@ def parse_many(paths: Iterable[str | os.PathLike], progress: bool = False) -> di
     files = collect_paths(paths)
     if progress:
         from tqdm import tqdm
+
         files = tqdm(files, desc="parsing", unit="report")
     with fewer_collections():
         return to_tables([parse_file(f) for f in files])
@@ -387,8 +492,10 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) ->
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in tables.items():
-        for suffix, write in ((".csv", lambda d, p: d.to_csv(p, index=False, encoding="utf-8")),
-                              (".parquet", lambda d, p: d.to_parquet(p, index=False))):
+        for suffix, write in (
+            (".csv", lambda d, p: d.to_csv(p, index=False, encoding="utf-8")),
+            (".parquet", lambda d, p: d.to_parquet(p, index=False)),
+        ):
             target = out / f"{name}{suffix}"
             if target.resolve().parent != out.resolve() or name.startswith("."):
                 raise ValueError(f"table name {name!r} would be written outside {out}")
@@ -407,5 +514,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) ->
 def load_tables(directory: str | os.PathLike) -> dict[str, pd.DataFrame]:
     """Read the tables `xxgk parse` wrote (Parquet), with the declared dtypes."""
     d = Path(directory)
-    return {name: pd.read_parquet(d / f"{name}.parquet").astype({c.name: c.dtype for c in cols})
-            for name, cols in schema.TABLES.items()}
+    return {
+        name: pd.read_parquet(d / f"{name}.parquet").astype({c.name: c.dtype for c in cols})
+        for name, cols in schema.TABLES.items()
+    }

@@ -12,13 +12,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from xxgk.contract.codes import CELL_STATUSES, CHECKS, by_code, codes
 from xxgk.analysis.measures import NO_NUMBER
+from xxgk.contract.codes import CELL_STATUSES, CHECKS, by_code, codes
 from xxgk.contract.schema import SEVERITIES, TABLES
 
 #: The checks that test an identity (勾稽关系) of FORMAT.md, in the order FORMAT.md states them.
-IDENTITY_CHECKS = ("identity_balance", "identity_outcomes", "identity_row_total", "identity_review_block",
-                   "cross_year", "prose_vs_table")
+IDENTITY_CHECKS = (
+    "identity_balance",
+    "identity_outcomes",
+    "identity_row_total",
+    "identity_review_block",
+    "cross_year",
+    "prose_vs_table",
+)
 
 
 def repo_root() -> Path:
@@ -81,8 +87,11 @@ def select(tables: dict, years: Iterable[int | str] = (), agencies: Iterable[str
 def table_sizes(tables: dict) -> pd.DataFrame:
     """How many rows each table has, and how many reports they cover."""
     return pd.DataFrame(
-        [{"table": name, "rows": len(tables[name]), "reports": tables[name]["report_id"].nunique()}
-         for name in TABLES if name in tables]
+        [
+            {"table": name, "rows": len(tables[name]), "reports": tables[name]["report_id"].nunique()}
+            for name in TABLES
+            if name in tables
+        ]
     ).set_index("table")
 
 
@@ -106,8 +115,11 @@ def issues_summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
     counts = pd.crosstab(issues["check"], issues["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
     counts["reports"] = issues.groupby("check")["report_id"].nunique()
     known = by_code(CHECKS)
-    counts.insert(0, "label", [
-        (known[c].zh if lang == "zh" else known[c].en) if c in known else c for c in counts.index])
+    counts.insert(
+        0,
+        "label",
+        [(known[c].zh if lang == "zh" else known[c].en) if c in known else c for c in counts.index],
+    )
     return counts.sort_values(["error", "warning", "info"], ascending=False)
 
 
@@ -116,7 +128,9 @@ def identity_failures(tables: dict) -> pd.DataFrame:
     issues = tables["issues"]
     issues = issues[issues["check"].isin(IDENTITY_CHECKS)]
     reports = tables["reports"].set_index("report_id")[["agency", "year"]]
-    table = pd.crosstab(issues["report_id"], issues["check"]).reindex(columns=list(IDENTITY_CHECKS), fill_value=0)
+    table = pd.crosstab(issues["report_id"], issues["check"]).reindex(
+        columns=list(IDENTITY_CHECKS), fill_value=0
+    )
     table = reports.join(table, how="inner").sort_values(["agency", "year"])
     return table
 

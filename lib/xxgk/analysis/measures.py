@@ -38,13 +38,25 @@ SMALL_N = 30
 
 #: The derived measures of FORMAT.md, with their labels (the one declaration of these names).
 RATES: tuple[Code, ...] = (
-    Code("substantive_disclosure_rate", "实质公开率", "Substantive disclosure rate",
-         "(granted + partially_granted) / total_processed"),
+    Code(
+        "substantive_disclosure_rate",
+        "实质公开率",
+        "Substantive disclosure rate",
+        "(granted + partially_granted) / total_processed",
+    ),
     Code("not_held_rate", "不掌握信息比例", "Not-held rate", "unable_not_held / total_processed"),
-    Code("review_correction_rate", "复议纠错率", "Review correction rate",
-         "corrected / (total − pending) of review"),
-    Code("litigation_rate", "被诉率", "Litigation rate",
-         "(litigation_direct + litigation_after_review totals) / new_received"),
+    Code(
+        "review_correction_rate",
+        "复议纠错率",
+        "Review correction rate",
+        "corrected / (total − pending) of review",
+    ),
+    Code(
+        "litigation_rate",
+        "被诉率",
+        "Litigation rate",
+        "(litigation_direct + litigation_after_review totals) / new_received",
+    ),
     Code("backlog", "结转率", "Backlog", "carried_forward / (new_received + carried_over)"),
 )
 
@@ -83,9 +95,8 @@ def request_matrix(tables: dict[str, pd.DataFrame], applicant: str = "total") ->
     """
     req = tables["requests"]
     req = req[req["applicant_code"] == applicant]
-    wide = (
-        req.assign(count=_known(req))
-        .pivot_table(index="report_id", columns="row_code", values="count", aggfunc="first", dropna=False)
+    wide = req.assign(count=_known(req)).pivot_table(
+        index="report_id", columns="row_code", values="count", aggfunc="first", dropna=False
     )
     ids = tables["reports"]["report_id"].astype("string")
     return wide.reindex(index=pd.Index(ids, name="report_id"), columns=codes(REQUEST_ROWS)).astype("Int64")
@@ -97,7 +108,9 @@ def review_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     wide = rev.assign(count=_known(rev)).pivot_table(
         index="report_id", columns=["proceeding", "outcome"], values="count", aggfunc="first", dropna=False
     )
-    columns = pd.MultiIndex.from_product([codes(PROCEEDINGS), codes(OUTCOMES)], names=["proceeding", "outcome"])
+    columns = pd.MultiIndex.from_product(
+        [codes(PROCEEDINGS), codes(OUTCOMES)], names=["proceeding", "outcome"]
+    )
     ids = tables["reports"]["report_id"].astype("string")
     return wide.reindex(index=pd.Index(ids, name="report_id"), columns=columns).astype("Int64")
 
@@ -111,8 +124,11 @@ def _template_version(tables: dict[str, pd.DataFrame], matrix: pd.DataFrame) -> 
     rows_2021 = [c for c in request_rows("2021") if c not in request_rows("2019")]
     present = tables["requests"].groupby("report_id")["row_code"].agg(set).reindex(matrix.index)
     by_rows = present.map(
-        lambda rows: "2019" if isinstance(rows, set) and "other_processed" in rows
-        and not rows.intersection(rows_2021) else "2021"
+        lambda rows: (
+            "2019"
+            if isinstance(rows, set) and "other_processed" in rows and not rows.intersection(rows_2021)
+            else "2021"
+        )
     )
     return template.where(template.isin(["2019", "2021"]), by_rows).fillna("2021")
 
@@ -133,9 +149,11 @@ def _sum_rows(matrix: pd.DataFrame, versions: pd.Series, group: str) -> pd.Serie
 def _keys(tables: dict[str, pd.DataFrame], index: pd.Index) -> pd.DataFrame:
     reports = tables["reports"].set_index("report_id")
     return pd.DataFrame(
-        {"report_id": index.astype("string"),
-         "agency": reports["agency"].reindex(index).astype("string").to_numpy(),
-         "year": reports["year"].reindex(index).astype("Int64").to_numpy()},
+        {
+            "report_id": index.astype("string"),
+            "agency": reports["agency"].reindex(index).astype("string").to_numpy(),
+            "year": reports["year"].reindex(index).astype("Int64").to_numpy(),
+        },
     )
 
 
@@ -166,8 +184,9 @@ def is_small(denominator: pd.Series) -> pd.Series:
 def _rate_frame(keys: pd.DataFrame, measure: str, num: pd.Series, den: pd.Series) -> pd.DataFrame:
     num = num.astype("Int64").reset_index(drop=True)
     den = den.astype("Int64").reset_index(drop=True)
-    return keys.assign(measure=measure, numerator=num, denominator=den, value=ratio(num, den),
-                       is_small_n=is_small(den))[_RATE_COLUMNS]
+    return keys.assign(
+        measure=measure, numerator=num, denominator=den, value=ratio(num, den), is_small_n=is_small(den)
+    )[_RATE_COLUMNS]
 
 
 def rates(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataFrame:
@@ -183,7 +202,10 @@ def rates(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataF
     parts = {
         "substantive_disclosure_rate": (m["granted"] + m["partially_granted"], m["total_processed"]),
         "not_held_rate": (m["unable_not_held"], m["total_processed"]),
-        "review_correction_rate": (r[("review", "corrected")], r[("review", "total")] - r[("review", "pending")]),
+        "review_correction_rate": (
+            r[("review", "corrected")],
+            r[("review", "total")] - r[("review", "pending")],
+        ),
         "litigation_rate": (litigation, m["new_received"]),
         "backlog": (m["carried_forward"], m["new_received"] + m["carried_over"]),
     }
@@ -200,8 +222,13 @@ def _mix_frame(keys: pd.DataFrame, parts: dict[str, pd.Series]) -> pd.DataFrame:
     table = pd.DataFrame({k: v.astype("Int64").reset_index(drop=True) for k, v in parts.items()})
     total = table.sum(axis=1, skipna=False, min_count=1).astype("Int64")
     frames = [
-        keys.assign(category=code, numerator=table[code], denominator=total,
-                    share=ratio(table[code], total), is_small_n=is_small(total))
+        keys.assign(
+            category=code,
+            numerator=table[code],
+            denominator=total,
+            share=ratio(table[code], total),
+            is_small_n=is_small(total),
+        )
         for code in parts
     ]
     return pd.concat(frames, ignore_index=True)[_MIX_COLUMNS]
@@ -219,7 +246,9 @@ def outcome_mix(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd
     return _mix_frame(_keys(tables, m.index), parts)
 
 
-def reason_mix(tables: dict[str, pd.DataFrame], group: str = "denied", applicant: str = "total") -> pd.DataFrame:
+def reason_mix(
+    tables: dict[str, pd.DataFrame], group: str = "denied", applicant: str = "total"
+) -> pd.DataFrame:
     """The sub-reasons of one outcome group (e.g. the eight 不予公开 reasons), each over their sum.
 
     ``group`` is ``denied``, ``unable``, ``not_processed`` or ``other``. For ``other`` a 2019-format
@@ -256,8 +285,16 @@ def applicant_mix(tables: dict[str, pd.DataFrame], row: str = "new_received") ->
 
 
 def _mix_dtypes() -> dict[str, str]:
-    return {"report_id": "string", "agency": "string", "year": "Int64", "category": "object",
-            "numerator": "Int64", "denominator": "Int64", "share": "Float64", "is_small_n": "boolean"}
+    return {
+        "report_id": "string",
+        "agency": "string",
+        "year": "Int64",
+        "category": "object",
+        "numerator": "Int64",
+        "denominator": "Int64",
+        "share": "Float64",
+        "is_small_n": "boolean",
+    }
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -276,7 +313,9 @@ def review_counts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Table 四 per report, long: proceeding, outcome, count (NA where the document lacks the cell)."""
     r = review_matrix(tables)
     keys = _keys(tables, r.index)
-    frames = [keys.assign(proceeding=p, outcome=o, count=r[(p, o)].reset_index(drop=True)) for p, o in r.columns]
+    frames = [
+        keys.assign(proceeding=p, outcome=o, count=r[(p, o)].reset_index(drop=True)) for p, o in r.columns
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -311,8 +350,15 @@ def pool(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """
     if "count" in frame.columns:
         usable = frame["count"].notna()
-        out = frame.assign(_use=usable, count=frame["count"].where(usable)).groupby(by, dropna=False).agg(
-            count=("count", lambda s: s.sum(min_count=1)), n_reports=("_use", "sum"), n_all=("_use", "size"))
+        out = (
+            frame.assign(_use=usable, count=frame["count"].where(usable))
+            .groupby(by, dropna=False)
+            .agg(
+                count=("count", lambda s: s.sum(min_count=1)),
+                n_reports=("_use", "sum"),
+                n_all=("_use", "size"),
+            )
+        )
         out["count"] = out["count"].astype("Int64")
         out["n_missing"] = out.pop("n_all") - out["n_reports"]
         return _pooled_types(out.reset_index())
@@ -322,12 +368,26 @@ def pool(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
             raise ValueError("pooling a mix needs 'category' in by")
         outer = [b for b in by if b != "category"]
         per_report = frame.assign(_use=usable).drop_duplicates("report_id")
-        groups = per_report.groupby(outer, dropna=False) if outer else per_report.assign(_all=0).groupby("_all")
-        dens = groups.apply(lambda g: pd.Series({
-            "denominator": g.loc[g["_use"], "denominator"].sum(min_count=1),
-            "n_reports": int(g["_use"].sum()), "n_missing": int((~g["_use"]).sum())}), include_groups=False)
-        nums = frame.assign(numerator=frame["numerator"].where(usable)).groupby(by, dropna=False)["numerator"].sum(
-            min_count=1).rename("numerator").reset_index()
+        groups = (
+            per_report.groupby(outer, dropna=False) if outer else per_report.assign(_all=0).groupby("_all")
+        )
+        dens = groups.apply(
+            lambda g: pd.Series(
+                {
+                    "denominator": g.loc[g["_use"], "denominator"].sum(min_count=1),
+                    "n_reports": int(g["_use"].sum()),
+                    "n_missing": int((~g["_use"]).sum()),
+                }
+            ),
+            include_groups=False,
+        )
+        nums = (
+            frame.assign(numerator=frame["numerator"].where(usable))
+            .groupby(by, dropna=False)["numerator"]
+            .sum(min_count=1)
+            .rename("numerator")
+            .reset_index()
+        )
         if outer:
             out = nums.merge(dens.reset_index(), on=outer, how="left")
         else:
@@ -340,12 +400,17 @@ def pool(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         out["share"] = ratio(out["numerator"], out["denominator"])
         out["is_small_n"] = is_small(out["denominator"])
         return _pooled_types(out)
-    f = frame.assign(_use=usable, numerator=frame["numerator"].where(usable),
-                     denominator=frame["denominator"].where(usable))
+    f = frame.assign(
+        _use=usable,
+        numerator=frame["numerator"].where(usable),
+        denominator=frame["denominator"].where(usable),
+    )
     out = f.groupby(by, dropna=False).agg(
         numerator=("numerator", lambda s: s.sum(min_count=1)),
         denominator=("denominator", lambda s: s.sum(min_count=1)),
-        n_reports=("_use", "sum"), n_all=("_use", "size"))
+        n_reports=("_use", "sum"),
+        n_all=("_use", "size"),
+    )
     out["n_missing"] = out.pop("n_all") - out["n_reports"]
     out["numerator"] = out["numerator"].astype("Int64")
     out["denominator"] = out["denominator"].astype("Int64")
@@ -388,16 +453,26 @@ def headline(tables: dict[str, pd.DataFrame], lang: str = "zh") -> pd.DataFrame:
     vols = pool(volumes(tables), ["row_code"]).set_index("row_code")
     for row in VOLUME_ROWS:
         rec = vols.loc[row]
-        lines.append({"figure": label(row, REQUEST_ROWS, lang),
-                      "value": "NA" if pd.isna(rec["count"]) else f"{int(rec['count']):,}",
-                      "n_reports": rec["n_reports"], "n_missing": rec["n_missing"]})
+        lines.append(
+            {
+                "figure": label(row, REQUEST_ROWS, lang),
+                "value": "NA" if pd.isna(rec["count"]) else f"{int(rec['count']):,}",
+                "n_reports": rec["n_reports"],
+                "n_missing": rec["n_missing"],
+            }
+        )
     pooled = pool(rates(tables), ["measure"]).set_index("measure")
     for measure in codes(RATES):
         rec = pooled.loc[measure]
-        lines.append({"figure": rate_label(measure, lang),
-                      "value": format_rate(rec["value"], rec["numerator"], rec["denominator"])
-                      + ("*" if not pd.isna(rec["is_small_n"]) and bool(rec["is_small_n"]) else ""),
-                      "n_reports": rec["n_reports"], "n_missing": rec["n_missing"]})
+        lines.append(
+            {
+                "figure": rate_label(measure, lang),
+                "value": format_rate(rec["value"], rec["numerator"], rec["denominator"])
+                + ("*" if not pd.isna(rec["is_small_n"]) and bool(rec["is_small_n"]) else ""),
+                "n_reports": rec["n_reports"],
+                "n_missing": rec["n_missing"],
+            }
+        )
     return pd.DataFrame(lines).astype({"n_reports": "Int64", "n_missing": "Int64"})
 
 
@@ -413,8 +488,10 @@ def format_rate(value, numerator, denominator) -> str:
     >>> format_rate(pd.NA, pd.NA, 40)
     'NA (NA/40)'
     """
+
     def num(x):
         return "NA" if pd.isna(x) else str(int(x))
+
     pct = "NA" if pd.isna(value) else f"{value:.1%}"
     return f"{pct} ({num(numerator)}/{num(denominator)})"
 
@@ -435,8 +512,12 @@ def rate_table(frame: pd.DataFrame, lang: str = "zh", columns: str = "year") -> 
     Small-N cells are marked with "*" (shown, not ranked).
     """
     cells = frame.assign(
-        cell=[format_rate(v, n, d) + ("*" if not pd.isna(s) and bool(s) else "")
-              for v, n, d, s in zip(frame["value"], frame["numerator"], frame["denominator"], frame["is_small_n"])],
+        cell=[
+            format_rate(v, n, d) + ("*" if not pd.isna(s) and bool(s) else "")
+            for v, n, d, s in zip(
+                frame["value"], frame["numerator"], frame["denominator"], frame["is_small_n"], strict=False
+            )
+        ],
         label=frame["measure"].map(lambda m: rate_label(m, lang)),
     )
     order = [rate_label(m, lang) for m in codes(RATES) if m in set(frame["measure"])]

@@ -29,8 +29,18 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from xxgk.analysis import measures
-from xxgk.contract.codes import APPLICANTS, OUTCOMES, PROCEEDINGS, REQUEST_ROWS, ROW_GROUPS, Code, by_code, codes, label
 from xxgk.analysis.measures import RATES, SMALL_N
+from xxgk.contract.codes import (
+    APPLICANTS,
+    OUTCOMES,
+    PROCEEDINGS,
+    REQUEST_ROWS,
+    ROW_GROUPS,
+    Code,
+    by_code,
+    codes,
+    label,
+)
 
 #: The CJK font (shipped by the PyPI package mpl-font, SIL Open Font License) and the Latin fallback.
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -120,7 +130,7 @@ def colours(table: tuple[Code, ...] | tuple[str, ...]) -> dict[str, tuple]:
     ['review', 'litigation_direct', 'litigation_after_review']
     """
     names = [c.code if isinstance(c, Code) else c for c in table]
-    return dict(zip(names, sns.color_palette("colorblind", len(names))))
+    return dict(zip(names, sns.color_palette("colorblind", len(names)), strict=False))
 
 
 def _group_colours() -> dict[str, tuple]:
@@ -139,8 +149,15 @@ def _new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **k
 
 def _note(fig: Figure, missing: int, lang: str) -> None:
     if missing:
-        fig.text(0.01, -0.02, text("missing_note", lang, n=int(missing)), fontsize=9, color=MISSING_COLOUR,
-                 ha="left", va="top")
+        fig.text(
+            0.01,
+            -0.02,
+            text("missing_note", lang, n=int(missing)),
+            fontsize=9,
+            color=MISSING_COLOUR,
+            ha="left",
+            va="top",
+        )
 
 
 def _na_marker(ax, x, y=0, horizontal=False, **kw):
@@ -159,7 +176,7 @@ def _true(x) -> bool:
 
 def _wrap(label: str, width: int = 16) -> str:
     """Break a long label into lines of ``width`` characters (Chinese has no spaces to break at)."""
-    return "\n".join(label[i:i + width] for i in range(0, len(label), width))
+    return "\n".join(label[i : i + width] for i in range(0, len(label), width))
 
 
 def _fmt_count(x) -> str:
@@ -178,8 +195,19 @@ def _sort_keys(values) -> list:
 # Primitive: grouped bars and 100% stacked bars that know about NA and small N
 
 
-def _grouped_bars(ax, data: pd.DataFrame, x: str, hue: str, value: str, x_order, hue_order, hue_colours,
-                  hue_labels, fmt=_fmt_count, small: str | None = None):
+def _grouped_bars(
+    ax,
+    data: pd.DataFrame,
+    x: str,
+    hue: str,
+    value: str,
+    x_order,
+    hue_order,
+    hue_colours,
+    hue_labels,
+    fmt=_fmt_count,
+    small: str | None = None,
+):
     """Vertical grouped bars, one group per ``x``, with value labels; NA draws "NA" and no bar."""
     n = len(hue_order)
     width = 0.8 / max(n, 1)
@@ -192,10 +220,24 @@ def _grouped_bars(ax, data: pd.DataFrame, x: str, hue: str, value: str, x_order,
                 _na_marker(ax, pos)
                 continue
             is_small = bool(small) and _true(lookup[small].get((xv, h), False))
-            ax.bar(pos, float(v), width, color=hue_colours[h], label=hue_labels[h] if i == 0 else None,
-                   hatch=SMALL_N_HATCH if is_small else None, edgecolor="white")
-            ax.annotate(fmt(lookup.loc[(xv, h)]), (pos, float(v)), ha="center", va="bottom", fontsize=7,
-                        xytext=(0, 1), textcoords="offset points")
+            ax.bar(
+                pos,
+                float(v),
+                width,
+                color=hue_colours[h],
+                label=hue_labels[h] if i == 0 else None,
+                hatch=SMALL_N_HATCH if is_small else None,
+                edgecolor="white",
+            )
+            ax.annotate(
+                fmt(lookup.loc[(xv, h)]),
+                (pos, float(v)),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                xytext=(0, 1),
+                textcoords="offset points",
+            )
         if not any((xv, h) in lookup.index and pd.notna(lookup[value].get((xv, h))) for xv in x_order):
             ax.bar(np.nan, np.nan, color=hue_colours[h], label=hue_labels[h])
     ax.set_xticks(range(len(x_order)), [str(v) for v in x_order])
@@ -223,18 +265,27 @@ def _stacked_shares(ax, pooled: pd.DataFrame, by: str, order, categories, cat_co
             share = lookup.loc[(key, cat), "share"]
             if pd.isna(share) or share == 0:
                 continue
-            ax.barh(i, float(share), left=left, color=cat_colours[cat], edgecolor="white",
-                    hatch=SMALL_N_HATCH if small else None)
+            ax.barh(
+                i,
+                float(share),
+                left=left,
+                color=cat_colours[cat],
+                edgecolor="white",
+                hatch=SMALL_N_HATCH if small else None,
+            )
             if share >= 0.06:
-                ax.text(left + share / 2, i, f"{share:.0%}", ha="center", va="center", fontsize=7, color="white")
+                ax.text(
+                    left + share / 2, i, f"{share:.0%}", ha="center", va="center", fontsize=7, color="white"
+                )
             left += float(share)
         ax.text(1.01, i, f"n={int(den.iloc[0]):,}" + ("*" if small else ""), va="center", fontsize=8)
     ax.set_yticks(range(len(order)), [str(v) for v in order])
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    handles = [Patch(color=cat_colours[c], label=cat_labels[c]) for c in categories
-               if c in set(pooled["category"])]
+    handles = [
+        Patch(color=cat_colours[c], label=cat_labels[c]) for c in categories if c in set(pooled["category"])
+    ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.08, 1), frameon=False, fontsize=8)
 
 
@@ -252,8 +303,18 @@ def volumes_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
     horizontal_space = max(6.0, 1.2 * len(order) + 2)
     fig, axes = _new_figure(min(horizontal_space, 16), 4.2)
     ax = axes[0, 0]
-    _grouped_bars(ax, vols, by, "row_code", "count", order, rows, row_colours, labels,
-                  fmt=lambda r: _fmt_count(r["count"]))
+    _grouped_bars(
+        ax,
+        vols,
+        by,
+        "row_code",
+        "count",
+        order,
+        rows,
+        row_colours,
+        labels,
+        fmt=lambda r: _fmt_count(r["count"]),
+    )
     ax.set_ylabel(text("count", lang))
     ax.set_xlabel(text(by, lang))
     if by == "agency":
@@ -277,8 +338,9 @@ def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received") ->
     ax = axes[0, 0]
     ax.set_facecolor("#eeeeee")
     if grid.notna().any().any():
-        sns.heatmap(grid, ax=ax, annot=True, fmt=",.0f", cmap="Blues", cbar=False, linewidths=0.5,
-                    mask=grid.isna())
+        sns.heatmap(
+            grid, ax=ax, annot=True, fmt=",.0f", cmap="Blues", cbar=False, linewidths=0.5, mask=grid.isna()
+        )
     for (i, j), v in np.ndenumerate(grid.to_numpy()):
         if np.isnan(v):
             ax.text(j + 0.5, i + 0.5, "NA", ha="center", va="center", color=MISSING_COLOUR, style="italic")
@@ -292,14 +354,23 @@ def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received") ->
     return fig
 
 
-def applicant_mix_chart(tables: dict, lang: str = "zh", by: str = "year", row: str = "new_received") -> Figure:
+def applicant_mix_chart(
+    tables: dict, lang: str = "zh", by: str = "year", row: str = "new_received"
+) -> Figure:
     """Who asked, as 100% bars per year or agency (the six applicant columns of one table-三 row)."""
     mix = measures.pool(measures.applicant_mix(tables, row), [by, "category"])
     order = _sort_keys(tables["reports"][by])
     parts = list(measures.APPLICANT_PARTS)
     fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
-    _stacked_shares(axes[0, 0], mix, by, order, parts, colours(APPLICANTS),
-                    {a: _lang_label(a, APPLICANTS, lang) for a in parts})
+    _stacked_shares(
+        axes[0, 0],
+        mix,
+        by,
+        order,
+        parts,
+        colours(APPLICANTS),
+        {a: _lang_label(a, APPLICANTS, lang) for a in parts},
+    )
     axes[0, 0].set_title(f"{text('applicant_mix', lang)} · {_lang_label(row, REQUEST_ROWS, lang)}")
     _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
     return fig
@@ -311,20 +382,33 @@ def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figur
     order = _sort_keys(tables["reports"][by])
     groups = list(measures.OUTCOME_GROUPS)
     fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
-    _stacked_shares(axes[0, 0], mix, by, order, groups, _group_colours(),
-                    {g: _lang_label(g, ROW_GROUPS, lang) for g in groups})
+    _stacked_shares(
+        axes[0, 0],
+        mix,
+        by,
+        order,
+        groups,
+        _group_colours(),
+        {g: _lang_label(g, ROW_GROUPS, lang) for g in groups},
+    )
     axes[0, 0].set_title(text("outcome_mix", lang))
     _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
     return fig
 
 
-def reasons_chart(tables: dict, lang: str = "zh", groups: tuple[str, ...] = ("denied", "unable",
-                                                                             "not_processed", "other")) -> Figure:
+def reasons_chart(
+    tables: dict, lang: str = "zh", groups: tuple[str, ...] = ("denied", "unable", "not_processed", "other")
+) -> Figure:
     """The sub-reasons of 不予公开, 无法提供, 不予处理 and 其他处理: pooled counts with their shares."""
-    fig, axes = _new_figure(11, 2.2 + 0.9 * sum(len(_rows_of(g)) for g in groups) / 2, len(groups), 1,
-                            height_ratios=[len(_rows_of(g)) + 1 for g in groups])
+    fig, axes = _new_figure(
+        11,
+        2.2 + 0.9 * sum(len(_rows_of(g)) for g in groups) / 2,
+        len(groups),
+        1,
+        height_ratios=[len(_rows_of(g)) + 1 for g in groups],
+    )
     missing = 0
-    for ax, group in zip(axes[:, 0], groups):
+    for ax, group in zip(axes[:, 0], groups, strict=False):
         mix = measures.reason_mix(tables, group)
         pooled = measures.pool(mix, ["category"]) if len(mix) else mix
         rows = [r for r in _rows_of(group) if r in set(pooled["category"])]
@@ -334,13 +418,26 @@ def reasons_chart(tables: dict, lang: str = "zh", groups: tuple[str, ...] = ("de
             if pd.isna(rec["numerator"]):
                 _na_marker(ax, i, 0, horizontal=True)
                 continue
-            ax.barh(i, int(rec["numerator"]), color=colour, hatch=SMALL_N_HATCH if _true(rec["is_small_n"])
-                    else None, edgecolor="white")
+            ax.barh(
+                i,
+                int(rec["numerator"]),
+                color=colour,
+                hatch=SMALL_N_HATCH if _true(rec["is_small_n"]) else None,
+                edgecolor="white",
+            )
             share = "NA" if pd.isna(rec["share"]) else f"{rec['share']:.1%}"
-            ax.annotate(f"{int(rec['numerator']):,} ({share})", (int(rec["numerator"]), i), xytext=(3, 0),
-                        textcoords="offset points", va="center", fontsize=8)
-        ax.set_yticks(range(len(rows)), [_wrap(_lang_label(r, REQUEST_ROWS, lang), 20 if lang == "zh" else 40)
-                                         for r in rows])
+            ax.annotate(
+                f"{int(rec['numerator']):,} ({share})",
+                (int(rec["numerator"]), i),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+        ax.set_yticks(
+            range(len(rows)),
+            [_wrap(_lang_label(r, REQUEST_ROWS, lang), 20 if lang == "zh" else 40) for r in rows],
+        )
         ax.invert_yaxis()
         ax.margins(x=0.2)
         n = pooled["denominator"].dropna()
@@ -349,7 +446,9 @@ def reasons_chart(tables: dict, lang: str = "zh", groups: tuple[str, ...] = ("de
         if len(mix):
             missing = max(missing, int(pooled["n_missing"].max()))
         if not rows:
-            ax.text(0.5, 0.5, text("no_data", lang), transform=ax.transAxes, ha="center", color=MISSING_COLOUR)
+            ax.text(
+                0.5, 0.5, text("no_data", lang), transform=ax.transAxes, ha="center", color=MISSING_COLOUR
+            )
     _note(fig, missing, lang)
     return fig
 
@@ -362,25 +461,43 @@ def _rows_of(group: str) -> list[str]:
     return [r.code for r in REQUEST_ROWS if r.group == group]
 
 
-def rates_chart(tables: dict, lang: str = "zh", by: str = "year",
-                rates: tuple[str, ...] = tuple(codes(RATES))) -> Figure:
+def rates_chart(
+    tables: dict, lang: str = "zh", by: str = "year", rates: tuple[str, ...] = tuple(codes(RATES))
+) -> Figure:
     """The derived rates, pooled per year or agency: one panel per rate, each bar labelled "x% (n/d)"."""
     pooled = measures.pool(measures.rates(tables), [by, "measure"])
     order = _sort_keys(tables["reports"][by])
     fig, axes = _new_figure(min(16, 3.2 * len(rates)), 3.6, 1, len(rates), sharey=False)
     palette = colours(RATES)
-    for ax, measure in zip(axes[0], rates):
+    for ax, measure in zip(axes[0], rates, strict=False):
         part = pooled[pooled["measure"] == measure].assign(series=measure)
-        _grouped_bars(ax, part, by, "series", "value", order, [measure], palette, {measure: ""},
-                      fmt=_rate_on_two_lines, small="is_small_n")
+        _grouped_bars(
+            ax,
+            part,
+            by,
+            "series",
+            "value",
+            order,
+            [measure],
+            palette,
+            {measure: ""},
+            fmt=_rate_on_two_lines,
+            small="is_small_n",
+        )
         ax.set_title(measures.rate_label(measure, lang), fontsize=10)
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.set_xlabel("")
         ax.set_ylim(0, max(0.05, float(part["value"].max()) * 1.45 if part["value"].notna().any() else 1))
         if by == "agency":
             ax.tick_params(axis="x", labelrotation=60)
-    fig.legend(handles=[Patch(facecolor="white", edgecolor="black", hatch=SMALL_N_HATCH,
-                              label=text("small_n", lang))], loc="outside lower center", frameon=False, fontsize=8)
+    fig.legend(
+        handles=[
+            Patch(facecolor="white", edgecolor="black", hatch=SMALL_N_HATCH, label=text("small_n", lang))
+        ],
+        loc="outside lower center",
+        frameon=False,
+        fontsize=8,
+    )
     return fig
 
 
@@ -392,7 +509,7 @@ def reviews_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
     outcome_colours = colours(OUTCOMES)
     fig, axes = _new_figure(min(16, 4 + 1.6 * len(order)), 3.8, 1, len(PROCEEDINGS), sharey=True)
     lookup = counts.set_index([by, "proceeding", "outcome"])["count"]
-    for ax, proc in zip(axes[0], codes(PROCEEDINGS)):
+    for ax, proc in zip(axes[0], codes(PROCEEDINGS), strict=False):
         for i, key in enumerate(order):
             values = [lookup.get((key, proc, o), pd.NA) for o in parts]
             total = lookup.get((key, proc, "total"), pd.NA)
@@ -400,25 +517,37 @@ def reviews_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
                 _na_marker(ax, i)
                 continue
             bottom = 0
-            for o, v in zip(parts, values):
+            for o, v in zip(parts, values, strict=False):
                 ax.bar(i, int(v), bottom=bottom, color=outcome_colours[o], edgecolor="white", width=0.6)
                 bottom += int(v)
-            ax.annotate(_fmt_count(total), (i, bottom), ha="center", va="bottom", fontsize=8, xytext=(0, 1),
-                        textcoords="offset points")
+            ax.annotate(
+                _fmt_count(total),
+                (i, bottom),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                xytext=(0, 1),
+                textcoords="offset points",
+            )
         ax.set_xticks(range(len(order)), [str(v) for v in order])
         ax.set_title(_wrap(_lang_label(proc, PROCEEDINGS, lang), 10 if lang == "zh" else 24), fontsize=10)
         if by == "agency":
             ax.set_xticks(range(len(order)), [_wrap(str(v), 8) for v in order], fontsize=8)
     axes[0, 0].set_ylabel(text("count", lang))
     axes[0, 0].margins(y=0.15)
-    fig.legend(handles=[Patch(color=outcome_colours[o], label=_lang_label(o, OUTCOMES, lang)) for o in parts],
-               loc="outside right upper", frameon=False, fontsize=8)
+    fig.legend(
+        handles=[Patch(color=outcome_colours[o], label=_lang_label(o, OUTCOMES, lang)) for o in parts],
+        loc="outside right upper",
+        frameon=False,
+        fontsize=8,
+    )
     fig.suptitle(text("reviews", lang))
     return fig
 
 
-def ranking_chart(rates: pd.DataFrame, measure: str, lang: str = "zh", by: str = "agency",
-                  ascending: bool = False) -> Figure:
+def ranking_chart(
+    rates: pd.DataFrame, measure: str, lang: str = "zh", by: str = "agency", ascending: bool = False
+) -> Figure:
     """Agencies ranked on one rate; small-N and NA rows are shown below, hatched or marked, without a rank."""
     ranked = measures.rank(rates, measure, ascending=ascending)
     fig, axes = _new_figure(9, max(2.0, 0.38 * len(ranked) + 1.2))
@@ -434,17 +563,32 @@ def ranking_chart(rates: pd.DataFrame, measure: str, lang: str = "zh", by: str =
             ax.text(0.02, i, "      " + annotation, va="center", fontsize=8, color=MISSING_COLOUR)
             continue
         small = _true(rec["is_small_n"])
-        ax.barh(i, float(rec["value"]), color=MISSING_COLOUR if small else colour,
-                hatch=SMALL_N_HATCH if small else None, edgecolor="white")
-        ax.annotate(annotation, (float(rec["value"]), i), xytext=(3, 0), textcoords="offset points",
-                    va="center", fontsize=8)
+        ax.barh(
+            i,
+            float(rec["value"]),
+            color=MISSING_COLOUR if small else colour,
+            hatch=SMALL_N_HATCH if small else None,
+            edgecolor="white",
+        )
+        ax.annotate(
+            annotation,
+            (float(rec["value"]), i),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(range(len(ranked)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, max(0.05, float(ranked["value"].max()) * 1.35) if ranked["value"].notna().any() else 1)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_title(text("ranking", lang, measure=measures.rate_label(measure, lang)))
-    fig.legend(handles=[Patch(facecolor=MISSING_COLOUR, hatch=SMALL_N_HATCH, label=text("small_n", lang))],
-               loc="outside lower right", frameon=False, fontsize=8)
+    fig.legend(
+        handles=[Patch(facecolor=MISSING_COLOUR, hatch=SMALL_N_HATCH, label=text("small_n", lang))],
+        loc="outside lower right",
+        frameon=False,
+        fontsize=8,
+    )
     return fig
 
 
@@ -460,24 +604,46 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
     ax = grid[0, 0].subplots()
     vols = measures.pool(measures.volumes(own), ["year", "row_code"])
     rows = list(measures.VOLUME_ROWS)
-    _grouped_bars(ax, vols, "year", "row_code", "count", years, rows, colours(tuple(rows)),
-                  {r: _lang_label(r, REQUEST_ROWS, lang) for r in rows}, fmt=lambda r: _fmt_count(r["count"]))
+    _grouped_bars(
+        ax,
+        vols,
+        "year",
+        "row_code",
+        "count",
+        years,
+        rows,
+        colours(tuple(rows)),
+        {r: _lang_label(r, REQUEST_ROWS, lang) for r in rows},
+        fmt=lambda r: _fmt_count(r["count"]),
+    )
     ax.set_title(text("volumes", lang), fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     # outcome mix
     ax = grid[0, 1].subplots()
     mix = measures.pool(measures.outcome_mix(own), ["year", "category"])
     groups = list(measures.OUTCOME_GROUPS)
-    _stacked_shares(ax, mix, "year", years, groups, _group_colours(),
-                    {g: _lang_label(g, ROW_GROUPS, lang) for g in groups})
+    _stacked_shares(
+        ax,
+        mix,
+        "year",
+        years,
+        groups,
+        _group_colours(),
+        {g: _lang_label(g, ROW_GROUPS, lang) for g in groups},
+    )
     ax.set_title(text("outcome_mix", lang), fontsize=10)
     # rates as a table of text: value with counts, per year
     ax = grid[1, 0].subplots()
     ax.axis("off")
     table = measures.rate_table(measures.rates(own), lang)
     if len(table):
-        cell = ax.table(cellText=table.reindex(columns=years).fillna("").to_numpy(), rowLabels=list(table.index),
-                        colLabels=[str(y) for y in years], loc="center", cellLoc="center")
+        cell = ax.table(
+            cellText=table.reindex(columns=years).fillna("").to_numpy(),
+            rowLabels=list(table.index),
+            colLabels=[str(y) for y in years],
+            loc="center",
+            cellLoc="center",
+        )
         cell.auto_set_font_size(False)
         cell.set_fontsize(8)
         cell.scale(1, 1.4)
@@ -488,8 +654,18 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
     totals = counts[counts["outcome"] == "total"]
     pooled = measures.pool(totals, ["year", "proceeding"])
     procs = codes(PROCEEDINGS)
-    _grouped_bars(ax, pooled, "year", "proceeding", "count", years, procs, colours(PROCEEDINGS),
-                  {p: _lang_label(p, PROCEEDINGS, lang) for p in procs}, fmt=lambda r: _fmt_count(r["count"]))
+    _grouped_bars(
+        ax,
+        pooled,
+        "year",
+        "proceeding",
+        "count",
+        years,
+        procs,
+        colours(PROCEEDINGS),
+        {p: _lang_label(p, PROCEEDINGS, lang) for p in procs},
+        fmt=lambda r: _fmt_count(r["count"]),
+    )
     ax.set_title(text("reviews", lang), fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     fig.suptitle(text("report_card", lang, agency=agency), fontsize=13)

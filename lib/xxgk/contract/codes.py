@@ -74,13 +74,29 @@ REQUEST_ROWS: tuple[Code, ...] = (
     Code("not_processed_petition", "1.信访举报投诉类申请", "Petition or complaint", "not_processed"),
     Code("not_processed_repeat", "2.重复申请", "Repeated request", "not_processed"),
     Code("not_processed_publication", "3.要求提供公开出版物", "Asks for a publication", "not_processed"),
-    Code("not_processed_excessive", "4.无正当理由大量反复申请", "Excessive repeated requests", "not_processed"),
-    Code("not_processed_confirmation", "5.要求行政机关确认或重新出具已获取信息",
-         "Asks to confirm or reissue held information", "not_processed"),
-    Code("other_overdue_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-         "Applicant did not complete the request", "other", _2021),
-    Code("other_overdue_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-         "Applicant did not pay the fee", "other", _2021),
+    Code(
+        "not_processed_excessive", "4.无正当理由大量反复申请", "Excessive repeated requests", "not_processed"
+    ),
+    Code(
+        "not_processed_confirmation",
+        "5.要求行政机关确认或重新出具已获取信息",
+        "Asks to confirm or reissue held information",
+        "not_processed",
+    ),
+    Code(
+        "other_overdue_correction",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "Applicant did not complete the request",
+        "other",
+        _2021,
+    ),
+    Code(
+        "other_overdue_fee",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "Applicant did not pay the fee",
+        "other",
+        _2021,
+    ),
     Code("other_other", "3.其他", "Other handling", "other", _2021),
     Code("other_processed", "（六）其他处理", "Other handling (2019 format)", "other", _2019),
     Code("total_processed", "（七）总计", "Total handled", "total"),
@@ -133,16 +149,41 @@ MEASURES: tuple[Code, ...] = (
 
 # Table 二 items; ``group`` holds the measures each item has in each template, as "2021:a,b|2019:c,d".
 PROACTIVE_ITEMS: tuple[Code, ...] = (
-    Code("regulations", "规章", "Regulations", "2021:issued,repealed,in_force|2019:newly_made,newly_published,total_published"),
-    Code("normative_documents", "行政规范性文件", "Normative documents",
-         "2021:issued,repealed,in_force|2019:newly_made,newly_published,total_published"),
+    Code(
+        "regulations",
+        "规章",
+        "Regulations",
+        "2021:issued,repealed,in_force|2019:newly_made,newly_published,total_published",
+    ),
+    Code(
+        "normative_documents",
+        "行政规范性文件",
+        "Normative documents",
+        "2021:issued,repealed,in_force|2019:newly_made,newly_published,total_published",
+    ),
     Code("licensing", "行政许可", "Licensing", "2021:decisions|2019:previous_year_items,change,decisions"),
-    Code("other_admin_services", "其他对外管理服务事项", "Other administrative services",
-         "2019:previous_year_items,change,decisions", _2019),
+    Code(
+        "other_admin_services",
+        "其他对外管理服务事项",
+        "Other administrative services",
+        "2019:previous_year_items,change,decisions",
+        _2019,
+    ),
     Code("punishment", "行政处罚", "Punishment", "2021:decisions|2019:previous_year_items,change,decisions"),
     Code("coercion", "行政强制", "Coercion", "2021:decisions|2019:previous_year_items,change,decisions"),
-    Code("administrative_fees", "行政事业性收费", "Administrative fees", "2021:amount_10k_yuan|2019:previous_year_items,change"),
-    Code("centralized_procurement", "政府集中采购", "Central procurement", "2019:procurement_items,procurement_amount", _2019),
+    Code(
+        "administrative_fees",
+        "行政事业性收费",
+        "Administrative fees",
+        "2021:amount_10k_yuan|2019:previous_year_items,change",
+    ),
+    Code(
+        "centralized_procurement",
+        "政府集中采购",
+        "Central procurement",
+        "2019:procurement_items,procurement_amount",
+        _2019,
+    ),
 )
 
 # Numbers the prose states (section 一 and 六), with their unit.
@@ -184,7 +225,11 @@ CHECKS: tuple[Code, ...] = (
     Code("not_a_report", "不是年度报告", "No report title and no table of the template was found"),
     Code("encoding", "编码问题", "Bytes that do not decode were replaced"),
     Code("file_too_large", "文件过大", "The file is larger than the size limit"),
-    Code("parser_error", "解析程序错误", "The parser itself failed on the file (a bug): nothing was kept from it"),
+    Code(
+        "parser_error",
+        "解析程序错误",
+        "The parser itself failed on the file (a bug): nothing was kept from it",
+    ),
     Code("table_missing", "表格缺失", "A table of the template was not found"),
     Code("table_truncated", "表格截断", "A table stops part-way: later rows are not in the document"),
     Code("row_missing", "行缺失", "A row of the template is not in the document"),
@@ -192,11 +237,19 @@ CHECKS: tuple[Code, ...] = (
     Code("unknown_label", "未知标签", "Numbers stand beside a label that matches no row of the template"),
     Code("orphan_values", "无标签数字", "Numbers stand in a table with no row label to anchor them"),
     Code("conflicting_values", "数值冲突", "The same cell is printed twice with different values"),
-    Code("not_a_count", "非整数计数", "A table-三 or table-四 cell prints a decimal or an impossibly large number: it is NA"),
+    Code(
+        "not_a_count",
+        "非整数计数",
+        "A table-三 or table-四 cell prints a decimal or an impossibly large number: it is NA",
+    ),
     Code("subtotal_column", "小计列", "A 法人或其他组织 subtotal column was checked and dropped"),
     Code("group_subtotal", "分组小计", "A group row prints a subtotal that is checked against its sub-rows"),
     Code("blank_total", "总计列空白", "The total column is left blank in rows that print other numbers"),
-    Code("label_variant", "标签异文", "A row label is printed with a known misprint or OCR slip (matched, not corrected)"),
+    Code(
+        "label_variant",
+        "标签异文",
+        "A row label is printed with a known misprint or OCR slip (matched, not corrected)",
+    ),
     Code("identity_row_total", "行合计", "The six applicant columns do not sum to the total column"),
     Code("identity_balance", "收支平衡", "new_received + carried_over ≠ total_processed + carried_forward"),
     Code("identity_outcomes", "办理结果合计", "total_processed ≠ the sum of the outcome rows"),
@@ -205,9 +258,17 @@ CHECKS: tuple[Code, ...] = (
     Code("table4_unanchored", "表四无标题", "Table 四 numbers were found without the table's heading"),
     Code("prose_vs_table", "正文与表格不一致", "A number stated in the prose differs from its table cell"),
     Code("template_mixed", "混合模板", "The report mixes the 2021 and 2019 templates"),
-    Code("glued_digits", "数字粘连", "A run of digits with no separators was split into cells by the identities"),
+    Code(
+        "glued_digits",
+        "数字粘连",
+        "A run of digits with no separators was split into cells by the identities",
+    ),
     Code("rows_paired", "行配对", "Value rows printed away from their labels were paired with them"),
-    Code("cross_year", "跨年度", "carried_over(t) ≠ carried_forward(t−1), or table-二 in_force continuity breaks"),
+    Code(
+        "cross_year",
+        "跨年度",
+        "carried_over(t) ≠ carried_forward(t−1), or table-二 in_force continuity breaks",
+    ),
     Code("metadata_missing", "元数据缺失", "The agency or the year could not be read from the title"),
 )
 
@@ -215,8 +276,12 @@ CHECKS: tuple[Code, ...] = (
 CELL_STATUSES: tuple[Code, ...] = (
     Code("printed", "已填写", "The document prints this number"),
     Code("not_applicable", "不适用", 'The document prints "/", "—", "无" or similar: not applicable, not 0'),
-    Code("derived", "推导", "The digits are printed but their cell was placed by the identities (a glued digit "
-         "run split, or a value row printed away from its label paired with it); see the issues"),
+    Code(
+        "derived",
+        "推导",
+        "The digits are printed but their cell was placed by the identities (a glued digit "
+        "run split, or a value row printed away from its label paired with it); see the issues",
+    ),
     Code("missing", "缺失", "The document does not hold this cell (cut off or lost): count is NA"),
 )
 

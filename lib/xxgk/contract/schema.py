@@ -22,8 +22,11 @@ class Column:
 # Every cell of tables 二, 三 and 四 says what kind of value it is and where it stands in the document.
 _CELL_PROVENANCE = (
     Column("cell_status", "string", "printed, not_applicable, derived or missing"),
-    Column("source_line", "Int64", "Line of the file the number was read from (HTML: block; PDF: line "
-                                  "through the document)"),
+    Column(
+        "source_line",
+        "Int64",
+        "Line of the file the number was read from (HTML: block; PDF: line through the document)",
+    ),
     Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
 )
 

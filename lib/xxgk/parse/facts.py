@@ -24,23 +24,33 @@ _GAP = r"[^,。;\d中]{0,14}?"
 # (fact code, pattern, a word every match holds). Patterns see compact text (no white space, NFKC, commas in
 # numbers removed). "石基" is an OCR slip for 实际 seen in real reports (FORMAT.md, variants).
 # A pattern that starts with a number is tried at every digit: it runs only where its word is in the text.
-_PATTERNS: tuple[tuple[str, re.Pattern, str], ...] = tuple((code, re.compile(p), word) for code, p, word in (
-    ("new_received", rf"(?:新收|受理|收到|接收|接到)(?!和){_GAP}申请(?:数量)?(?:共|为|数)?{_N}{_COUNT}", ""),
-    ("carried_over", rf"(?:上年度?结转|结转上年度?){_GAP}{_N}{_COUNT}", ""),
-    ("total_processed", rf"(?:办结|办理完毕){_GAP}{_N}{_COUNT}", ""),
-    ("carried_forward", rf"结转(?:至)?下一?年度?{_GAP}{_N}{_COUNT}", ""),
-    ("carried_forward", rf"{_N}{_COUNT}(?:申请)?结转(?:至)?下一?年度?", "结转"),
-    # Only the year's total: "主动公开(政府)信息" or "公开政府信息"; "公开信息77条" in a column is a part.
-    ("proactive_published", rf"(?:主动公开(?:政府)?信息|公开政府信息){_GAP}{_N}条(?![多余])", ""),
-    ("fee_notices", rf"收费通知{_GAP}{_N}{_COUNT}", ""),
-    ("fee_notified_yuan", rf"(?:涉及|通知)[^,。;\d]{{0,24}}?(?:金额|费用?){_N}元", ""),
-    ("fee_collected_yuan", rf"(?:实际|石基)收取[^,。;\d]{{0,16}}?{_N}元", ""),
-))
+_PATTERNS: tuple[tuple[str, re.Pattern, str], ...] = tuple(
+    (code, re.compile(p), word)
+    for code, p, word in (
+        (
+            "new_received",
+            rf"(?:新收|受理|收到|接收|接到)(?!和){_GAP}申请(?:数量)?(?:共|为|数)?{_N}{_COUNT}",
+            "",
+        ),
+        ("carried_over", rf"(?:上年度?结转|结转上年度?){_GAP}{_N}{_COUNT}", ""),
+        ("total_processed", rf"(?:办结|办理完毕){_GAP}{_N}{_COUNT}", ""),
+        ("carried_forward", rf"结转(?:至)?下一?年度?{_GAP}{_N}{_COUNT}", ""),
+        ("carried_forward", rf"{_N}{_COUNT}(?:申请)?结转(?:至)?下一?年度?", "结转"),
+        # Only the year's total: "主动公开(政府)信息" or "公开政府信息"; "公开信息77条" in a column is a part.
+        ("proactive_published", rf"(?:主动公开(?:政府)?信息|公开政府信息){_GAP}{_N}条(?![多余])", ""),
+        ("fee_notices", rf"收费通知{_GAP}{_N}{_COUNT}", ""),
+        ("fee_notified_yuan", rf"(?:涉及|通知)[^,。;\d]{{0,24}}?(?:金额|费用?){_N}元", ""),
+        ("fee_collected_yuan", rf"(?:实际|石基)收取[^,。;\d]{{0,16}}?{_N}元", ""),
+    )
+)
 # Sentences that state a zero in words.
-_ZEROS: tuple[tuple[str, re.Pattern], ...] = tuple((code, re.compile(p)) for code, p in (
-    ("new_received", r"(?:无|没有|未收到)(?:依申请公开|政府信息公开申请)"),
-    ("fee_collected_yuan", r"未(?:收取|收)(?:任何)?(?:政府信息公开)?信息处理费"),
-))
+_ZEROS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (code, re.compile(p))
+    for code, p in (
+        ("new_received", r"(?:无|没有|未收到)(?:依申请公开|政府信息公开申请)"),
+        ("fee_collected_yuan", r"未(?:收取|收)(?:任何)?(?:政府信息公开)?信息处理费"),
+    )
+)
 _PROCEEDING = re.compile(r"(?P<p>行政复议|行政诉讼)")
 _PROCEEDING_TOTAL = re.compile(rf"^[^,;\d]{{0,8}}?{_N}{_COUNT}")
 _OUTCOME = {
@@ -91,8 +101,15 @@ def extract_facts(lines: list[Line]) -> list[dict]:
 
     def add(code: str, value: Decimal, sentence: str, pos: int) -> None:
         line = nos[bisect_right(starts, pos) - 1] if nos else None
-        facts.append({"fact_code": code, "value": float(value), "unit": units[code],
-                      "sentence": sentence, "source_line": line})
+        facts.append(
+            {
+                "fact_code": code,
+                "value": float(value),
+                "unit": units[code],
+                "sentence": sentence,
+                "source_line": line,
+            }
+        )
 
     # Each pattern runs once over the whole prose, not once per sentence (a call per sentence and pattern
     # cost more than the matching). No pattern can match across a sentence end: their gaps exclude 。 and ;,
@@ -109,8 +126,17 @@ def extract_facts(lines: list[Line]) -> list[dict]:
         if word not in searched:  # ("" is in every text)
             continue
         for m in pattern.finditer(searched):
-            found.append((bisect_right(sentence_starts, m.start()) - 1, 0, k, m.start(), code,
-                          Decimal(m.group("n")), m.start("n")))
+            found.append(
+                (
+                    bisect_right(sentence_starts, m.start()) - 1,
+                    0,
+                    k,
+                    m.start(),
+                    code,
+                    Decimal(m.group("n")),
+                    m.start("n"),
+                )
+            )
     for k, (code, pattern) in enumerate(_ZEROS):
         seen = set()
         for m in pattern.finditer(searched):
@@ -120,9 +146,13 @@ def extract_facts(lines: list[Line]) -> list[dict]:
                 found.append((sentence, 1, k, m.start(), code, Decimal(0), m.start()))
     for sentence in {bisect_right(sentence_starts, m.start()) - 1 for m in _PROCEEDING.finditer(searched)}:
         calls = len(found)
-        _proceedings(pieces[sentence], sentence_starts[sentence],
-                     lambda code, value, _, at, sentence=sentence: found.append(
-                         (sentence, 2, len(found) - calls, 0, code, value, at)))
+        _proceedings(
+            pieces[sentence],
+            sentence_starts[sentence],
+            lambda code, value, _, at, sentence=sentence, calls=calls: found.append(
+                (sentence, 2, len(found) - calls, 0, code, value, at)
+            ),
+        )
     for sentence, _, _, _, code, value, at in sorted(found, key=lambda f: f[:4]):
         add(code, value, pieces[sentence], at)
     return _dedupe(facts)
@@ -134,14 +164,18 @@ def _proceedings(sentence: str, offset: int, add) -> None:
     for i, mark in enumerate(marks):
         prefix = "review" if mark.group("p") == "行政复议" else "litigation"
         end = marks[i + 1].start() if i + 1 < len(marks) else len(sentence)
-        span = sentence[mark.end():end]
+        span = sentence[mark.end() : end]
         total = _PROCEEDING_TOTAL.search(span)
         if total:
-            add(f"{prefix}_total", Decimal(total.group("n")), sentence, offset + mark.end() + total.start("n"))
+            add(
+                f"{prefix}_total", Decimal(total.group("n")), sentence, offset + mark.end() + total.start("n")
+            )
         for outcome, pattern in _OUTCOME.items():
             m = pattern.search(span)
             if m:
-                add(f"{prefix}_{outcome}", Decimal(m.group("n")), sentence, offset + mark.end() + m.start("n"))
+                add(
+                    f"{prefix}_{outcome}", Decimal(m.group("n")), sentence, offset + mark.end() + m.start("n")
+                )
 
 
 def _dedupe(facts: list[dict]) -> list[dict]:

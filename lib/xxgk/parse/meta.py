@@ -35,8 +35,12 @@ def read_title(lines: list[Line], first_section: int | None) -> tuple[str, int]:
         if not parts and not re.search(r"(?:19|20)\d{2}", text) and "报告" not in text:
             previous = line
             continue
-        if not parts and _YEAR_FIRST.match(text) and previous is not None and _AGENCY_LINE.fullmatch(
-                compact(previous.text)):
+        if (
+            not parts
+            and _YEAR_FIRST.match(text)
+            and previous is not None
+            and _AGENCY_LINE.fullmatch(compact(previous.text))
+        ):
             # "淮安市洪泽区人民政府" / "2024年政府信息公开工作年度报告": the agency stands on the line above.
             parts.append(compact(previous.text))
             start = previous.no
@@ -57,7 +61,14 @@ def parse_title(title: str) -> dict:
     >>> parse_title("番禺区信访局关于2021年政府信息公开工作年度报告")["agency"]
     '番禺区信访局'
     """
-    meta = {"agency": None, "year": None, "province": None, "city": None, "district": None, "agency_kind": None}
+    meta = {
+        "agency": None,
+        "year": None,
+        "province": None,
+        "city": None,
+        "district": None,
+        "agency_kind": None,
+    }
     head = _TITLE_END.split(title)[0] if title else ""
     m = _AGENCY_YEAR.match(head) or _YEAR_AGENCY.match(title)
     if m:
@@ -72,7 +83,7 @@ def parse_title(title: str) -> dict:
         found = pattern.match(rest)
         if found and not _NOT_PLACE.search(found.group("name")):
             meta[key] = found.group("name")
-            rest = rest[found.end():]
+            rest = rest[found.end() :]
     if agency:
         meta["agency_kind"] = "government" if _GOVERNMENT.search(agency) else "department"
     return meta

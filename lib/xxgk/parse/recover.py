@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from xxgk.contract import codes
-from xxgk.read.lines import Value
 from xxgk.parse.report import Report, Table3
+from xxgk.read.lines import Value
 from xxgk.validate.checks import identity_failures
 
 WIDTH = len(codes.APPLICANTS)
@@ -83,28 +83,41 @@ def split_glued_rows(report: Report, table: Table3) -> None:
         if len(combos) <= MAX_COMBINATIONS:
             for combo in combos:
                 trial = dict(report.requests)
-                for code, numbers in zip(ambiguous, combo):
+                for code, numbers in zip(ambiguous, combo, strict=False):
                     trial[code] = _values(numbers, table.glued[code])
                 if not identity_failures(trial, report.request_rows, report.template):
                     passing.append(combo)
         if len(passing) == 1:
-            for code, numbers in zip(ambiguous, passing[0]):
+            for code, numbers in zip(ambiguous, passing[0], strict=False):
                 report.requests[code] = _values(numbers, table.glued[code])
                 candidates[code] = [numbers]
     for code, run in table.glued.items():
         options = candidates[code]
         where = f"line {run.line}"
         if report.requests[code][0] is not None and report.requests[code][0].derived:
-            how = "the only split" if len(options) == 1 and code not in ambiguous else \
-                "the only split that also satisfies the column identities"
-            report.issue("glued_digits", "info",
-                         f"Row {code} is printed as one run of digits {run.raw}; split as "
-                         f"{' '.join(map(str, options[0]))} ({how}); marked derived", where, actual=run.raw)
+            how = (
+                "the only split"
+                if len(options) == 1 and code not in ambiguous
+                else "the only split that also satisfies the column identities"
+            )
+            report.issue(
+                "glued_digits",
+                "info",
+                f"Row {code} is printed as one run of digits {run.raw}; split as "
+                f"{' '.join(map(str, options[0]))} ({how}); marked derived",
+                where,
+                actual=run.raw,
+            )
         else:
             listed = "; ".join(" ".join(map(str, o)) for o in options[:10]) or "none"
-            report.issue("glued_digits", "error",
-                         f"Row {code} is printed as one run of digits {run.raw} that cannot be split with "
-                         f"certainty (candidates: {listed}); the row is NA", where, actual=run.raw)
+            report.issue(
+                "glued_digits",
+                "error",
+                f"Row {code} is printed as one run of digits {run.raw} that cannot be split with "
+                f"certainty (candidates: {listed}); the row is NA",
+                where,
+                actual=run.raw,
+            )
 
 
 def pair_orphan_rows(report: Report, table: Table3) -> None:
@@ -115,22 +128,33 @@ def pair_orphan_rows(report: Report, table: Table3) -> None:
         return
     if labels and len(rows) == len(labels):
         trial = dict(report.requests)
-        for code, cells in zip(labels, rows):
+        for code, cells in zip(labels, rows, strict=False):
             trial[code] = [c._replace(derived=True) if c is not None else None for c in cells]
-        if not identity_failures(trial, report.request_rows, report.template) \
-                and _paired_rows_checked(trial, labels, report):
+        if not identity_failures(trial, report.request_rows, report.template) and _paired_rows_checked(
+            trial, labels, report
+        ):
             report.requests.update({code: trial[code] for code in labels})
-            pairs = ", ".join(f"{code} ← line {cells[0].line}" for code, cells in zip(labels, rows))
-            report.issue("rows_paired", "info",
-                         f"{len(rows)} value rows printed away from their labels were paired with them in document "
-                         f"order; every identity of table 三 holds with them; marked derived: {pairs}",
-                         f"lines {rows[0][0].line}-{rows[-1][0].line}")
+            pairs = ", ".join(
+                f"{code} ← line {cells[0].line}" for code, cells in zip(labels, rows, strict=False)
+            )
+            report.issue(
+                "rows_paired",
+                "info",
+                f"{len(rows)} value rows printed away from their labels were paired with them in document "
+                f"order; every identity of table 三 holds with them; marked derived: {pairs}",
+                f"lines {rows[0][0].line}-{rows[-1][0].line}",
+            )
             return
     for cells in rows:
-        report.issue("orphan_values", "warning",
-                     "A row of numbers with no label was not placed: pairing such rows with the "
-                     f"{len(labels)} labels left without numbers ({', '.join(labels) or 'none'}) is not confirmed "
-                     "by the identities", f"line {cells[0].line}", actual=" ".join(c.raw for c in cells if c))
+        report.issue(
+            "orphan_values",
+            "warning",
+            "A row of numbers with no label was not placed: pairing such rows with the "
+            f"{len(labels)} labels left without numbers ({', '.join(labels) or 'none'}) is not confirmed "
+            "by the identities",
+            f"line {cells[0].line}",
+            actual=" ".join(c.raw for c in cells if c),
+        )
 
 
 def _paired_rows_checked(trial: dict, labels: list[str], report: Report) -> bool:
@@ -140,7 +164,10 @@ def _paired_rows_checked(trial: dict, labels: list[str], report: Report) -> bool
     for code in labels:
         rows = outcome + ["total_processed"] if code in outcome else list(balance)
         for i in range(WIDTH):
-            if any(trial.get(r) is None or trial[r][i] is None or trial[r][i].number is None for r in rows
-                   if r in report.request_rows):
+            if any(
+                trial.get(r) is None or trial[r][i] is None or trial[r][i].number is None
+                for r in rows
+                if r in report.request_rows
+            ):
                 return False
     return True

@@ -56,5 +56,7 @@ class Report:
     issues: list[Issue] = field(default_factory=list)
     failed: bool = False
 
-    def issue(self, check: str, severity: str, message: str, location: str = "", expected="", actual="") -> None:
+    def issue(
+        self, check: str, severity: str, message: str, location: str = "", expected="", actual=""
+    ) -> None:
         self.issues.append(Issue(check, severity, message, location, str(expected), str(actual)))

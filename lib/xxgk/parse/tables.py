@@ -13,9 +13,9 @@ from decimal import Decimal
 from functools import cache, lru_cache
 
 from xxgk.contract import codes
-from xxgk.read.lines import Line, Value
-from xxgk.parse.report import Report, Table3
 from xxgk.parse.recover import MAX_RUN, splits
+from xxgk.parse.report import Report, Table3
+from xxgk.read.lines import Line, Value
 from xxgk.read.text import compact, normalize_cell
 
 WIDTH = len(codes.APPLICANTS)  # table 三: seven columns
@@ -34,7 +34,9 @@ _HEADINGS = {
 SECTION_ORDER = tuple(_HEADINGS)
 _HEADING_ENDS = frozenset("况项")
 # Leading ordinals: 一、 (三) 3. and OCR slips of them (_, for 二、).
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十\d]+\)|\d+[.、]|[_\-,.、:])+")
+_ORDINAL = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十\d]+\)|\d+[.、]|[_\-,.、:])+"
+)
 
 
 def strip_ordinal(label: str) -> str:
@@ -72,8 +74,11 @@ class _Alias:
 
 @cache
 def _aliases(table: str) -> tuple[_Alias, ...]:
-    return tuple(_Alias(a.code, compact(normalize_cell(a.alias)), a.match == "exact")
-                 for a in codes.aliases() if a.table == table)
+    return tuple(
+        _Alias(a.code, compact(normalize_cell(a.alias)), a.match == "exact")
+        for a in codes.aliases()
+        if a.table == table
+    )
 
 
 @lru_cache(maxsize=1 << 16)  # labels recur across the reports of a corpus: match each once
@@ -127,7 +132,9 @@ def _subtotal_dropped(values: list[Value]) -> list[Value] | None:
     return None
 
 
-def _merge(row: list[Value | None], line: Line, report: Report, code: str, table: Table3 | None = None) -> bool:
+def _merge(
+    row: list[Value | None], line: Line, report: Report, code: str, table: Table3 | None = None
+) -> bool:
     """Put a line's numbers into a row's cells. Returns False when they do not fit (caller reports it).
 
     A line whose numeric region is as wide as the table, or has gaps, is aligned by position (right-aligned:
@@ -139,16 +146,25 @@ def _merge(row: list[Value | None], line: Line, report: Report, code: str, table
         dropped = _subtotal_dropped(values)
         if dropped is None:
             return False
-        report.issue("subtotal_column", "info", "A 法人或其他组织 subtotal column was checked and dropped",
-                     f"line {line.no}", actual=" ".join(v.raw for v in values))
+        report.issue(
+            "subtotal_column",
+            "info",
+            "A 法人或其他组织 subtotal column was checked and dropped",
+            f"line {line.no}",
+            actual=" ".join(v.raw for v in values),
+        )
         cells = list(dropped)
     if line.trimmed and len(cells) < WIDTH and None in cells:
         # A tab row with a gap whose trailing empty cells were dropped: it may end in any column, so
         # right-aligning it (as below) could put a number in the wrong cell.
-        report.issue("orphan_values", "warning",
-                     f"Row {code}: a tab-separated row with a blank cell and blank cells at its end cannot say "
-                     "which column each number is in; its numbers were not used (NA)", f"line {line.no}",
-                     actual=" ".join(c.raw if c else "_" for c in cells))
+        report.issue(
+            "orphan_values",
+            "warning",
+            f"Row {code}: a tab-separated row with a blank cell and blank cells at its end cannot say "
+            "which column each number is in; its numbers were not used (NA)",
+            f"line {line.no}",
+            actual=" ".join(c.raw if c else "_" for c in cells),
+        )
         return True
     if len(cells) >= WIDTH or None in cells:
         aligned = _align(list(cells))
@@ -160,15 +176,20 @@ def _merge(row: list[Value | None], line: Line, report: Report, code: str, table
             if row[i] is None:
                 row[i] = cell
             elif row[i].number != cell.number:
-                report.issue("conflicting_values", "warning",
-                             f"Row {code}, column {codes.APPLICANTS[i].code} is printed as {row[i].raw} on line "
-                             f"{row[i].line} and as {cell.raw} on line {cell.line}; the first is kept",
-                             f"line {cell.line}", expected=row[i].raw, actual=cell.raw)
+                report.issue(
+                    "conflicting_values",
+                    "warning",
+                    f"Row {code}, column {codes.APPLICANTS[i].code} is printed as {row[i].raw} on line "
+                    f"{row[i].line} and as {cell.raw} on line {cell.line}; the first is kept",
+                    f"line {cell.line}",
+                    expected=row[i].raw,
+                    actual=cell.raw,
+                )
         return True
     empty = [i for i, c in enumerate(row) if c is None]
     if len(values) > len(empty):
         return _same_as_tail(row, values)
-    for i, value in zip(empty, values):
+    for i, value in zip(empty, values, strict=False):
         row[i] = value
     if table is not None:
         table.sequential.add(code)
@@ -193,7 +214,7 @@ def _align(cells: list[Value | None]) -> list[Value | None] | None:
 
 def _same_as_tail(row: list[Value | None], values: list[Value]) -> bool:
     """A repeated fragment of a row already read (OCR prints a wrapped row's total twice) is harmless."""
-    tail = [c.number for c in row[-len(values):] if c is not None]
+    tail = [c.number for c in row[-len(values) :] if c is not None]
     return tail == [v.number for v in values]
 
 
@@ -232,9 +253,13 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
             pending = ""
             if code in table.rows and code != current and any(c is not None for c in table.rows[code]):
                 if has_values and not _same_as_tail(table.rows[code], values):
-                    report.issue("conflicting_values", "warning",
-                                 f"Row {code} appears again on line {line.no} with other numbers; the first is kept",
-                                 f"line {line.no}", actual=" ".join(v.raw for v in values))
+                    report.issue(
+                        "conflicting_values",
+                        "warning",
+                        f"Row {code} appears again on line {line.no} with other numbers; the first is kept",
+                        f"line {line.no}",
+                        actual=" ".join(v.raw for v in values),
+                    )
                 current = None
                 continue
             current, opened_plain = code, not line.delimited and not has_values
@@ -248,40 +273,62 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
             continue
         if not has_values:
             continue
-        orphan = code is None and not line.label and (
-            current is None or _row_full(table, current) or (opened_plain and line.delimited))
+        orphan = (
+            code is None
+            and not line.label
+            and (current is None or _row_full(table, current) or (opened_plain and line.delimited))
+        )
         if orphan:
             _keep_orphan(table, line, report)
             continue
         if current is None:  # numbers beside a label we do not know, and no row open to continue
-            report.issue("unknown_label", "warning",
-                         f"The label {line.label!r} matches no row of table 三; its numbers were not used",
-                         f"line {line.no}", actual=" ".join(v.raw for v in values))
+            report.issue(
+                "unknown_label",
+                "warning",
+                f"The label {line.label!r} matches no row of table 三; its numbers were not used",
+                f"line {line.no}",
+                actual=" ".join(v.raw for v in values),
+            )
             continue
         row = table.rows[current]
         if code is None and line.label and None not in row:
             # A labelled line after a complete row: a wrapped fragment that repeats the row (OCR) is
             # harmless; other numbers belong to a label we do not know.
             if not _same_as_tail(row, values):
-                report.issue("unknown_label", "warning",
-                             f"The label {line.label!r} matches no row of table 三; its numbers were not used",
-                             f"line {line.no}", actual=" ".join(v.raw for v in values))
+                report.issue(
+                    "unknown_label",
+                    "warning",
+                    f"The label {line.label!r} matches no row of table 三; its numbers were not used",
+                    f"line {line.no}",
+                    actual=" ".join(v.raw for v in values),
+                )
             continue
         if not _merge(row, line, report, current, table):
             where = f"line {line.no}"
             if line.label and code is None:
-                report.issue("unknown_label", "warning",
-                             f"The label {line.label!r} matches no row of table 三; its numbers were not used",
-                             where, actual=" ".join(v.raw for v in values))
+                report.issue(
+                    "unknown_label",
+                    "warning",
+                    f"The label {line.label!r} matches no row of table 三; its numbers were not used",
+                    where,
+                    actual=" ".join(v.raw for v in values),
+                )
             elif len(values) <= WIDTH + 1:
-                report.issue("orphan_values", "warning",
-                             f"Numbers after row {current} do not fit its cells and were not used",
-                             where, actual=" ".join(v.raw for v in values))
+                report.issue(
+                    "orphan_values",
+                    "warning",
+                    f"Numbers after row {current} do not fit its cells and were not used",
+                    where,
+                    actual=" ".join(v.raw for v in values),
+                )
             continue
         table.last_line = max(table.last_line, line.no)
     _settle_sequential_rows(table, report)
-    table.unfilled = [code for code in sorted(table.label_lines, key=table.label_lines.get)
-                      if all(c is None for c in table.rows[code]) and code not in table.glued]
+    table.unfilled = [
+        code
+        for code in sorted(table.label_lines, key=table.label_lines.get)
+        if all(c is None for c in table.rows[code]) and code not in table.glued
+    ]
     return table
 
 
@@ -289,10 +336,15 @@ def _note_variant(code: str, line: Line, report: Report) -> None:
     """A label matched through an alias recorded as a misprint or OCR slip is named in the issues."""
     for text, note in _variants().get(code, ()):
         if text in line.label:
-            report.issue("label_variant", "info",
-                         f"Row {code} is printed as {line.label!r} ({note}); read as {code}, the text is "
-                         "not corrected", f"line {line.no}", expected=codes.by_code(codes.REQUEST_ROWS)[code].zh,
-                         actual=line.label)
+            report.issue(
+                "label_variant",
+                "info",
+                f"Row {code} is printed as {line.label!r} ({note}); read as {code}, the text is "
+                "not corrected",
+                f"line {line.no}",
+                expected=codes.by_code(codes.REQUEST_ROWS)[code].zh,
+                actual=line.label,
+            )
             return
 
 
@@ -312,8 +364,13 @@ def _keep_orphan(table: Table3, line: Line, report: Report) -> None:
         table.orphan_rows.append(list(line.values))
         table.last_line = max(table.last_line, line.no)
     elif len(line.values) <= WIDTH + 1:
-        report.issue("orphan_values", "warning", "Numbers with no row label to anchor them were not used",
-                     f"line {line.no}", actual=" ".join(v.raw for v in line.values))
+        report.issue(
+            "orphan_values",
+            "warning",
+            "Numbers with no row label to anchor them were not used",
+            f"line {line.no}",
+            actual=" ".join(v.raw for v in line.values),
+        )
 
 
 def _settle_sequential_rows(table: Table3, report: Report) -> None:
@@ -331,10 +388,16 @@ def _settle_sequential_rows(table: Table3, report: Report) -> None:
         if len(values) == 1 and _is_digit_run(values[0].raw):
             table.glued[code] = values[0]
         elif values:
-            report.issue("orphan_values", "warning",
-                         f"After the label of row {code}, plain lines give only {len(values)} of {WIDTH} numbers "
-                         "with no column positions; which cell each belongs to cannot be told, so they were not "
-                         "used", f"line {values[0].line}", expected=WIDTH, actual=" ".join(v.raw for v in values))
+            report.issue(
+                "orphan_values",
+                "warning",
+                f"After the label of row {code}, plain lines give only {len(values)} of {WIDTH} numbers "
+                "with no column positions; which cell each belongs to cannot be told, so they were not "
+                "used",
+                f"line {values[0].line}",
+                expected=WIDTH,
+                actual=" ".join(v.raw for v in values),
+            )
         table.rows[code] = [None] * WIDTH
 
 
@@ -363,8 +426,9 @@ def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dic
     first_line = None
     for line in lines:
         # Numbers-only lines; or a header flattened onto the numbers' line ("…尚未审结总计 0 1 1 0 2 …").
-        if line.pure_values or (len(line.values) >= len(codes.OUTCOMES) and not line.trailing_text
-                                and None not in line.cells):
+        if line.pure_values or (
+            len(line.values) >= len(codes.OUTCOMES) and not line.trailing_text and None not in line.cells
+        ):
             # A grid row keeps its blank cells in place (blank = NA); a text line's gaps are layout.
             values.extend(line.cells[-TABLE4_WIDTH:] if line.grid else line.values)
             first_line = first_line or line.no
@@ -373,30 +437,46 @@ def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dic
     blocks = {p.code: [None] * len(codes.OUTCOMES) for p in codes.PROCEEDINGS}
     if not values:
         if heading is not None:
-            report.issue("table_missing", "error", "Table 四 has a heading but no line of numbers",
-                         f"line {heading.no}")
+            report.issue(
+                "table_missing",
+                "error",
+                "Table 四 has a heading but no line of numbers",
+                f"line {heading.no}",
+            )
         return blocks
     where = f"line {first_line}"
     if heading is None:
-        report.issue("table4_unanchored", "warning",
-                     "Table 四's heading is not in the document; the line of 15 numbers that stands between "
-                     "table 三 and section 五 was read as table 四", where)
+        report.issue(
+            "table4_unanchored",
+            "warning",
+            "Table 四's heading is not in the document; the line of 15 numbers that stands between "
+            "table 三 and section 五 was read as table 四",
+            where,
+        )
     size = len(codes.OUTCOMES)
     if len(values) >= TABLE4_WIDTH:
         for b, proceeding in enumerate(codes.PROCEEDINGS):
-            blocks[proceeding.code] = list(values[b * size:(b + 1) * size])
+            blocks[proceeding.code] = list(values[b * size : (b + 1) * size])
         return blocks
     first = values[:size]
     numbers = [v.number if v is not None else None for v in first]
     placed = len(first) == size and None not in numbers and sum(numbers[:4]) == numbers[4]
     if placed:
         blocks["review"] = list(first)
-    report.issue("table4_incomplete", "error",
-                 f"Table 四 prints {len(values)} of 15 numbers; "
-                 + ("the first five satisfy the 行政复议 identity and are read as 行政复议; the litigation cells "
-                    "are not in the document (NA)" if placed else
-                    "they cannot be placed with certainty, so every cell of table 四 is NA"),
-                 where, expected="15", actual=" ".join(v.raw if v else "_" for v in values))
+    report.issue(
+        "table4_incomplete",
+        "error",
+        f"Table 四 prints {len(values)} of 15 numbers; "
+        + (
+            "the first five satisfy the 行政复议 identity and are read as 行政复议; the litigation cells "
+            "are not in the document (NA)"
+            if placed
+            else "they cannot be placed with certainty, so every cell of table 四 is NA"
+        ),
+        where,
+        expected="15",
+        actual=" ".join(v.raw if v else "_" for v in values),
+    )
     return blocks
 
 
@@ -404,7 +484,7 @@ def find_table4_fallback(lines: list[Line]) -> list[Line]:
     """Without a table-四 heading: the first numbers-only line wide enough to be table 四 (≥ 10 numbers)."""
     for i, line in enumerate(lines):
         if line.pure_values and len(line.values) >= 2 * len(codes.OUTCOMES):
-            return lines[i:i + 1]
+            return lines[i : i + 1]
     return []
 
 
@@ -437,12 +517,17 @@ def parse_table2(lines: list[Line], report: Report) -> tuple[dict[tuple[str, str
             if values is None:
                 continue
         if len(targets) != len(values):
-            report.issue("unknown_label", "warning",
-                         f"Table 二 item {item} prints {len(values)} numbers where its header has "
-                         f"{len(targets)} columns; they were not used", f"line {line.no}",
-                         expected=len(targets), actual=" ".join(v.raw for v in values))
+            report.issue(
+                "unknown_label",
+                "warning",
+                f"Table 二 item {item} prints {len(values)} numbers where its header has "
+                f"{len(targets)} columns; they were not used",
+                f"line {line.no}",
+                expected=len(targets),
+                actual=" ".join(v.raw for v in values),
+            )
             continue
-        for measure, value in zip(targets, values):
+        for measure, value in zip(targets, values, strict=False):
             cells.setdefault((item, measure), value)
     return cells, versions
 
@@ -454,17 +539,31 @@ def _split_glued_item(item: str, measures: list[str], run: Value, report: Report
     """
     # A run longer than any real row, or an item with no measures (2019 item in a 2021 table), is not split:
     # the recursion would run out of stack.
-    options = list(itertools.islice(splits(run.raw, len(measures)), 50)) \
-        if measures and len(run.raw) <= MAX_RUN else []
+    options = (
+        list(itertools.islice(splits(run.raw, len(measures)), 50))
+        if measures and len(run.raw) <= MAX_RUN
+        else []
+    )
     if len(options) == 1:
-        report.issue("glued_digits", "info", f"Table 二 item {item} is printed as one run of digits {run.raw}; "
-                     f"split as {' '.join(map(str, options[0]))} (the only split); marked derived",
-                     f"line {run.line}", actual=run.raw)
+        report.issue(
+            "glued_digits",
+            "info",
+            f"Table 二 item {item} is printed as one run of digits {run.raw}; "
+            f"split as {' '.join(map(str, options[0]))} (the only split); marked derived",
+            f"line {run.line}",
+            actual=run.raw,
+        )
         return [Value(Decimal(n), run.line, str(n), derived=True) for n in options[0]]
     listed = "; ".join(" ".join(map(str, o)) for o in options[:10])
-    report.issue("glued_digits", "error", f"Table 二 item {item} is printed as one run of digits {run.raw} "
-                 f"that cannot be split into {', '.join(measures)} with certainty (candidates: {listed}"
-                 f"{' …' if len(options) > 10 else ''}); NA", f"line {run.line}", actual=run.raw)
+    report.issue(
+        "glued_digits",
+        "error",
+        f"Table 二 item {item} is printed as one run of digits {run.raw} "
+        f"that cannot be split into {', '.join(measures)} with certainty (candidates: {listed}"
+        f"{' …' if len(options) > 10 else ''}); NA",
+        f"line {run.line}",
+        actual=run.raw,
+    )
     return None
 
 

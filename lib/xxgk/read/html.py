@@ -16,8 +16,33 @@ import lxml.html
 from xxgk.read.lines import Line, line_from_cells, parse_value, split_line
 
 # Elements that end a line of text (their content is a paragraph of its own).
-_BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section",
-                     "article", "header", "footer", "blockquote", "pre", "title", "tr", "table", "dd", "dt"})
+_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "title",
+        "tr",
+        "table",
+        "dd",
+        "dt",
+    }
+)
 _SKIP = frozenset({"script", "style", "noscript", "head", "template"})
 
 

@@ -27,9 +27,10 @@ import pypdfium2.raw as pdfium_c
 from xxgk.read.lines import Line, line_from_cells, split_line
 from xxgk.read.text import UnreadableFile
 
-
 # Page headers/footers that only number the page: "- 3 -", "— 3 —", "第 3 页", "3 / 6".
-_PAGE_NUMBER = re.compile(r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4}")
+_PAGE_NUMBER = re.compile(
+    r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4}"
+)
 
 # Distances in points, pdfplumber's defaults: characters further apart than this on a line start a new
 # word; characters whose bottoms are closer than this share a line; rulings closer than this are one
@@ -93,8 +94,11 @@ def pdf_lines(path: str | Path) -> tuple[list[Line], dict[int, int]]:
                     raise UnreadableFile(f"page {page_no} of the PDF cannot be read ({err})") from err
                 for kind, payload in _page_items(page):
                     no = len(lines) + 1
-                    lines.append(line_from_cells(payload, no, grid=True) if kind == "cells"
-                                 else split_line(payload, no))
+                    lines.append(
+                        line_from_cells(payload, no, grid=True)
+                        if kind == "cells"
+                        else split_line(payload, no)
+                    )
                     pages[no] = page_no
                 page.close()
         finally:
@@ -131,6 +135,7 @@ def _page_items(page: pdfium.PdfPage) -> list[tuple[str, object]]:
 
 # Characters ------------------------------------------------------------------------------------------------
 
+
 def _chars(page: pdfium.PdfPage, height: float) -> list[Char]:
     """Every character the PDF draws (not the spaces and line breaks pdfium adds), with its box."""
     textpage = page.get_textpage()
@@ -163,7 +168,7 @@ def _page_text(textpage, n: int) -> str:
     """The page's characters in one call, index for index (one per character pdfium counts)."""
     buffer = ctypes.create_string_buffer(4 * (n + 1))  # room for surrogate pairs
     units = pdfium_c.FPDFText_GetText(textpage, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
-    text = buffer.raw[:2 * max(units - 1, 0)].decode("utf-16-le", errors="replace")
+    text = buffer.raw[: 2 * max(units - 1, 0)].decode("utf-16-le", errors="replace")
     if len(text) != n:  # a character pdfium could not express index for index: ask one at a time
         handle = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
         text = "".join(chr(_get_unicode(handle, i)) for i in range(n))
@@ -238,8 +243,9 @@ def _line_text(line: list[Char]) -> str:
             out.append(" ")
             prev = None
             continue
-        if prev is not None and (char[1] < prev[1] or char[1] > prev[3] + _X_TOLERANCE
-                                 or abs(char[4] - prev[4]) > _Y_TOLERANCE):
+        if prev is not None and (
+            char[1] < prev[1] or char[1] > prev[3] + _X_TOLERANCE or abs(char[4] - prev[4]) > _Y_TOLERANCE
+        ):
             out.append(" ")
         out.append(char[0])
         prev = char
@@ -253,6 +259,7 @@ _LEFT = itemgetter(1, 3)
 # Rulings and the table grid ----------------------------------------------------------------------------
 
 # An edge: ("h", y, x0, x1) or ("v", x, top, bottom).
+
 
 def _rulings(page: pdfium.PdfPage, height: float) -> list[tuple[str, float, float, float]]:
     """The horizontal and vertical edges of every painted path on the page (lines, rectangles, and each
@@ -417,10 +424,17 @@ def _tables(edges: list) -> list[list[tuple]]:
         # the first corner below and the first to the right nearly always close the cell: look lazily
         below = (p for p in by_x[x][next_below:] if not v_ids.isdisjoint(corners[p][0]))
         right = [p for p in by_y[y][next_right:] if not h_ids.isdisjoint(corners[p][1])]
-        cell = next(((x, y, r[0], b[1]) for b in below for r in right
-                     if (r[0], b[1]) in corners
-                     and not corners[(r[0], b[1])][0].isdisjoint(corners[r][0])
-                     and not corners[(r[0], b[1])][1].isdisjoint(corners[b][1])), None)
+        cell = next(
+            (
+                (x, y, r[0], b[1])
+                for b in below
+                for r in right
+                if (r[0], b[1]) in corners
+                and not corners[(r[0], b[1])][0].isdisjoint(corners[r][0])
+                and not corners[(r[0], b[1])][1].isdisjoint(corners[b][1])
+            ),
+            None,
+        )
         if cell:
             cells.append(cell)
     return _group(cells)
@@ -451,8 +465,12 @@ def _group(cells: list[tuple]) -> list[list[tuple]]:
 
 
 def _bbox(cells: list[tuple]) -> tuple:
-    return (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells),
-            max(c[3] for c in cells))
+    return (
+        min(c[0] for c in cells),
+        min(c[1] for c in cells),
+        max(c[2] for c in cells),
+        max(c[3] for c in cells),
+    )
 
 
 def _table_rows(cells: list[tuple], chars: list[Char]) -> list[tuple[float, str, object]]:

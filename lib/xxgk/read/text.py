@@ -10,8 +10,8 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 class UnreadableFile(Exception):
@@ -35,8 +35,11 @@ def decode(data: bytes) -> Decoded:
     """
     if not data.strip():
         raise UnreadableFile("the file is empty")
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return _strict_or_replace(data, name)
     utf16 = _utf16_without_bom(data)
@@ -102,13 +105,28 @@ _NUMERIC = frozenset("0123456789.,")
 def _unmark(m: re.Match) -> str:
     """Markup goes, but between two numerals it leaves a space: 1<del>1 is two numbers, never 11."""
     s, i, j = m.string, m.start(), m.end()
-    return " " if 0 < i and j < len(s) and s[i - 1] in _NUMERIC and s[j] in _NUMERIC else ""
+    return " " if i > 0 and j < len(s) and s[i - 1] in _NUMERIC and s[j] in _NUMERIC else ""
+
+
 _HEADING = re.compile(r"^\s*(?:#{1,6}|[-*+]\s)\s*")
 _SPACES = re.compile(r"[ \u3000\xa0]+")
 # NFKC leaves these as they are; the template uses both shapes interchangeably.
 _UNIFY = {
-    "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"',
-    "〔": "[", "〕": "]", "【": "[", "】": "]", "―": "—", "–": "-",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "‘": "'",
+    "’": "'",
+    "「": '"',
+    "」": '"',
+    "『": '"',
+    "』": '"',
+    "〔": "[",
+    "〕": "]",
+    "【": "[",
+    "】": "]",
+    "―": "—",
+    "–": "-",
 }
 _TO_UNIFY = re.compile("[" + "".join(_UNIFY) + "]")  # (a regex: str.translate is slow on CJK text)
 
@@ -153,7 +171,7 @@ def _normalize(text: str) -> str:
         text = _EMPHASIS.sub(_unmark, text)
     heading = _HEADING.match(text)
     if heading:
-        text = text[heading.end():]
+        text = text[heading.end() :]
     if "  " in text:  # NFKC made every other space (U+3000, U+00A0) a plain one
         text = _SPACES.sub(" ", text)
     text = text.strip()

@@ -67,7 +67,9 @@ class CellFailure:
     source: str = ""
 
     def describe(self) -> str:
-        where = f"cell {self.cell} (In [{self.execution_count}])" if self.cell is not None else "before any cell"
+        where = (
+            f"cell {self.cell} (In [{self.execution_count}])" if self.cell is not None else "before any cell"
+        )
         first = self.source.strip().splitlines()[0] if self.source.strip() else ""
         return f"{where}: {self.ename}: {self.evalue}" + (f"  ← {first}" if first else "")
 
@@ -107,11 +109,15 @@ class BatchResult:
         return [r for r in self.results if not r.ok]
 
     def summary(self) -> str:
-        lines = [f"{len(self.results) - len(self.failures)} of {len(self.results)} notebooks ran in "
-                 f"{self.seconds:.1f} s with {self.workers} worker(s); index: {self.index}"]
+        lines = [
+            f"{len(self.results) - len(self.failures)} of {len(self.results)} notebooks ran in "
+            f"{self.seconds:.1f} s with {self.workers} worker(s); index: {self.index}"
+        ]
         for r in self.failures:
-            lines.append(f"FAILED {r.name} ({r.notebook}, {_show(r.parameters)}): "
-                         f"{r.failure.describe() if r.failure else 'unknown error'}")
+            lines.append(
+                f"FAILED {r.name} ({r.notebook}, {_show(r.parameters)}): "
+                f"{r.failure.describe() if r.failure else 'unknown error'}"
+            )
         return "\n".join(lines)
 
 
@@ -138,7 +144,7 @@ def output_name(notebook: str | Path, parameters: dict) -> str:
     name = re.sub(r"[^\w.+-]+", "_", "__".join(parts)).strip("._")
     if len(name) > MAX_NAME:
         digest = sha1(json.dumps(parameters, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:8]
-        name = f"{name[:MAX_NAME - 9]}~{digest}"
+        name = f"{name[: MAX_NAME - 9]}~{digest}"
     return name
 
 
@@ -185,7 +191,9 @@ def load_runs(params_file: str | Path) -> list[Run]:
         for given in entry.get("parameters") or [{}]:
             unknown = sorted(set(given) - set(declared))
             if unknown:
-                problems.append(f"{notebook.name}: unknown parameter(s) {unknown}; it declares {sorted(declared)}")
+                problems.append(
+                    f"{notebook.name}: unknown parameter(s) {unknown}; it declares {sorted(declared)}"
+                )
                 continue
             merged = {k: v for k, v in defaults.items() if k in declared} | given
             try:
@@ -229,12 +237,19 @@ def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT) -> RunResult:
     failure = None
     try:
         papermill.execute_notebook(
-            str(run.notebook), str(ipynb), parameters=run.parameters, cwd=str(run.notebook.parent),
-            progress_bar=False, execution_timeout=timeout, log_output=False,
+            str(run.notebook),
+            str(ipynb),
+            parameters=run.parameters,
+            cwd=str(run.notebook.parent),
+            progress_bar=False,
+            execution_timeout=timeout,
+            log_output=False,
         )
     except PapermillExecutionError as err:
         failure = CellFailure(err.cell_index, err.exec_count, err.ename, str(err.evalue), err.source or "")
-    except Exception as err:  # a kernel that dies, a timeout, an unreadable notebook: still a reported failure
+    except (
+        Exception
+    ) as err:  # a kernel that dies, a timeout, an unreadable notebook: still a reported failure
         failure = CellFailure(None, None, type(err).__name__, str(err))
     seconds = time.perf_counter() - start
     html_path = None
@@ -244,12 +259,26 @@ def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT) -> RunResult:
             html_path = render_html(ipynb, target)
         except Exception as err:
             failure = failure or CellFailure(None, None, f"render: {type(err).__name__}", str(err))
-    return RunResult(run.notebook.name, run.parameters, run.name, failure is None, seconds,
-                     ipynb if ipynb.exists() else None, html_path, failure, time.perf_counter() - start)
+    return RunResult(
+        run.notebook.name,
+        run.parameters,
+        run.name,
+        failure is None,
+        seconds,
+        ipynb if ipynb.exists() else None,
+        html_path,
+        failure,
+        time.perf_counter() - start,
+    )
 
 
-def run_batch(params_file: str | Path, out_dir: str | Path, workers: int = 2, progress: bool = True,
-              timeout: int = CELL_TIMEOUT) -> BatchResult:
+def run_batch(
+    params_file: str | Path,
+    out_dir: str | Path,
+    workers: int = 2,
+    progress: bool = True,
+    timeout: int = CELL_TIMEOUT,
+) -> BatchResult:
     """Execute every notebook × parameter set of ``params_file`` into ``out_dir`` and write ``index.html``.
 
     ``workers`` processes run notebooks side by side (each notebook also starts its own kernel process);
@@ -281,9 +310,15 @@ def run_batch(params_file: str | Path, out_dir: str | Path, workers: int = 2, pr
     results.sort(key=lambda r: order[r.name])
     seconds = time.perf_counter() - start
     index = write_index(results, out_dir, Path(params_file).name, seconds, workers)
-    (out_dir / "batch.json").write_text(json.dumps(
-        {"seconds": seconds, "workers": workers, "runs": [_record(r) for r in results]},
-        ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    (out_dir / "batch.json").write_text(
+        json.dumps(
+            {"seconds": seconds, "workers": workers, "runs": [_record(r) for r in results]},
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        ),
+        encoding="utf-8",
+    )
     return BatchResult(results, out_dir, index, seconds, workers)
 
 
@@ -299,6 +334,7 @@ def _show(parameters: dict) -> str:
 
 def write_index(results: list[RunResult], out_dir: Path, title: str, seconds: float, workers: int) -> Path:
     """index.html: one line per run, linking its HTML and executed notebook, failures first and in red."""
+
     def link(path: Path | None, text: str) -> str:
         return f'<a href="{quote(path.name)}">{text}</a>' if path else "—"
 
@@ -333,9 +369,14 @@ tr.failed td{{background:#fde2e2}}</style></head><body>
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The arguments of ``xxgk batch`` (for the CLI's subparser)."""
-    parser.add_argument("params", help="YAML file of notebooks and parameter sets (e.g. notebooks/params/sample.yml)")
-    parser.add_argument("--out", default=str(repo_root() / "output"),
-                        help="folder for executed notebooks, HTML and index.html (default: <repo>/output)")
+    parser.add_argument(
+        "params", help="YAML file of notebooks and parameter sets (e.g. notebooks/params/sample.yml)"
+    )
+    parser.add_argument(
+        "--out",
+        default=str(repo_root() / "output"),
+        help="folder for executed notebooks, HTML and index.html (default: <repo>/output)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side (default 2)")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds one cell may run")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -345,8 +386,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def run_args(args: argparse.Namespace) -> int:
     """Run ``xxgk batch`` from parsed arguments: 0 when every notebook ran, 1 when any failed, 2 on bad input."""
     try:
-        result = run_batch(args.params, args.out, workers=args.workers, progress=not args.quiet,
-                           timeout=args.timeout)
+        result = run_batch(
+            args.params, args.out, workers=args.workers, progress=not args.quiet, timeout=args.timeout
+        )
     except (ValueError, FileNotFoundError) as err:
         print(f"xxgk batch: {err}", file=sys.stderr)
         return 2

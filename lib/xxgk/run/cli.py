@@ -6,12 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from xxgk.run import batch
 from xxgk.contract import schema
-from xxgk.pipeline import collect_paths, parse_many, write_tables
 from xxgk.output.stream import write_corpus
+from xxgk.pipeline import collect_paths, parse_many, write_tables
+from xxgk.run import batch
 from xxgk.run.dictionary import markdown, refresh
-
 
 #: From this many files on, `xxgk parse` streams them (xxgk.output.stream.write_corpus): memory stays bounded
 #: however large the corpus. Same tables as the in-memory path, except that the issues of the cross-year
@@ -39,8 +38,10 @@ def _parse(args: argparse.Namespace) -> int:
         written = write_tables(tables, args.out)
     if not args.quiet:
         print(summary(tables))
-        print(f"\nWrote {len(written)} files to {Path(args.out)}/ "
-              f"({', '.join(sorted({p.stem for p in written}))}; .csv and .parquet)")
+        print(
+            f"\nWrote {len(written)} files to {Path(args.out)}/ "
+            f"({', '.join(sorted({p.stem for p in written}))}; .csv and .parquet)"
+        )
     errors = (tables["issues"]["severity"] == "error").sum()
     return 1 if args.strict and errors else 0
 
@@ -65,8 +66,10 @@ def _score(args: argparse.Namespace) -> int:
     reports = [Path(args.raw) / n for n in names]
     missing = [str(r) for r in reports if not r.exists()]
     if missing or not files:
-        print(f"xxgk score: report files not found: {', '.join(missing) or 'no expected JSON given'}",
-              file=sys.stderr)
+        print(
+            f"xxgk score: report files not found: {', '.join(missing) or 'no expected JSON given'}",
+            file=sys.stderr,
+        )
         return 2
     scores = score_files(parse_many(reports), files)
     table = pd.DataFrame([s.row() for s in scores])
@@ -92,8 +95,10 @@ def _dictionary(args: argparse.Namespace) -> int:
 def summary(tables) -> str:
     """A short plain-text summary: reports by status, issues by check and severity."""
     reports, issues = tables["reports"], tables["issues"]
-    lines = [f"{len(reports)} reports: " + ", ".join(f"{n} {s}" for s, n in
-                                                     reports["status"].value_counts().sort_index().items())]
+    lines = [
+        f"{len(reports)} reports: "
+        + ", ".join(f"{n} {s}" for s, n in reports["status"].value_counts().sort_index().items())
+    ]
     cols = ["report_id", "agency", "year", "template", "status", "n_issues", "n_errors"]
     lines.append(reports[cols].to_string(index=False))
     if len(issues):
@@ -103,18 +108,27 @@ def summary(tables) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="xxgk", description="Government information disclosure annual reports "
-                                     "(政府信息公开工作年度报告) as validated, tidy tables.")
+    parser = argparse.ArgumentParser(
+        prog="xxgk",
+        description="Government information disclosure annual reports "
+        "(政府信息公开工作年度报告) as validated, tidy tables.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("parse", help="parse report files and/or folders into tables (CSV and Parquet)")
     p.add_argument("paths", nargs="+", help="report files or folders of them")
     p.add_argument("--out", required=True, help="folder for the tables")
     p.add_argument("--strict", action="store_true", help="exit 1 when any issue of severity error exists")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
-    p.add_argument("--workers", type=int, default=1,
-                   help="processes parsing in parallel (default 1); the tables written are the same")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes parsing in parallel (default 1); the tables written are the same",
+    )
     p.set_defaults(func=_parse)
-    sc = sub.add_parser("score", help="compare the parser with hand-checked expected values (JSON), cell by cell")
+    sc = sub.add_parser(
+        "score", help="compare the parser with hand-checked expected values (JSON), cell by cell"
+    )
     sc.add_argument("expected", nargs="+", help="expected JSON files or folders of them")
     sc.add_argument("--raw", default="data/raw", help="folder holding the report files the JSONs name")
     sc.add_argument("--details", action="store_true", help="list every cell that is not correct")

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xxgk.contract import codes
-from xxgk.contract import schema
+from xxgk.contract import codes, schema
 
 START, END = "<!-- dictionary:start -->", "<!-- dictionary:end -->"
 
@@ -40,8 +39,10 @@ def markdown() -> str:
     for title, table, with_templates in sections:
         lines += [f"**{title}**", ""]
         header = ["code", "中文", "English"] + (["templates"] if with_templates else [])
-        rows = [[f"`{c.code}`", c.zh, c.en] + (["/".join(sorted(c.templates))] if with_templates else [])
-                for c in table]
+        rows = [
+            [f"`{c.code}`", c.zh, c.en] + (["/".join(sorted(c.templates))] if with_templates else [])
+            for c in table
+        ]
         lines += _table(header, rows)
     return "\n".join(lines).rstrip() + "\n"
 

@@ -1,20 +1,21 @@
 """Fuzzing: corrupted reports must never crash the parser and never make it print a number not in the file.
 
-``python -m xxgk.testing.fuzz --n 10000 --seed 1`` draws synthetic reports (:mod:`xxgk.testing.synth`), renders each in a
-random layout, corrupts it (lines deleted, duplicated or shuffled, OCR noise, random bytes, a wrong
+``python -m xxgk.testing.fuzz --n 10000 --seed 1`` draws synthetic reports (:mod:`xxgk.testing.synth`),
+renders each in a random layout, corrupts it (lines deleted, duplicated or shuffled, OCR noise, random bytes, a wrong
 encoding, a cut mid-character, digits glued together) and parses it through the public front door. It
 prints the number of crashes (an exception escaped) and of *invented numbers*: a printed cell whose value
 does not appear as a number on the line of the input that the parser gives as its source (a prose fact: in
 the whole input). Both must be 0; the exit code is 1 otherwise. ``--save DIR`` keeps each failing input.
 
 A cell marked ``derived`` (a glued digit run split by the identities) must have its digits inside a digit
-run of its source line. Why "on its source line": a parser that sums, shifts or joins numbers, or cites the wrong line, is caught,
-not only one that makes numbers up out of nothing.
+run of its source line. Why "on its source line": a parser that sums, shifts or joins numbers, or cites the
+wrong line, is caught, not only one that makes numbers up out of nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import re
 import sys
@@ -29,8 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from xxgk.testing import synth
 from xxgk.read.text import UnreadableFile, decode
+from xxgk.testing import synth
 
 # ---------------------------------------------------------------------------------------------------------
 # Corruptions: each takes the lines of a rendering and a Random, and returns new lines.
@@ -67,9 +68,38 @@ def shuffle_lines(lines: list[str], rng: random.Random) -> list[str]:
 
 
 # What OCR does to these documents (FORMAT.md variants): markup, slips, stray characters and spaces.
-_OCR_SLIPS = (("二、", "_,"), ("实际", "石基"), ("、", "，"), ("总计", "合计"), ("(", "（"), ("一", "-"), ("1", "l"),
-              ("0", "O"), ("废", "度"), ("：", ":"))
-_STRAY = ("<del>", "</del>", "<b>", "</b>", "**", "|", " ", "\t", "·", "_", "〇", "口", "丨", "—", "/", "-", "无", "。")
+_OCR_SLIPS = (
+    ("二、", "_,"),
+    ("实际", "石基"),
+    ("、", "，"),
+    ("总计", "合计"),
+    ("(", "（"),
+    ("一", "-"),
+    ("1", "l"),
+    ("0", "O"),
+    ("废", "度"),
+    ("：", ":"),
+)
+_STRAY = (
+    "<del>",
+    "</del>",
+    "<b>",
+    "</b>",
+    "**",
+    "|",
+    " ",
+    "\t",
+    "·",
+    "_",
+    "〇",
+    "口",
+    "丨",
+    "—",
+    "/",
+    "-",
+    "无",
+    "。",
+)
 
 
 def ocr_noise(lines: list[str], rng: random.Random) -> list[str]:
@@ -118,8 +148,12 @@ def split_digits(lines: list[str], rng: random.Random) -> list[str]:
 
 
 LINE_CORRUPTIONS: dict[str, Callable[[list[str], random.Random], list[str]]] = {
-    "delete": delete_lines, "duplicate": duplicate_lines, "shuffle": shuffle_lines, "ocr_noise": ocr_noise,
-    "glue_digits": glue_digits, "split_digits": split_digits,
+    "delete": delete_lines,
+    "duplicate": duplicate_lines,
+    "shuffle": shuffle_lines,
+    "ocr_noise": ocr_noise,
+    "glue_digits": glue_digits,
+    "split_digits": split_digits,
 }
 
 
@@ -136,13 +170,13 @@ def random_bytes(data: bytes, rng: random.Random) -> bytes:
         elif r < 0.7:
             buf[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
         else:
-            del buf[pos:pos + rng.randint(1, 8)]
+            del buf[pos : pos + rng.randint(1, 8)]
     return bytes(buf)
 
 
 def cut_bytes(data: bytes, rng: random.Random) -> bytes:
     """The file cut at a random byte, perhaps mid-character."""
-    return data[:rng.randrange(1, len(data) + 1)] if data else data
+    return data[: rng.randrange(1, len(data) + 1)] if data else data
 
 
 def wrong_encoding(text: str, rng: random.Random) -> bytes:
@@ -158,7 +192,7 @@ def wrong_encoding(text: str, rng: random.Random) -> bytes:
         return b"\xef\xbb\xbf" + text.encode("gb18030")
     if choice == 4:  # UTF-16 cut to an odd length
         data = text.encode("utf-16-le")
-        return data[:len(data) - 1 - 2 * rng.randrange(max(1, len(data) // 4))]
+        return data[: len(data) - 1 - 2 * rng.randrange(max(1, len(data) // 4))]
     return text.encode("euc-kr", errors="replace")
 
 
@@ -175,8 +209,9 @@ class Case:
     seed: int
 
 
-def corrupt(rendering: synth.Rendering, rng: random.Random, seed: int = 0,
-            corruptions: list[str] | None = None) -> Case:
+def corrupt(
+    rendering: synth.Rendering, rng: random.Random, seed: int = 0, corruptions: list[str] | None = None
+) -> Case:
     """Apply one to four corruptions (line-level, then at most one byte-level) to a rendering."""
     if corruptions is None:
         # OCR noise does not happen to web pages (and inside tags it is random bytes' job).
@@ -254,8 +289,32 @@ def document_lines(data: bytes, layout: str = "") -> list[str] | None:
 _HTML_TAG = re.compile(r"<[^<>]*>")
 
 
-_HTML_BLOCKS = frozenset({"td", "th", "tr", "table", "tbody", "thead", "p", "div", "br", "li", "ul", "ol", "h1",
-                          "h2", "h3", "h4", "h5", "h6", "title", "head", "body", "html"})
+_HTML_BLOCKS = frozenset(
+    {
+        "td",
+        "th",
+        "tr",
+        "table",
+        "tbody",
+        "thead",
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "title",
+        "head",
+        "body",
+        "html",
+    }
+)
 
 
 def _html_shown(text: str) -> str:
@@ -264,15 +323,14 @@ def _html_shown(text: str) -> str:
 
     try:
         doc = lxml.html.document_fromstring(text)
-    except Exception:  # noqa: BLE001 - an unparsable page: fall back to its raw text
+    except Exception:
         return text
     for el in doc.iter():
         if isinstance(el.tag, str) and el.tag in _HTML_BLOCKS:
             for attr in ("text", "tail"):
-                try:
+                # ValueError: control characters lxml will not store; keep the text as it is.
+                with contextlib.suppress(ValueError):
                     setattr(el, attr, " " + (getattr(el, attr) or ""))
-                except ValueError:  # control characters lxml will not store: keep the text as it is
-                    pass
     return doc.text_content()
 
 
@@ -281,7 +339,12 @@ def invented_numbers(tables: dict[str, pd.DataFrame], docs: dict[str, list[str] 
     found = []
     cache: dict[tuple[str, int], set[Decimal]] = {}
     whole: dict[str, set[Decimal]] = {}
-    for name, column in (("requests", "count"), ("reviews", "count"), ("proactive", "value"), ("facts", "value")):
+    for name, column in (
+        ("requests", "count"),
+        ("reviews", "count"),
+        ("proactive", "value"),
+        ("facts", "value"),
+    ):
         df = tables[name]
         if name == "facts":  # a zero stated in words (未收取信息处理费, 没有收到申请) is stated, not invented
             df = df[~((df["value"] == 0) & df["sentence"].str.contains("无|未|没有", regex=True))]
@@ -289,7 +352,9 @@ def invented_numbers(tables: dict[str, pd.DataFrame], docs: dict[str, list[str] 
         if name != "facts":
             keep = statuses.isin(["printed", "derived"])
             df, statuses = df[keep], statuses[keep]
-        for rid, value, line, status in zip(df["report_id"], df[column], df["source_line"], statuses):
+        for rid, value, line, status in zip(
+            df["report_id"], df[column], df["source_line"], statuses, strict=False
+        ):
             lines = docs.get(rid)
             if lines is None:
                 found.append(f"{rid} {name}: {value} from an unreadable input")
@@ -311,8 +376,10 @@ def invented_numbers(tables: dict[str, pd.DataFrame], docs: dict[str, list[str] 
                     continue
                 if status == "derived":  # split from a glued run: its digits must stand in that run
                     digits = format(number, "f")
-                    ok = any(digits in run for run in re.findall(r"\d+", unicodedata.normalize(
-                        "NFKC", lines[int(line) - 1])))
+                    ok = any(
+                        digits in run
+                        for run in re.findall(r"\d+", unicodedata.normalize("NFKC", lines[int(line) - 1]))
+                    )
                 else:
                     key = (rid, int(line))
                     if key not in cache:
@@ -361,14 +428,16 @@ def run(n: int, seed: int = 1, save: Path | None = None, batch: int = 500, progr
                     if bug:
                         result.crashes.append(f"{rid} ({case.layout}, {'+'.join(case.corruptions)}): {bug}")
                         _save(save, case)
-                except Exception as err:  # noqa: BLE001 - the point is to catch everything
-                    result.crashes.append(f"{rid} ({case.layout}, {'+'.join(case.corruptions)}): {_where(err)}")
+                except Exception as err:
+                    result.crashes.append(
+                        f"{rid} ({case.layout}, {'+'.join(case.corruptions)}): {_where(err)}"
+                    )
                     _save(save, case)
                 path.unlink()
                 result.cases += 1
             try:
                 tables = to_tables(reports)
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 result.crashes.append(f"to_tables for cases {first}..: {_where(err)}")
                 continue
             result.failed_reports += int((tables["reports"]["status"] == "failed").sum())
@@ -377,16 +446,19 @@ def run(n: int, seed: int = 1, save: Path | None = None, batch: int = 500, progr
             for rid in {msg.split(" ", 1)[0] for msg in invented}:
                 _save(save, cases[rid])
             if progress:
-                print(f"  {result.cases} cases, {len(result.crashes)} crashes, {len(result.invented)} invented",
-                      file=sys.stderr)
+                print(
+                    f"  {result.cases} cases, {len(result.crashes)} crashes, {len(result.invented)} invented",
+                    file=sys.stderr,
+                )
     result.seconds = time.perf_counter() - start
     return result
 
 
 def _where(err: BaseException) -> str:
     """The exception and the innermost frame of the library it came from."""
-    frames = [f for f in traceback.extract_tb(err.__traceback__) if "/xxgk/" in f.filename] or \
-        traceback.extract_tb(err.__traceback__)
+    frames = [
+        f for f in traceback.extract_tb(err.__traceback__) if "/xxgk/" in f.filename
+    ] or traceback.extract_tb(err.__traceback__)
     f = frames[-1]
     return f"{type(err).__name__}: {err} at {Path(f.filename).name}:{f.lineno} ({f.name})"
 
@@ -405,8 +477,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--progress", action="store_true", help="print a line per batch of 500")
     args = parser.parse_args(argv)
     result = run(args.n, args.seed, args.save, progress=args.progress)
-    print(f"{result.cases} corrupted inputs in {result.seconds:.1f} s "
-          f"({result.cases / result.seconds:.0f}/s); {result.failed_reports} read as failed reports")
+    print(
+        f"{result.cases} corrupted inputs in {result.seconds:.1f} s "
+        f"({result.cases / result.seconds:.0f}/s); {result.failed_reports} read as failed reports"
+    )
     print(f"crashes: {len(result.crashes)}")
     for msg in result.crashes[:20]:
         print("  " + msg)

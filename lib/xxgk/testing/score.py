@@ -33,8 +33,14 @@ class Score:
         return self.correct + len(self.wrong) + len(self.missing) + len(self.invented)
 
     def row(self) -> dict:
-        return {"report_id": self.report_id, "cells": self.cells, "correct": self.correct,
-                "wrong": len(self.wrong), "missing": len(self.missing), "invented": len(self.invented)}
+        return {
+            "report_id": self.report_id,
+            "cells": self.cells,
+            "correct": self.correct,
+            "wrong": len(self.wrong),
+            "missing": len(self.missing),
+            "invented": len(self.invented),
+        }
 
 
 def _blank(v) -> bool:
@@ -92,7 +98,7 @@ def score_report(tables: dict[str, pd.DataFrame], report_id: str, expected: dict
     got = {(r.row_code, r.applicant_code): r.count for r in req.itertuples()}
     applicants = expected.get("applicants", codes.codes(codes.APPLICANTS))
     for row, values in expected.get("requests", {}).items():
-        for applicant, value in zip(applicants, values):
+        for applicant, value in zip(applicants, values, strict=False):
             _compare(score, f"requests {row}/{applicant}", value, got.get((row, applicant)))
     rev = tables["reviews"][tables["reviews"]["report_id"] == report_id]
     got = {(r.proceeding, r.outcome): r.count for r in rev.itertuples()}

@@ -26,11 +26,10 @@ rendering does not hold. :func:`compare` lists every difference between parsed t
 from __future__ import annotations
 
 import random
-import re
-from html import escape as html_escape
 import tempfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from html import escape as html_escape
 from pathlib import Path
 
 import pandas as pd
@@ -39,7 +38,12 @@ from xxgk.contract import codes
 
 LAYOUTS = ("pdftotext", "tsv", "ocr", "html")
 #: The file name each layout is parsed under (the parser picks its reader by extension).
-FILE_NAMES = {"pdftotext": "synthetic.txt", "tsv": "synthetic.txt", "ocr": "synthetic.md", "html": "synthetic.html"}
+FILE_NAMES = {
+    "pdftotext": "synthetic.txt",
+    "tsv": "synthetic.txt",
+    "ocr": "synthetic.md",
+    "html": "synthetic.html",
+}
 NA_MARK = "/"  # how a not-applicable cell is printed (FORMAT.md: "/", "—", "无"…; "/" is the common one)
 
 _APPLICANTS = codes.codes(codes.APPLICANTS)
@@ -52,7 +56,10 @@ _HEADINGS = {
     "一": ("一、总体情况",),
     "二": ("二、主动公开政府信息情况",),
     "三": ("三、收到和处理政府信息公开申请情况",),
-    "四": ("四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"),
+    "四": (
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+    ),
     "五": ("五、存在的主要问题及改进情况",),
     "六": ("六、其他需要报告的事项",),
 }
@@ -62,21 +69,50 @@ _LEGAL_PERSON_HEAD = "法人或其他组织"
 _RESULTS_GROUP = "三、本年度办理结果"
 # 第二十条 paragraphs of table 二 and the items under each, per template.
 _TABLE2_BLOCKS = {
-    "2021": (("（一）", ("regulations", "normative_documents")), ("（五）", ("licensing",)),
-             ("（六）", ("punishment", "coercion")), ("（八）", ("administrative_fees",))),
-    "2019": (("（一）", ("regulations", "normative_documents")), ("（五）", ("licensing", "other_admin_services")),
-             ("（六）", ("punishment", "coercion")), ("（八）", ("administrative_fees",)),
-             ("（九）", ("centralized_procurement",))),
+    "2021": (
+        ("（一）", ("regulations", "normative_documents")),
+        ("（五）", ("licensing",)),
+        ("（六）", ("punishment", "coercion")),
+        ("（八）", ("administrative_fees",)),
+    ),
+    "2019": (
+        ("（一）", ("regulations", "normative_documents")),
+        ("（五）", ("licensing", "other_admin_services")),
+        ("（六）", ("punishment", "coercion")),
+        ("（八）", ("administrative_fees",)),
+        ("（九）", ("centralized_procurement",)),
+    ),
 }
 # 2019 prints 规范性文件 (the alias), 2021 行政规范性文件 (the code's label).
 _ITEM_LABEL_2019 = {"normative_documents": "规范性文件"}
 
 # Agencies: a place, then a kind of agency. Names only; nothing here is a code.
-_PLACES = (("广东省", "广州市", "番禺区"), ("", "广州市", "荔湾区"), ("", "深圳市", "南山区"), ("浙江省", "杭州市", "西湖区"),
-           ("", "成都市", "武侯区"), ("湖南省", "长沙县", ""), ("", "苏州市", ""), ("四川省", "", ""), ("", "", "番禺区"))
-_AGENCY_KINDS = ("人民政府", "政务服务数据管理局", "信访局", "教育局", "人民政府办公室", "卫生健康委员会", "市场监督管理局")
-_FILLER = ("坚持以公开为常态、不公开为例外，持续深化政务公开。", "进一步完善政府信息公开工作机制，规范依申请公开办理流程。",
-           "加强政府网站和政务新媒体管理，提升公开实效。", "下一步，将继续加强培训，提高工作人员业务水平。")
+_PLACES = (
+    ("广东省", "广州市", "番禺区"),
+    ("", "广州市", "荔湾区"),
+    ("", "深圳市", "南山区"),
+    ("浙江省", "杭州市", "西湖区"),
+    ("", "成都市", "武侯区"),
+    ("湖南省", "长沙县", ""),
+    ("", "苏州市", ""),
+    ("四川省", "", ""),
+    ("", "", "番禺区"),
+)
+_AGENCY_KINDS = (
+    "人民政府",
+    "政务服务数据管理局",
+    "信访局",
+    "教育局",
+    "人民政府办公室",
+    "卫生健康委员会",
+    "市场监督管理局",
+)
+_FILLER = (
+    "坚持以公开为常态、不公开为例外，持续深化政务公开。",
+    "进一步完善政府信息公开工作机制，规范依申请公开办理流程。",
+    "加强政府网站和政务新媒体管理，提升公开实效。",
+    "下一步，将继续加强培训，提高工作人员业务水平。",
+)
 
 
 @dataclass(frozen=True)
@@ -153,10 +189,9 @@ def draw(rng: random.Random, template: str | None = None) -> Truth:
     for r in rows:
         cells: list = [*numbers[r], sum(numbers[r])]
         if r in na_rows:
-            cells = [NA_MARK] * 7
+            requests[r] = (NA_MARK,) * 7
         else:
-            cells = [NA_MARK if c == 0 and rng.random() < 0.02 else c for c in cells]
-        requests[r] = tuple(cells)
+            requests[r] = tuple(NA_MARK if c == 0 and rng.random() < 0.02 else c for c in cells)
     reviews = {}
     for p in _PROCEEDINGS:
         parts = [_count(rng, 1) if rng.random() < 0.5 else 0 for _ in range(4)]
@@ -187,8 +222,10 @@ def with_missing_cells(truth: Truth, rng: random.Random, share: float = 0.05) ->
     The total column is never lost here: a tab-separated export whose trailing empty cells were trimmed
     cannot say which column a short row ends in (see the report on issue 5).
     """
-    requests = {r: tuple(None if i < 6 and rng.random() < share else c for i, c in enumerate(cells))
-                for r, cells in truth.requests.items()}
+    requests = {
+        r: tuple(None if i < 6 and rng.random() < share else c for i, c in enumerate(cells))
+        for r, cells in truth.requests.items()
+    }
     return replace(truth, requests=requests)
 
 
@@ -296,9 +333,14 @@ def _table2_rows(truth: Truth) -> list[tuple[str, list[tuple[str, list]]]]:
         measures = codes.item_measures(items[0], truth.template)
         rows = [("信息内容", [by_measure[m].zh for m in measures])]
         for item in items:
-            label = (_ITEM_LABEL_2019.get(item, codes.label(item, codes.PROACTIVE_ITEMS))
-                     if truth.template == "2019" else codes.label(item, codes.PROACTIVE_ITEMS))
-            rows.append((label, [truth.proactive[(item, m)] for m in codes.item_measures(item, truth.template)]))
+            label = (
+                _ITEM_LABEL_2019.get(item, codes.label(item, codes.PROACTIVE_ITEMS))
+                if truth.template == "2019"
+                else codes.label(item, codes.PROACTIVE_ITEMS)
+            )
+            rows.append(
+                (label, [truth.proactive[(item, m)] for m in codes.item_measures(item, truth.template)])
+            )
         blocks.append((f"第二十条第{para}项", rows))
     return blocks
 
@@ -307,9 +349,9 @@ def _groups_before(code: str, template: str) -> str | None:
     """The group label printed before a row that opens its group (（三）不予公开 before 1.属于国家秘密)."""
     group = _ROWS[code].group
     rows = [r for r in codes.request_rows(template) if _ROWS[r].group == group]
-    if group in ("denied", "unable", "not_processed") or (group == "other" and template == "2021"):
-        if rows[0] == code:
-            return codes.by_code(codes.ROW_GROUPS)[group].zh
+    opens_group = group in ("denied", "unable", "not_processed") or (group == "other" and template == "2021")
+    if opens_group and rows[0] == code:
+        return codes.by_code(codes.ROW_GROUPS)[group].zh
     return None
 
 
@@ -317,20 +359,28 @@ def render(truth: Truth, layout: str, rng: random.Random) -> Rendering:
     """Print a report in one layout."""
     doc = _Doc()
     {"pdftotext": _render_pdftotext, "tsv": _render_tsv, "ocr": _render_ocr, "html": _render_html}[layout](
-        truth, rng, doc)
+        truth, rng, doc
+    )
     return Rendering("\n".join(doc.lines) + "\n", layout, truth, doc.row_ends)
 
 
 def truncate(rendering: Rendering, after: str) -> Rendering:
     """The rendering cut after table-三 row ``after``: later rows (and tables 四, 五, 六) are not in it."""
-    lines = rendering.text.splitlines()[:rendering.row_ends[after] + 1]
+    lines = rendering.text.splitlines()[: rendering.row_ends[after] + 1]
     rows = rendering.truth.request_rows
-    keep = set(rows[:rows.index(after) + 1])
-    truth = replace(rendering.truth,
-                    requests={r: (c if r in keep else (None,) * 7) for r, c in rendering.truth.requests.items()},
-                    reviews={p: (None,) * 5 for p in rendering.truth.reviews})
-    return Rendering("\n".join(lines) + "\n", rendering.layout, truth,
-                     {r: i for r, i in rendering.row_ends.items() if r in keep}, after)
+    keep = set(rows[: rows.index(after) + 1])
+    truth = replace(
+        rendering.truth,
+        requests={r: (c if r in keep else (None,) * 7) for r, c in rendering.truth.requests.items()},
+        reviews={p: (None,) * 5 for p in rendering.truth.reviews},
+    )
+    return Rendering(
+        "\n".join(lines) + "\n",
+        rendering.layout,
+        truth,
+        {r: i for r, i in rendering.row_ends.items() if r in keep},
+        after,
+    )
 
 
 # pdftotext ---------------------------------------------------------------------------------------------
@@ -372,8 +422,10 @@ def _render_pdftotext(truth: Truth, rng: random.Random, doc: _Doc) -> None:
     header()
     for code in truth.request_rows:
         if code == "granted":
-            add(*_vertical(_RESULTS_GROUP[:2]) if rng.random() < 0.5 else [_RESULTS_GROUP[:2]],
-                *_vertical(_RESULTS_GROUP[2:]))
+            add(
+                *_vertical(_RESULTS_GROUP[:2]) if rng.random() < 0.5 else [_RESULTS_GROUP[:2]],
+                *_vertical(_RESULTS_GROUP[2:]),
+            )
         group = _groups_before(code, truth.template)
         if group:
             if rng.random() < 0.15 and code != "denied_state_secret":
@@ -418,8 +470,16 @@ def _render_tsv(truth: Truth, rng: random.Random, doc: _Doc) -> None:
             printed = [c if label == "信息内容" else _fmt(c, sep) for c in cells]
             doc.add("\t".join([label, *printed, *[""] * (3 - len(printed))]))
     doc.add("", _HEADINGS["三"][0], "")
-    doc.add(_BALANCE_NOTE + "\t\t" + codes.APPLICANTS[0].zh + "\t" + _LEGAL_PERSON_HEAD + "\t" * 5
-            + codes.APPLICANTS[-1].zh + "\t")
+    doc.add(
+        _BALANCE_NOTE
+        + "\t\t"
+        + codes.APPLICANTS[0].zh
+        + "\t"
+        + _LEGAL_PERSON_HEAD
+        + "\t" * 5
+        + codes.APPLICANTS[-1].zh
+        + "\t"
+    )
     doc.add("\t\t\t" + "\t".join(a.zh for a in codes.APPLICANTS[1:-1]) + "\t\t")
     for code in truth.request_rows:
         cells = ["" if c is None else _fmt(c, sep) for c in truth.requests[code]]
@@ -446,8 +506,12 @@ def _render_tsv(truth: Truth, rng: random.Random, doc: _Doc) -> None:
 
 # OCR markdown ----------------------------------------------------------------------------------------------
 
-_OCR_NOISE = ("( <del> </del>\t- <i> </i>\t的复数光彩生 数 语抽效一\t法人或其他组织", "<b>申请人情况</b>",
-              "|  |  |", "坝之\t小山,寸\t于第三项加第四项之和)")
+_OCR_NOISE = (
+    "( <del> </del>\t- <i> </i>\t的复数光彩生 数 语抽效一\t法人或其他组织",
+    "<b>申请人情况</b>",
+    "|  |  |",
+    "坝之\t小山,寸\t于第三项加第四项之和)",
+)
 
 
 def _markup(label: str, rng: random.Random) -> str:
@@ -468,8 +532,11 @@ def _split_point(code: str, label: str, rng: random.Random) -> int | None:
     join two labelled lines that both carry numbers (see BENCHMARKS.md, "Limits found"), so we do not
     render that case.
     """
-    ends = [label.find(a.alias) + len(a.alias) for a in codes.aliases()
-            if a.table == "requests" and a.code == code and a.match == "contains" and a.alias in label]
+    ends = [
+        label.find(a.alias) + len(a.alias)
+        for a in codes.aliases()
+        if a.table == "requests" and a.code == code and a.match == "contains" and a.alias in label
+    ]
     if len(label) <= 14 or not ends or min(ends) > len(label) - 2:
         return None
     return rng.randint(min(ends), len(label) - 2)
@@ -494,8 +561,10 @@ def _render_ocr(truth: Truth, rng: random.Random, doc: _Doc) -> None:
         doc.add("## " + _HEADINGS["三"][0], "")
     vertical = iter(_RESULTS_GROUP[2:])
     for code in truth.request_rows:
-        if code in ("granted", "denied_state_secret", "unable_not_held", "not_processed_petition") \
-                and rng.random() < 0.4:
+        if (
+            code in ("granted", "denied_state_secret", "unable_not_held", "not_processed_petition")
+            and rng.random() < 0.4
+        ):
             doc.add(rng.choice(_OCR_NOISE))
         cells = ["" if c is None else _fmt(c, sep) for c in truth.requests[code]]
         label = _row_label(code, rng, variants)
@@ -512,7 +581,7 @@ def _render_ocr(truth: Truth, rng: random.Random, doc: _Doc) -> None:
             # An OCR row split over two lines (as in the seeds): each line holds some cells in their columns
             # and both end with the total, so every line keeps its column positions.
             first = [c if rng.random() < 0.6 else "" for c in cells[:6]] + [cells[6]]
-            second = ["" if f else c for f, c in zip(first[:6], cells[:6])] + [cells[6]]
+            second = ["" if f else c for f, c in zip(first[:6], cells[:6], strict=False)] + [cells[6]]
             doc.add("\t".join([lead, _markup(label[:cut], rng), *first, ""]))
             doc.add("\t".join(["", _markup(label[cut:], rng), *second, ""]))
         else:
@@ -523,15 +592,25 @@ def _render_ocr(truth: Truth, rng: random.Random, doc: _Doc) -> None:
     doc.add("\t".join(o.zh[0] for o in codes.OUTCOMES * 3))
     doc.add("\t".join(o.zh[1] for o in codes.OUTCOMES * 3))
     doc.add("\t".join(_fmt(c, sep) for p in _PROCEEDINGS for c in truth.reviews[p]))
-    doc.add("", "### " + _HEADINGS["五"][0], "", rng.choice(_FILLER), "", "## " + _HEADINGS["六"][0], "",
-            "本年度未收取信息处理费。")
+    doc.add(
+        "",
+        "### " + _HEADINGS["五"][0],
+        "",
+        rng.choice(_FILLER),
+        "",
+        "## " + _HEADINGS["六"][0],
+        "",
+        "本年度未收取信息处理费。",
+    )
 
 
 # HTML --------------------------------------------------------------------------------------------------------
 
 
 def _td(text, rowspan: int = 1, colspan: int = 1) -> str:
-    attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
+    attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
+        f' colspan="{colspan}"' if colspan > 1 else ""
+    )
     return f"<td{attrs}>{html_escape(str(text))}</td>"
 
 
@@ -541,7 +620,7 @@ def _render_html(truth: Truth, rng: random.Random, doc: _Doc) -> None:
     sep = rng.random() < 0.2
     variants = rng.random() < 0.5
     title = f"{truth.agency}{truth.year}年政府信息公开工作年度报告"
-    doc.add(f"<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>")
+    doc.add(f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>')
     doc.add(f"<h1>{title}</h1>", f"<h2>{_HEADINGS['一'][0]}</h2>")
     doc.add(*(f"<p>{s}</p>" for s in _prose(truth, rng)))
     doc.add(f"<h2>{_HEADINGS['二'][0]}</h2>", "<table>")
@@ -549,12 +628,22 @@ def _render_html(truth: Truth, rng: random.Random, doc: _Doc) -> None:
         doc.add(f"<tr>{_td(para, colspan=4)}</tr>")
         for label, cells in rows:
             printed = [c if label == "信息内容" else _fmt(c, sep) for c in cells]
-            doc.add("<tr>" + _td(label) + "".join(_td(c) for c in printed)
-                    + (_td("", colspan=3 - len(printed)) if len(printed) < 3 else "") + "</tr>")
+            doc.add(
+                "<tr>"
+                + _td(label)
+                + "".join(_td(c) for c in printed)
+                + (_td("", colspan=3 - len(printed)) if len(printed) < 3 else "")
+                + "</tr>"
+            )
     doc.add("</table>", f"<h2>{_HEADINGS['三'][0]}</h2>", "<table>")
     doc.add("<tr>" + _td(_BALANCE_NOTE, rowspan=3, colspan=3) + _td(_APPLICANT_HEAD, colspan=7) + "</tr>")
-    doc.add("<tr>" + _td(codes.APPLICANTS[0].zh, rowspan=2) + _td(_LEGAL_PERSON_HEAD, colspan=5)
-            + _td(codes.APPLICANTS[-1].zh, rowspan=2) + "</tr>")
+    doc.add(
+        "<tr>"
+        + _td(codes.APPLICANTS[0].zh, rowspan=2)
+        + _td(_LEGAL_PERSON_HEAD, colspan=5)
+        + _td(codes.APPLICANTS[-1].zh, rowspan=2)
+        + "</tr>"
+    )
     doc.add("<tr>" + "".join(_td(a.zh) for a in codes.APPLICANTS[1:-1]) + "</tr>")
     rows = truth.request_rows
     results = [r for r in rows if _ROWS[r].group in codes.OUTCOME_GROUPS]
@@ -577,12 +666,20 @@ def _render_html(truth: Truth, rng: random.Random, doc: _Doc) -> None:
         doc.add(f"<tr>{lead}{cells}</tr>")
         doc.end_row(code)
     doc.add("</table>", f"<h2>{rng.choice(_HEADINGS['四'])}</h2>", "<table>")
-    doc.add("<tr>" + _td(codes.PROCEEDINGS[0].zh, colspan=5, rowspan=2) + _td("行政诉讼", colspan=10) + "</tr>")
+    doc.add(
+        "<tr>" + _td(codes.PROCEEDINGS[0].zh, colspan=5, rowspan=2) + _td("行政诉讼", colspan=10) + "</tr>"
+    )
     doc.add("<tr>" + _td("未经复议直接起诉", colspan=5) + _td("复议后起诉", colspan=5) + "</tr>")
     doc.add("<tr>" + "".join(_td(o.zh) for o in codes.OUTCOMES * 3) + "</tr>")
     doc.add("<tr>" + "".join(_td(_fmt(c, sep)) for p in _PROCEEDINGS for c in truth.reviews[p]) + "</tr>")
-    doc.add("</table>", f"<h2>{_HEADINGS['五'][0]}</h2>", f"<p>{rng.choice(_FILLER)}</p>",
-            f"<h2>{_HEADINGS['六'][0]}</h2>", "<p>无。</p>", "</body></html>")
+    doc.add(
+        "</table>",
+        f"<h2>{_HEADINGS['五'][0]}</h2>",
+        f"<p>{rng.choice(_FILLER)}</p>",
+        f"<h2>{_HEADINGS['六'][0]}</h2>",
+        "<p>无。</p>",
+        "</body></html>",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -624,7 +721,11 @@ def compare(tables: dict[str, pd.DataFrame], truth: Truth) -> list[str]:
     rep = tables["reports"].iloc[0]
     if rep["status"] == "failed":
         return ["report failed"]
-    if pd.isna(rep["agency"]) or pd.isna(rep["year"]) or (rep["agency"], rep["year"]) != (truth.agency, truth.year):
+    if (
+        pd.isna(rep["agency"])
+        or pd.isna(rep["year"])
+        or (rep["agency"], rep["year"]) != (truth.agency, truth.year)
+    ):
         diffs.append(f"metadata: {rep['agency']} {rep['year']} != {truth.agency} {truth.year}")
 
     def check(where, got_value, got_status, cell):
@@ -634,7 +735,7 @@ def compare(tables: dict[str, pd.DataFrame], truth: Truth) -> list[str]:
 
     req = {(r.row_code, r.applicant_code): r for r in tables["requests"].itertuples()}
     for row in truth.request_rows:
-        for applicant, cell in zip(_APPLICANTS, truth.requests[row]):
+        for applicant, cell in zip(_APPLICANTS, truth.requests[row], strict=False):
             got = req.get((row, applicant))
             if got is None:
                 diffs.append(f"requests {row}/{applicant}: not in the output")
@@ -645,7 +746,7 @@ def compare(tables: dict[str, pd.DataFrame], truth: Truth) -> list[str]:
         diffs.append(f"requests: rows not in the template {sorted(extra)}")
     rev = {(r.proceeding, r.outcome): r for r in tables["reviews"].itertuples()}
     for p in _PROCEEDINGS:
-        for o, cell in zip(_OUTCOMES, truth.reviews[p]):
+        for o, cell in zip(_OUTCOMES, truth.reviews[p], strict=False):
             got = rev[(p, o)]
             check(f"reviews {p}/{o}", got.count, got.cell_status, cell)
     pro = {(r.item_code, r.measure): r for r in tables["proactive"].itertuples()}
@@ -656,4 +757,3 @@ def compare(tables: dict[str, pd.DataFrame], truth: Truth) -> list[str]:
         else:
             check(f"proactive {key}", got.value, got.cell_status, cell)
     return diffs
-

@@ -48,32 +48,56 @@ def _completeness(report: Report) -> None:
             if code in present:
                 continue
             if code in report.row_labels:
-                report.issue("cell_missing", "error", f"Row {code} of table 三 is printed with every cell blank (NA)",
-                             f"line {report.row_labels[code]}")
+                report.issue(
+                    "cell_missing",
+                    "error",
+                    f"Row {code} of table 三 is printed with every cell blank (NA)",
+                    f"line {report.row_labels[code]}",
+                )
             else:
-                report.issue("row_missing", "error", f"Row {code} of table 三 is not in the document; its cells are NA",
-                             f"table 三, row {code}")
+                report.issue(
+                    "row_missing",
+                    "error",
+                    f"Row {code} of table 三 is not in the document; its cells are NA",
+                    f"table 三, row {code}",
+                )
         if last < len(rows) - 1:
-            after = rows[last + 1:]
+            after = rows[last + 1 :]
             line = max(c.line for c in report.requests[rows[last]] if c is not None)
-            report.issue("table_truncated", "error",
-                         f"Table 三 stops after row {rows[last]} (line {line}); the {len(after)} later rows "
-                         f"({', '.join(after)}) are not in the document and are NA",
-                         f"line {line}", expected=len(rows), actual=last + 1)
+            report.issue(
+                "table_truncated",
+                "error",
+                f"Table 三 stops after row {rows[last]} (line {line}); the {len(after)} later rows "
+                f"({', '.join(after)}) are not in the document and are NA",
+                f"line {line}",
+                expected=len(rows),
+                actual=last + 1,
+            )
         for code in present:
             cells = report.requests[code]
             gaps = [_APPLICANTS[i] for i, c in enumerate(cells) if c is None]
             if gaps:
-                report.issue("cell_missing", "error",
-                             f"Row {code} of table 三 has no number for {', '.join(gaps)}: blank in the document or "
-                             "lost in extraction (NA)", f"table 三, row {code}")
-    blank_totals = [code for code in present if report.requests[code][-1] is None
-                    and any(c is not None for c in report.requests[code][:-1])]
+                report.issue(
+                    "cell_missing",
+                    "error",
+                    f"Row {code} of table 三 has no number for {', '.join(gaps)}: blank in the document or "
+                    "lost in extraction (NA)",
+                    f"table 三, row {code}",
+                )
+    blank_totals = [
+        code
+        for code in present
+        if report.requests[code][-1] is None and any(c is not None for c in report.requests[code][:-1])
+    ]
     if len(blank_totals) >= 2:
-        report.issue("blank_total", "warning",
-                     f"The total column is blank in {len(blank_totals)} rows that print other numbers "
-                     f"({', '.join(blank_totals)}); left NA, so their row identity cannot be checked",
-                     "table 三, column total", actual=len(blank_totals))
+        report.issue(
+            "blank_total",
+            "warning",
+            f"The total column is blank in {len(blank_totals)} rows that print other numbers "
+            f"({', '.join(blank_totals)}); left NA, so their row identity cannot be checked",
+            "table 三, column total",
+            actual=len(blank_totals),
+        )
     if not any(c is not None for block in report.reviews.values() for c in block):
         if not any(i.check.startswith("table4") for i in report.issues):
             report.issue("table_missing", "error", "Table 四 (reviews and litigation) was not found")
@@ -81,16 +105,24 @@ def _completeness(report: Report) -> None:
         for proceeding, cells in report.reviews.items():
             gaps = [_OUTCOMES[i] for i, c in enumerate(cells) if c is None]
             if gaps:
-                report.issue("cell_missing", "error",
-                             f"Table 四, {proceeding} has no number for {', '.join(gaps)}: blank in the document "
-                             "or lost in extraction (NA)", f"table 四, {proceeding}")
+                report.issue(
+                    "cell_missing",
+                    "error",
+                    f"Table 四, {proceeding} has no number for {', '.join(gaps)}: blank in the document "
+                    "or lost in extraction (NA)",
+                    f"table 四, {proceeding}",
+                )
     if not any(v is not None for v in report.proactive.values()):
         report.issue("table_missing", "error", "Table 二 (proactive disclosure) was not found")
     else:
         for (item, measure), cell in report.proactive.items():
             if cell is None:
-                report.issue("cell_missing", "error",
-                             f"Table 二 has no printed value for {item} / {measure} (NA)", f"table 二, {item}")
+                report.issue(
+                    "cell_missing",
+                    "error",
+                    f"Table 二 has no printed value for {item} / {measure} (NA)",
+                    f"table 二, {item}",
+                )
 
 
 def identity_failures(requests: dict, rows: list[str], template: str) -> list[Issue]:
@@ -111,9 +143,17 @@ def _row_totals(requests: dict, numbers: dict, rows: list[str]) -> list[Issue]:
         expected = sum(nums[:-1])
         if expected != nums[-1]:
             line = requests[code][-1].line
-            issues.append(Issue("identity_row_total", "error",
-                                f"In row {code} the six applicant columns sum to {_fmt(expected)} but the total "
-                                f"column prints {_fmt(nums[-1])}", f"line {line}", _fmt(expected), _fmt(nums[-1])))
+            issues.append(
+                Issue(
+                    "identity_row_total",
+                    "error",
+                    f"In row {code} the six applicant columns sum to {_fmt(expected)} but the total "
+                    f"column prints {_fmt(nums[-1])}",
+                    f"line {line}",
+                    _fmt(expected),
+                    _fmt(nums[-1]),
+                )
+            )
     return issues
 
 
@@ -123,21 +163,37 @@ _NO_ROW = (None,) * len(_APPLICANTS)
 def _column_identities(numbers: dict, rows: list[str], template: str) -> list[Issue]:
     issues = []
     outcome_rows = [numbers.get(r) or _NO_ROW for r in codes.outcome_rows(template) if r in rows]
-    balance = [numbers.get(r) or _NO_ROW for r in ("new_received", "carried_over", "total_processed",
-                                                    "carried_forward")]
+    balance = [
+        numbers.get(r) or _NO_ROW
+        for r in ("new_received", "carried_over", "total_processed", "carried_forward")
+    ]
     for i, column in enumerate(_APPLICANTS):
         new, over, total, forward = (row[i] for row in balance)
         if not _any_none((new, over, total, forward)) and new + over != total + forward:
-            issues.append(Issue("identity_balance", "error",
-                                f"Column {column}: new_received + carried_over = {_fmt(new + over)} but "
-                                f"total_processed + carried_forward = {_fmt(total + forward)}",
-                                f"table 三, column {column}", _fmt(new + over), _fmt(total + forward)))
+            issues.append(
+                Issue(
+                    "identity_balance",
+                    "error",
+                    f"Column {column}: new_received + carried_over = {_fmt(new + over)} but "
+                    f"total_processed + carried_forward = {_fmt(total + forward)}",
+                    f"table 三, column {column}",
+                    _fmt(new + over),
+                    _fmt(total + forward),
+                )
+            )
         outcomes = [row[i] for row in outcome_rows]
         if total is not None and outcomes and not _any_none(outcomes) and sum(outcomes) != total:
-            issues.append(Issue("identity_outcomes", "error",
-                                f"Column {column}: the outcome rows sum to {_fmt(sum(outcomes))} but "
-                                f"total_processed prints {_fmt(total)}", f"table 三, column {column}",
-                                _fmt(sum(outcomes)), _fmt(total)))
+            issues.append(
+                Issue(
+                    "identity_outcomes",
+                    "error",
+                    f"Column {column}: the outcome rows sum to {_fmt(sum(outcomes))} but "
+                    f"total_processed prints {_fmt(total)}",
+                    f"table 三, column {column}",
+                    _fmt(sum(outcomes)),
+                    _fmt(total),
+                )
+            )
     return issues
 
 
@@ -147,10 +203,15 @@ def _review_blocks(report: Report) -> None:
         if any(n is None for n in nums):
             continue
         if sum(nums[:4]) != nums[4]:
-            report.issue("identity_review_block", "error",
-                         f"Table 四, {proceeding}: upheld + corrected + other + pending = {_fmt(sum(nums[:4]))} but "
-                         f"total prints {_fmt(nums[4])}", f"line {cells[4].line}",
-                         expected=_fmt(sum(nums[:4])), actual=_fmt(nums[4]))
+            report.issue(
+                "identity_review_block",
+                "error",
+                f"Table 四, {proceeding}: upheld + corrected + other + pending = {_fmt(sum(nums[:4]))} but "
+                f"total prints {_fmt(nums[4])}",
+                f"line {cells[4].line}",
+                expected=_fmt(sum(nums[:4])),
+                actual=_fmt(nums[4]),
+            )
 
 
 def table_value(report: Report, fact_code: str) -> tuple[Decimal | None, str]:
@@ -165,8 +226,10 @@ def table_value(report: Report, fact_code: str) -> tuple[Decimal | None, str]:
         return value, f"{table} {row}/{column}"
     if fact_code.startswith("litigation_"):
         outcome = fact_code.removeprefix("litigation_")
-        parts = [_num(report.reviews.get(p, [None] * 5)[_OUTCOMES.index(outcome)])
-                 for p in codes.LITIGATION_PROCEEDINGS]
+        parts = [
+            _num(report.reviews.get(p, [None] * 5)[_OUTCOMES.index(outcome)])
+            for p in codes.LITIGATION_PROCEEDINGS
+        ]
         value = None if None in parts else sum(parts)
         return value, f"reviews litigation_direct + litigation_after_review / {outcome}"
     return None, ""
@@ -179,14 +242,25 @@ def _prose_vs_table(report: Report) -> None:
             continue
         stated = Decimal(str(fact["value"]))
         if value is None:
-            report.issue("prose_vs_table", "warning",
-                         f"The prose states {fact['fact_code']} = {_fmt(stated)} but the table cell ({where}) is "
-                         f"not in the document", f"line {fact['source_line']}",
-                         expected=_fmt(stated), actual="NA")
+            report.issue(
+                "prose_vs_table",
+                "warning",
+                f"The prose states {fact['fact_code']} = {_fmt(stated)} but the table cell ({where}) is "
+                f"not in the document",
+                f"line {fact['source_line']}",
+                expected=_fmt(stated),
+                actual="NA",
+            )
         elif value != stated:
-            report.issue("prose_vs_table", "warning",
-                         f"The prose states {fact['fact_code']} = {_fmt(stated)} but the table ({where}) prints "
-                         f"{_fmt(value)}", f"line {fact['source_line']}", expected=_fmt(stated), actual=_fmt(value))
+            report.issue(
+                "prose_vs_table",
+                "warning",
+                f"The prose states {fact['fact_code']} = {_fmt(stated)} but the table ({where}) prints "
+                f"{_fmt(value)}",
+                f"line {fact['source_line']}",
+                expected=_fmt(stated),
+                actual=_fmt(value),
+            )
 
 
 def cross_year(reports: list[Report]) -> None:
@@ -212,21 +286,34 @@ def _carry(earlier: Report, later: Report, year: int) -> None:
         a = _num(before[i]) if i < len(before) else None
         b = _num(now[i]) if i < len(now) else None
         if a is not None and b is not None and a != b:
-            later.issue("cross_year", "error",
-                        f"Column {column}: carried_over {year} = {_fmt(b)} but {earlier.report_id} "
-                        f"({year - 1}) carried forward {_fmt(a)}", f"table 三, row carried_over, column {column}",
-                        expected=_fmt(a), actual=_fmt(b))
+            later.issue(
+                "cross_year",
+                "error",
+                f"Column {column}: carried_over {year} = {_fmt(b)} but {earlier.report_id} "
+                f"({year - 1}) carried forward {_fmt(a)}",
+                f"table 三, row carried_over, column {column}",
+                expected=_fmt(a),
+                actual=_fmt(b),
+            )
 
 
 def _in_force(earlier: Report, later: Report, year: int) -> None:
     for item in ("regulations", "normative_documents"):
         prev = _num(earlier.proactive.get((item, "in_force")))
-        cur, issued, repealed = (_num(later.proactive.get((item, m))) for m in ("in_force", "issued", "repealed"))
+        cur, issued, repealed = (
+            _num(later.proactive.get((item, m))) for m in ("in_force", "issued", "repealed")
+        )
         if None in (prev, cur, issued, repealed):
             continue
         expected = prev + issued - repealed
         if expected != cur:
-            later.issue("cross_year", "warning",
-                        f"Table 二 {item}: in_force {year - 1} ({_fmt(prev)}) + issued ({_fmt(issued)}) − repealed "
-                        f"({_fmt(repealed)}) = {_fmt(expected)}, but {year} prints in_force {_fmt(cur)} (a hint: "
-                        "reorganisations break it)", f"table 二, {item}", expected=_fmt(expected), actual=_fmt(cur))
+            later.issue(
+                "cross_year",
+                "warning",
+                f"Table 二 {item}: in_force {year - 1} ({_fmt(prev)}) + issued ({_fmt(issued)}) − repealed "
+                f"({_fmt(repealed)}) = {_fmt(expected)}, but {year} prints in_force {_fmt(cur)} (a hint: "
+                "reorganisations break it)",
+                f"table 二, {item}",
+                expected=_fmt(expected),
+                actual=_fmt(cur),
+            )
