@@ -10,7 +10,7 @@ Every figure is a median over ``--repeats`` runs, on one core (one process) unle
 the files on the local disk (a temp folder). The synthetic corpus comes from :mod:`xxgk.testing.synth` (all three
 text layouts); its files are written before the clock starts. The end-to-end run happens in a fresh
 subprocess: parsing with validation, and writing CSV + Parquet, done three ways: every table in memory
-(``write_tables(parse_many(...))``), streamed in chunks (:func:`xxgk.output.stream.write_corpus`), and streamed
+(``write_tables(parse_many(...))``), streamed in chunks (:func:`xxgk.run.stream.write_corpus`), and streamed
 with ``--workers`` worker processes parsing the chunks. Its peak memory is the resident memory of the whole
 process tree (the child and its workers, summed), sampled twice a second by the watchdog; CPU seconds are
 the child's and its workers'.
@@ -96,14 +96,14 @@ def e2e_child(mode: str, folder: str, out: str) -> None:
     """Run in a subprocess: parse, validate and write the corpus; print seconds and peak memory as JSON.
 
     ``memory``: ``write_tables(parse_many(...))``, every table built in memory (what notebooks use);
-    ``stream``: :func:`xxgk.output.stream.write_corpus`, chunks of reports written as they are parsed;
+    ``stream``: :func:`xxgk.run.stream.write_corpus`, chunks of reports written as they are parsed;
     ``stream-N``: the same with N worker processes parsing the chunks.
     """
     import xxgk
 
     start = time.perf_counter()
     if mode.startswith("stream"):
-        from xxgk.output.stream import write_corpus
+        from xxgk.run.stream import write_corpus
 
         workers = int(mode.split("-")[1]) if "-" in mode else 1
         n = write_corpus([folder], out, workers=workers)["reports"]
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     if not args.e2e_only:
         rows += parse_figures(args.seed_repeat, args.synthetic, args.repeats)
-    from xxgk.output import stream
+    from xxgk.run import stream
 
     load = os.getloadavg()[0]
     for mode, e2e in run_e2e(args.e2e, args.e2e_repeats, tuple(args.e2e_modes.split(","))).items():

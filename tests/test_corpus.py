@@ -19,7 +19,7 @@ CORPUS = sorted((GOLDEN / "corpus").glob("*.json"))
 READABLE = [
     p
     for p in CORPUS
-    if (RAW / json.loads(p.read_text(encoding="utf-8"))["file"]).suffix in xxgk.pipeline.INPUT_FORMATS
+    if (RAW / json.loads(p.read_text(encoding="utf-8"))["file"]).suffix in xxgk.read.formats.BY_EXTENSION
 ]
 
 

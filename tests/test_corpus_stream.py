@@ -8,8 +8,8 @@ import pandas as pd
 
 import xxgk
 from conftest import RAW, SEEDS
-from xxgk.output import stream
-from xxgk.output.stream import write_corpus
+from xxgk.run import stream
+from xxgk.run.stream import write_corpus
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:

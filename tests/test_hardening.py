@@ -10,13 +10,14 @@ import pytest
 
 import xxgk
 from conftest import RAW, SEEDS
-from xxgk import pipeline as api
+from xxgk.output.files import write_tables
+from xxgk.read.formats import MAX_BYTES, report_id_for
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_clear_message(tmp_path, monkeypatch):
     big = tmp_path / "huge.txt"
     with big.open("wb") as f:  # sparse: no real disk or memory used
-        f.truncate(api.MAX_BYTES + 1)
+        f.truncate(MAX_BYTES + 1)
     read = []
     monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or b"")
     tables = xxgk.parse(big)
@@ -24,13 +25,13 @@ def test_a_file_over_the_size_limit_is_refused_with_a_clear_message(tmp_path, mo
     assert tables["reports"]["status"].iloc[0] == "failed"
     issue = tables["issues"].iloc[0]
     assert issue["check"] == "file_too_large" and issue["severity"] == "error"
-    assert f"{api.MAX_BYTES // 2**20} MiB limit" in issue["message"]
+    assert f"{MAX_BYTES // 2**20} MiB limit" in issue["message"]
 
 
 def test_an_interrupted_write_leaves_the_old_tables_and_no_temp_file(tmp_path, monkeypatch):
     tables = xxgk.parse(SEEDS[0])
     out = tmp_path / "out"
-    api.write_tables(tables, out)
+    write_tables(tables, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def broken(self, path, *args, **kwargs):
@@ -39,7 +40,7 @@ def test_an_interrupted_write_leaves_the_old_tables_and_no_temp_file(tmp_path, m
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
     with pytest.raises(OSError, match="disk full"):
-        api.write_tables(xxgk.parse(SEEDS[4]), out)
+        write_tables(xxgk.parse(SEEDS[4]), out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after.keys() == before.keys()  # no temp file left behind
     for name, data in before.items():
@@ -61,14 +62,14 @@ def test_an_interrupted_write_leaves_the_old_tables_and_no_temp_file(tmp_path, m
     ],
 )
 def test_report_ids_never_leave_the_output_folder(name):
-    rid = api.report_id_for(Path(name))
+    rid = report_id_for(Path(name))
     assert rid and "/" not in rid and "\\" not in rid and not rid.startswith(".") and "\x00" not in rid
 
 
 @pytest.mark.parametrize("name", ["../escape", "sub/../../escape", ".hidden"])
 def test_table_names_never_leave_the_output_folder(tmp_path, name):
     with pytest.raises(ValueError, match="outside"):
-        api.write_tables({name: pd.DataFrame({"a": [1]})}, tmp_path / "out")
+        write_tables({name: pd.DataFrame({"a": [1]})}, tmp_path / "out")
     assert not (tmp_path / "escape.csv").exists()
 
 
@@ -95,7 +96,7 @@ def test_parsing_opens_no_network_connection(monkeypatch, tmp_path):
 
 
 def test_the_library_imports_no_network_module():
-    src = "\n".join(p.read_text(encoding="utf-8") for p in Path(api.__file__).parent.glob("*.py"))
+    src = "\n".join(p.read_text(encoding="utf-8") for p in Path(xxgk.__file__).parent.rglob("*.py"))
     # urllib.parse (quoting link names) is string handling; the network parts are urllib.request and below.
     for word in ("urllib.request", "requests", "http.client", "httpx", "socket"):
         assert f"import {word}" not in src and f"from {word}" not in src, word
@@ -131,7 +132,7 @@ def test_agency_names_in_batch_output_names_stay_in_the_output_folder(tmp_path, 
 def test_a_parser_bug_on_one_file_does_not_stop_the_corpus(tmp_path, monkeypatch):
     # "One broken file never stops a batch" holds for our own bugs too: the file becomes a failed report
     # naming the error, with no number kept, and every other file is still read.
-    import xxgk.pipeline
+    import xxgk.run.pipeline
 
     good = tmp_path / "a_good.txt"
     good.write_text(
@@ -141,14 +142,14 @@ def test_a_parser_bug_on_one_file_does_not_stop_the_corpus(tmp_path, monkeypatch
     )
     bad = tmp_path / "b_bad.txt"
     bad.write_text("某某县财政局2022年政府信息公开工作年度报告\n", encoding="utf-8")
-    real = xxgk.pipeline.parse_lines
+    real = xxgk.run.pipeline.parse_lines
 
     def parse_lines(lines, report):
         if report.source_file == bad.name:
             raise ZeroDivisionError("a bug")
         return real(lines, report)
 
-    monkeypatch.setattr(xxgk.pipeline, "parse_lines", parse_lines)
+    monkeypatch.setattr(xxgk.run.pipeline, "parse_lines", parse_lines)
     tables = xxgk.parse_many([tmp_path])
     status = dict(zip(tables["reports"]["source_file"], tables["reports"]["status"], strict=False))
     assert status == {"a_good.txt": "incomplete", "b_bad.txt": "failed"}

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xxgk.pipeline import parse_file, to_tables
+from xxgk.output.tables import to_tables
+from xxgk.run.pipeline import parse_file
 from xxgk.testing import fuzz, synth
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,6 +4,8 @@
 as in :mod:`xxgk.contract.schema` (reports, requests, reviews, proactive, facts, issues).
 """
 
-from xxgk.pipeline import load_tables, parse, parse_many, write_tables
+from xxgk.output.files import load_tables, write_tables
+from xxgk.run.pipeline import parse, parse_many
+from xxgk.run.stream import write_corpus
 
-__all__ = ["parse", "parse_many", "write_tables", "load_tables"]
+__all__ = ["parse", "parse_many", "write_tables", "load_tables", "write_corpus"]

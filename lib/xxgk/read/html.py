@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import lxml.html
 
-from xxgk.read.lines import Line, line_from_cells, parse_value, split_line
+from xxgk.read.lines import Document, Line, line_from_cells, parse_value, split_line
+from xxgk.read.text import decode
 
 # Elements that end a line of text (their content is a paragraph of its own).
 _BLOCKS = frozenset(
@@ -152,3 +153,9 @@ def html_lines(text: str) -> list[Line]:
     if title and not any("报告" in ln.text for ln in lines[:5]):
         lines.insert(0, split_line(title, 0))  # the page title names the report when the body does not
     return lines
+
+
+def read(data: bytes) -> Document:
+    """The reader of web pages: decoded like text, then read as HTML."""
+    decoded = decode(data)
+    return Document(html_lines(decoded.text), encoding=decoded.encoding, replaced=decoded.replaced)

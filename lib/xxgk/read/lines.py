@@ -11,12 +11,13 @@ numeric region after the label, ``None`` for an empty cell).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 from xxgk.contract import codes
-from xxgk.read.text import compact, normalize_cell
+from xxgk.read.text import compact, decode, normalize_cell
 
 # A printed number: plain, with thousands separators (1,774) or a decimal (9116.36); a sign for 增/减.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
@@ -333,3 +334,19 @@ def split_lines(text: str) -> list[Line]:
         else:
             out.append(split_line(raw, i))
     return out
+
+
+@dataclass
+class Document:
+    """What a reader (:mod:`xxgk.read.formats`) makes of a file: its lines, and where they came from."""
+
+    lines: list[Line]
+    line_pages: dict[int, int] = field(default_factory=dict)  # paged formats: line number -> page
+    encoding: str = ""  # text formats: the encoding the bytes were decoded from
+    replaced: int = 0  # byte sequences that did not decode and were replaced
+
+
+def read(data: bytes) -> Document:
+    """The reader of plain text and markdown: decoded (:func:`xxgk.read.text.decode`), then split into lines."""
+    decoded = decode(data)
+    return Document(split_lines(decoded.text), encoding=decoded.encoding, replaced=decoded.replaced)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from xxgk.read.lines import Line, line_from_cells, split_line
+from xxgk.read.lines import Document, Line, line_from_cells, split_line
 from xxgk.read.text import UnreadableFile
 
 # Page headers/footers that only number the page: "- 3 -", "— 3 —", "第 3 页", "3 / 6".
@@ -75,13 +75,19 @@ _segment_type = _untyped(pdfium_c.FPDFPathSegment_GetType)
 _segment_close = _untyped(pdfium_c.FPDFPathSegment_GetClose)
 
 
-def pdf_lines(path: str | Path) -> tuple[list[Line], dict[int, int]]:
-    """The document as Lines, and the page of each line number."""
+def read(data: bytes) -> Document:
+    """The reader of PDFs: lines with the page of each."""
+    lines, pages = pdf_lines(data)
+    return Document(lines, line_pages=pages)
+
+
+def pdf_lines(source: str | Path | bytes) -> tuple[list[Line], dict[int, int]]:
+    """The document (a path, or the file's bytes) as Lines, and the page of each line number."""
     lines: list[Line] = []
     pages: dict[int, int] = {}
     with _LOCK:
         try:
-            doc = pdfium.PdfDocument(str(path))
+            doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
         except pdfium.PdfiumError as err:
             raise UnreadableFile(f"the PDF cannot be opened ({err})") from err
         try:

@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from xxgk.contract import schema
-from xxgk.output.stream import write_corpus
-from xxgk.pipeline import collect_paths, parse_many, write_tables
+from xxgk.output.files import write_tables
+from xxgk.read.formats import collect_paths
 from xxgk.run import batch
 from xxgk.run.dictionary import markdown, refresh
+from xxgk.run.pipeline import parse_many
+from xxgk.run.stream import write_corpus
 
-#: From this many files on, `xxgk parse` streams them (xxgk.output.stream.write_corpus): memory stays bounded
+#: From this many files on, `xxgk parse` streams them (xxgk.run.stream.write_corpus): memory stays bounded
 #: however large the corpus. Same tables as the in-memory path, except that the issues of the cross-year
 #: checks come at the end of the issues table; below it, the in-memory path keeps them in their report's block.
 STREAM_FROM = 2000

@@ -405,7 +405,8 @@ class Result:
 
 def run(n: int, seed: int = 1, save: Path | None = None, batch: int = 500, progress: bool = False) -> Result:
     """Parse ``n`` corrupted inputs (cases ``seed * 10**6`` onwards), in batches written to a temp folder."""
-    from xxgk.pipeline import parse_file, to_tables
+    from xxgk.output.tables import to_tables
+    from xxgk.run.pipeline import parse_file
 
     result = Result()
     start = time.perf_counter()

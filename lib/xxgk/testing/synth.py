@@ -693,7 +693,7 @@ def parse_rendering(rendering: Rendering) -> dict[str, pd.DataFrame]:
 
 def parse_text(data: str | bytes, name: str = "synthetic.txt") -> dict[str, pd.DataFrame]:
     """Parse text or bytes through the public front door (a temporary file, as a user's would be)."""
-    from xxgk.pipeline import parse
+    from xxgk.run.pipeline import parse
 
     with tempfile.TemporaryDirectory(prefix="xxgk-synth-") as tmp:
         path = Path(tmp) / name

@@ -7,7 +7,7 @@ at a time: each chunk's rows are appended to the output files, and of each repor
 ``reports`` table (in a DataFrame) and the numbers the cross-year checks read are kept to the end.
 
 Same content as ``write_tables(parse_many(paths), out)``: the same report ids (file names made unique by
-the hash, as :func:`xxgk.pipeline._unique_ids` does), the same rows; only the issues of the cross-year checks
+the hash, as :func:`xxgk.output.tables._unique_ids` does), the same rows; only the issues of the cross-year checks
 come at the end of the ``issues`` table (grouped by agency and year) rather than within their report's
 block. Written atomically like ``write_tables``: every table goes to a temp file in the output folder,
 renamed into place at the end.
@@ -34,9 +34,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xxgk.contract import schema
-from xxgk.pipeline import TableColumns, collect_paths, fewer_collections, issue_record, parse_file, report_id_for
-from xxgk.read.lines import Value
+from xxgk.output.tables import TableColumns, issue_record
 from xxgk.parse.report import Report
+from xxgk.read.formats import collect_paths, report_id_for
+from xxgk.read.lines import Value
+from xxgk.run.pipeline import fewer_collections, parse_file
 from xxgk.validate.checks import cross_year
 
 #: Reports parsed before their rows are written out. Memory grows with it (a chunk's record dicts are the
@@ -48,8 +50,11 @@ CHUNK = 1000
 LATE_ISSUES = 50_000
 # What the cross-year checks read of a report (validate.cross_year): two table-三 rows, table 二's counts.
 _CROSS_YEAR_ROWS = ("carried_over", "carried_forward")
-_CROSS_YEAR_KEYS = tuple((item, measure) for item in ("regulations", "normative_documents")
-                         for measure in ("in_force", "issued", "repealed"))
+_CROSS_YEAR_KEYS = tuple(
+    (item, measure)
+    for item in ("regulations", "normative_documents")
+    for measure in ("in_force", "issued", "repealed")
+)
 
 
 class _Slim(NamedTuple):
@@ -69,29 +74,47 @@ def _slim(report: Report, index: int) -> _Slim | None:
     meta = report.meta or {}
     if report.failed or not meta.get("agency") or not meta.get("year"):
         return None
-    numbers = lambda cells: None if cells is None else tuple(None if c is None else c.number for c in cells)
+
+    def numbers(cells):
+        return None if cells is None else tuple(None if c is None else c.number for c in cells)
+
     proactive = report.proactive or {}
-    return _Slim(index, report.report_id, meta["agency"], meta["year"],
-                 tuple(numbers(report.requests.get(r)) for r in _CROSS_YEAR_ROWS),
-                 tuple(None if proactive.get(k) is None else proactive[k].number for k in _CROSS_YEAR_KEYS))
+    return _Slim(
+        index,
+        report.report_id,
+        meta["agency"],
+        meta["year"],
+        tuple(numbers(report.requests.get(r)) for r in _CROSS_YEAR_ROWS),
+        tuple(None if proactive.get(k) is None else proactive[k].number for k in _CROSS_YEAR_KEYS),
+    )
 
 
 def _shared(slim: _Slim, numbers: dict[str, Decimal]) -> _Slim:
     """The same slim with equal numbers as one object (most counts are 0–9). Keyed by the printed form,
     as 1.5 and 1.50 are equal but print differently in an issue message."""
+
     def one(n):
         return None if n is None else numbers.setdefault(str(n), n)
-    return slim._replace(rows=tuple(None if r is None else tuple(map(one, r)) for r in slim.rows),
-                         proactive=tuple(map(one, slim.proactive)))
+
+    return slim._replace(
+        rows=tuple(None if r is None else tuple(map(one, r)) for r in slim.rows),
+        proactive=tuple(map(one, slim.proactive)),
+    )
 
 
 def _as_report(slim: _Slim) -> Report:
     """A Report holding just what validate.cross_year reads (issues start empty)."""
     report = Report(slim.report_id, "", meta={"agency": slim.agency, "year": slim.year})
-    cell = lambda n: None if n is None else Value(n, 0, "")  # cross_year reads only the number
-    report.requests = {code: [cell(n) for n in row] for code, row in zip(_CROSS_YEAR_ROWS, slim.rows)
-                       if row is not None}
-    report.proactive = {key: cell(n) for key, n in zip(_CROSS_YEAR_KEYS, slim.proactive)}
+
+    def cell(n):
+        return None if n is None else Value(n, 0, "")  # cross_year reads only the number
+
+    report.requests = {
+        code: [cell(n) for n in row]
+        for code, row in zip(_CROSS_YEAR_ROWS, slim.rows, strict=False)
+        if row is not None
+    }
+    report.proactive = {key: cell(n) for key, n in zip(_CROSS_YEAR_KEYS, slim.proactive, strict=False)}
     return report
 
 
@@ -105,12 +128,14 @@ class _Chunk(NamedTuple):
 
 def _render(df: pd.DataFrame) -> tuple[bytes, pa.Table]:
     """A table's rows as CSV (no header) and as Arrow."""
-    return df.to_csv(index=False, header=False).encode("utf-8"), pa.Table.from_pandas(df, preserve_index=False)
+    return df.to_csv(index=False, header=False).encode("utf-8"), pa.Table.from_pandas(
+        df, preserve_index=False
+    )
 
 
 def _parse_chunk(files: list[Path], first_index: int, repeated: frozenset[str]) -> _Chunk:
     """Parse a chunk of files and render its rows. ``repeated``: file names shared by several files, whose
-    ids get the file's hash appended (as api._unique_ids does)."""
+    ids get the file's hash appended (as output.tables._unique_ids does)."""
     builder = TableColumns()
     slims = []
     with fewer_collections():
@@ -223,15 +248,20 @@ def _parsed_chunks(jobs: list[tuple], workers: int) -> Iterator[_Chunk]:
                 future.cancel()
 
 
-def write_corpus(paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike, chunk: int = CHUNK,
-                 progress: bool = False, workers: int = 1) -> dict[str, int]:
+def write_corpus(
+    paths: Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    chunk: int = CHUNK,
+    progress: bool = False,
+    workers: int = 1,
+) -> dict[str, int]:
     """Parse every report under ``paths`` and write the tables to ``out_dir``; returns rows per table.
 
     ``workers``: processes parsing chunks (1: all in this process). The files written are the same. The
     workers are started with "spawn": a script calling this with workers > 1 needs the usual
     ``if __name__ == "__main__":`` guard (notebooks and the command line need nothing)."""
     files = collect_paths(paths)
-    # Ids as api._unique_ids makes them: a file name shared by several files gets the file's hash appended.
+    # Ids as output.tables._unique_ids makes them: a file name shared by several files gets the file's hash appended.
     repeated = frozenset(stem for stem, k in Counter(report_id_for(f) for f in files).items() if k > 1)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -242,9 +272,10 @@ def write_corpus(paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
     bar = None
     if progress:
         from tqdm import tqdm
+
         bar = tqdm(total=len(files), desc="parsing", unit="report")
     try:
-        jobs = [(files[start:start + chunk], start, repeated) for start in range(0, len(files), chunk)]
+        jobs = [(files[start : start + chunk], start, repeated) for start in range(0, len(files), chunk)]
         for result in _parsed_chunks(jobs, workers):
             for name, (csv, table) in result.tables.items():
                 writers[name].write(csv, table)
