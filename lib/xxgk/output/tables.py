@@ -1,0 +1,149 @@
+"""Reports into the output tables of :mod:`xxgk.contract.schema`, built column-wise once per corpus."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from xxgk.contract import codes, schema
+from xxgk.parse.report import Issue, Report
+from xxgk.validate.checks import cross_year
+
+
+class TableColumns:
+    """Every output table as lists of column values, filled report by report.
+
+    A corpus's tables are built column-wise and turned into DataFrames once (``frames``): a dict per row
+    and a DataFrame per report would cost more than parsing.
+    """
+
+    def __init__(self) -> None:
+        self.columns = {name: {c.name: [] for c in cols} for name, cols in schema.TABLES.items()}
+
+    def add(self, report: Report) -> None:
+        rid = report.report_id
+        meta = report.meta or {}
+        errors = sum(1 for i in report.issues if i.severity == "error")
+        incomplete = any(i.check in _INCOMPLETE for i in report.issues)
+        _append(
+            self.columns["reports"],
+            {
+                "report_id": rid,
+                "source_file": report.source_file,
+                "sha256": report.sha256 or None,
+                **{k: meta.get(k) for k in ("agency", "year", "province", "city", "district", "agency_kind")},
+                "template": report.template,
+                "input_format": report.input_format,
+                "encoding": report.encoding or None,
+                "status": "failed" if report.failed else "incomplete" if incomplete else "ok",
+                "n_issues": len(report.issues),
+                "n_errors": errors,
+            },
+        )
+        if not report.failed:
+            pages = report.line_pages
+            rows = report.request_rows
+            cells = [cell for row in rows for cell in report.requests[row]]
+            _extend_cells(
+                self.columns["requests"],
+                "count",
+                cells,
+                pages,
+                rid,
+                row_code=[row for row in rows for _ in _APPLICANT_CODES],
+                applicant_code=_APPLICANT_CODES * len(rows),
+            )
+            cells = [cell for block in report.reviews.values() for cell in block]
+            _extend_cells(
+                self.columns["reviews"],
+                "count",
+                cells,
+                pages,
+                rid,
+                proceeding=[p for p in report.reviews for _ in _OUTCOME_CODES],
+                outcome=_OUTCOME_CODES * len(report.reviews),
+            )
+            _extend_cells(
+                self.columns["proactive"],
+                "value",
+                list(report.proactive.values()),
+                pages,
+                rid,
+                item_code=[item for item, _ in report.proactive],
+                measure=[measure for _, measure in report.proactive],
+            )
+            for fact in report.facts:
+                _append(
+                    self.columns["facts"],
+                    {"report_id": rid, **fact, "source_page": pages.get(fact["source_line"])},
+                )
+        for i in report.issues:
+            _append(self.columns["issues"], issue_record(rid, i))
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: schema.frame_from_columns(name, columns) for name, columns in self.columns.items()}
+
+
+_INCOMPLETE = frozenset(
+    {"table_missing", "table_truncated", "row_missing", "cell_missing", "table4_incomplete"}
+)
+_APPLICANT_CODES = codes.codes(codes.APPLICANTS)
+_OUTCOME_CODES = codes.codes(codes.OUTCOMES)
+
+
+def _append(columns: dict[str, list], record: dict) -> None:
+    for name, values in columns.items():
+        values.append(record.get(name))
+
+
+def _extend_cells(
+    columns: dict[str, list], value_column: str, cells: list, pages: dict[int, int], rid: str, **keys: list
+) -> None:
+    """Append one table's cells: the key columns as given, then value, status and provenance per cell."""
+    columns["report_id"].extend([rid] * len(cells))
+    for name, values in keys.items():
+        columns[name].extend(values)
+    columns[value_column].extend([None if c is None else _count(c.number) for c in cells])
+    columns["cell_status"].extend(["missing" if c is None else c.status for c in cells])
+    lines = [None if c is None else c.line for c in cells]
+    columns["source_line"].extend(lines)
+    columns["source_page"].extend([pages.get(n) for n in lines] if pages else [None] * len(cells))
+
+
+def _count(number):
+    """A Decimal as an int when whole (counts), else a float (fees in 10k yuan); None stays None."""
+    if number is None:
+        return None
+    return int(number) if number == number.to_integral() else float(number)
+
+
+def issue_record(report_id: str, issue: Issue) -> dict:
+    """An issue as a row of the issues table."""
+    return {
+        "report_id": report_id,
+        "check": issue.check,
+        "severity": issue.severity,
+        "expected": issue.expected or None,
+        "actual": issue.actual or None,
+        "location": issue.location or None,
+        "message": issue.message,
+    }
+
+
+def _unique_ids(reports: list[Report]) -> None:
+    """Two files with the same name in different folders get their hash appended to stay apart."""
+    seen: dict[str, int] = {}
+    for r in reports:
+        seen[r.report_id] = seen.get(r.report_id, 0) + 1
+    for r in reports:
+        if seen[r.report_id] > 1:
+            r.report_id = f"{r.report_id}-{(r.sha256 or 'nohash')[:8]}"
+
+
+def to_tables(reports: list[Report]) -> dict[str, pd.DataFrame]:
+    """Build every table once for a corpus (not per report: concatenating frames is the slow part)."""
+    _unique_ids(reports)
+    cross_year(reports)
+    builder = TableColumns()
+    for report in reports:
+        builder.add(report)
+    return builder.frames()
