@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from xxgk.analysis.measures import NO_NUMBER
-from xxgk.contract.codes import CELL_STATUSES, CHECKS, by_code, codes
-from xxgk.contract.schema import SEVERITIES, TABLES
+from xxgk.contract.checks import CHECKS, SEVERITY_CODES
+from xxgk.contract.codes import CELL_STATUSES, by_code, codes
+from xxgk.contract.schema import TABLES
 
 #: The checks that test an identity (勾稽关系) of FORMAT.md, in the order FORMAT.md states them.
 IDENTITY_CHECKS = (
@@ -112,7 +113,9 @@ def status_by_year(tables: dict) -> pd.DataFrame:
 def issues_summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
     """The issues table summarised: one line per check, counts by severity, and how many reports."""
     issues = tables["issues"]
-    counts = pd.crosstab(issues["check"], issues["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    counts = pd.crosstab(issues["check"], issues["severity"]).reindex(
+        columns=list(SEVERITY_CODES), fill_value=0
+    )
     counts["reports"] = issues.groupby("check")["report_id"].nunique()
     known = by_code(CHECKS)
     counts.insert(

@@ -219,59 +219,6 @@ FACT_TABLE_CELLS: dict[str, tuple[str, str, str]] = {
 # Litigation in prose is usually the sum of both litigation proceedings.
 LITIGATION_PROCEEDINGS = ("litigation_direct", "litigation_after_review")
 
-# The checks that can appear in the issues table, with their meaning (the README's data dictionary).
-CHECKS: tuple[Code, ...] = (
-    Code("file_unreadable", "文件无法读取", "The file is empty, binary or cannot be decoded"),
-    Code("not_a_report", "不是年度报告", "No report title and no table of the template was found"),
-    Code("encoding", "编码问题", "Bytes that do not decode were replaced"),
-    Code("file_too_large", "文件过大", "The file is larger than the size limit"),
-    Code(
-        "parser_error",
-        "解析程序错误",
-        "The parser itself failed on the file (a bug): nothing was kept from it",
-    ),
-    Code("table_missing", "表格缺失", "A table of the template was not found"),
-    Code("table_truncated", "表格截断", "A table stops part-way: later rows are not in the document"),
-    Code("row_missing", "行缺失", "A row of the template is not in the document"),
-    Code("cell_missing", "单元格缺失", "A row is printed with fewer cells than the template has"),
-    Code("unknown_label", "未知标签", "Numbers stand beside a label that matches no row of the template"),
-    Code("orphan_values", "无标签数字", "Numbers stand in a table with no row label to anchor them"),
-    Code("conflicting_values", "数值冲突", "The same cell is printed twice with different values"),
-    Code(
-        "not_a_count",
-        "非整数计数",
-        "A table-三 or table-四 cell prints a decimal or an impossibly large number: it is NA",
-    ),
-    Code("subtotal_column", "小计列", "A 法人或其他组织 subtotal column was checked and dropped"),
-    Code("group_subtotal", "分组小计", "A group row prints a subtotal that is checked against its sub-rows"),
-    Code("blank_total", "总计列空白", "The total column is left blank in rows that print other numbers"),
-    Code(
-        "label_variant",
-        "标签异文",
-        "A row label is printed with a known misprint or OCR slip (matched, not corrected)",
-    ),
-    Code("identity_row_total", "行合计", "The six applicant columns do not sum to the total column"),
-    Code("identity_balance", "收支平衡", "new_received + carried_over ≠ total_processed + carried_forward"),
-    Code("identity_outcomes", "办理结果合计", "total_processed ≠ the sum of the outcome rows"),
-    Code("identity_review_block", "复议诉讼合计", "upheld + corrected + other + pending ≠ total in table 四"),
-    Code("table4_incomplete", "表四不完整", "Table 四 prints fewer than 15 numbers"),
-    Code("table4_unanchored", "表四无标题", "Table 四 numbers were found without the table's heading"),
-    Code("prose_vs_table", "正文与表格不一致", "A number stated in the prose differs from its table cell"),
-    Code("template_mixed", "混合模板", "The report mixes the 2021 and 2019 templates"),
-    Code(
-        "glued_digits",
-        "数字粘连",
-        "A run of digits with no separators was split into cells by the identities",
-    ),
-    Code("rows_paired", "行配对", "Value rows printed away from their labels were paired with them"),
-    Code(
-        "cross_year",
-        "跨年度",
-        "carried_over(t) ≠ carried_forward(t−1), or table-二 in_force continuity breaks",
-    ),
-    Code("metadata_missing", "元数据缺失", "The agency or the year could not be read from the title"),
-)
-
 #: The values of ``cell_status`` in requests, reviews and proactive (FORMAT.md: missing vs "/" vs 0).
 CELL_STATUSES: tuple[Code, ...] = (
     Code("printed", "已填写", "The document prints this number"),

@@ -89,8 +89,6 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
-SEVERITIES = ("error", "warning", "info")
-
 
 def empty(table: str) -> pd.DataFrame:
     """An empty DataFrame with the table's columns and dtypes."""

@@ -6,7 +6,7 @@ import pandas as pd
 
 from xxgk.contract import codes, schema
 from xxgk.parse.report import Issue, Report
-from xxgk.validate.checks import cross_year
+from xxgk.validate import cross_year
 
 
 class TableColumns:

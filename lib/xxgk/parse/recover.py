@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from xxgk.contract import codes
+from xxgk.contract.identities import identity_failures
 from xxgk.parse.report import Report, Table3
 from xxgk.read.lines import Value
-from xxgk.validate.checks import identity_failures
 
 WIDTH = len(codes.APPLICANTS)
 #: Longest run we try to split (C(39, 6) ≈ 3.3 M compositions before pruning; real rows are ≤ 25 digits).

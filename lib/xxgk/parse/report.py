@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xxgk.contract.checks import Issue
 from xxgk.read.lines import Value
-
-
-@dataclass
-class Issue:
-    check: str
-    severity: str
-    message: str
-    location: str = ""
-    expected: str = ""
-    actual: str = ""
 
 
 @dataclass

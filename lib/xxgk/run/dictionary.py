@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xxgk.contract import codes, schema
+from xxgk.contract import checks, codes, schema
 
 START, END = "<!-- dictionary:start -->", "<!-- dictionary:end -->"
 
@@ -34,7 +34,7 @@ def markdown() -> str:
         ("Table-二 measures (`measure`)", codes.MEASURES, True),
         ("Prose facts (`fact_code`)", codes.FACTS, False),
         ("Cell status (`cell_status`)", codes.CELL_STATUSES, False),
-        ("Checks (`check` in issues)", codes.CHECKS, False),
+        ("Checks (`check` in issues)", checks.CHECKS, False),
     ]
     for title, table, with_templates in sections:
         lines += [f"**{title}**", ""]

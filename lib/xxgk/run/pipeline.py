@@ -20,7 +20,7 @@ from xxgk.parse.document import parse_lines
 from xxgk.parse.report import Report
 from xxgk.read.formats import MAX_BYTES, collect_paths, format_of, report_id_for
 from xxgk.read.text import UnreadableFile
-from xxgk.validate.checks import validate
+from xxgk.validate import validate
 
 
 def parse_file(path: str | os.PathLike) -> Report:

@@ -39,7 +39,7 @@ from xxgk.parse.report import Report
 from xxgk.read.formats import collect_paths, report_id_for
 from xxgk.read.lines import Value
 from xxgk.run.pipeline import fewer_collections, parse_file
-from xxgk.validate.checks import cross_year
+from xxgk.validate import cross_year
 
 #: Reports parsed before their rows are written out. Memory grows with it (a chunk's record dicts are the
 #: largest thing a parsing process holds): with 2 workers, 1,000 gave a 1,035 MB peak for the process tree

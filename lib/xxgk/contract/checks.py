@@ -1,0 +1,194 @@
+"""The checks vocabulary: every check that can appear in the ``issues`` table, declared once.
+
+A check has its Chinese name, its meaning and the severity it is reported with; a few checks report two
+severities (``also``): a group subtotal that agrees with its rows is ``info``, one that does not is an
+``error``. :class:`Issue` refuses a check or a severity that is not declared here, so a typo in the parser
+fails loudly in the tests instead of reaching users as a new, undocumented check. The data dictionary and
+docs/checks.md are generated from this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Severity:
+    """A severity of the issues table, with what it tells a user to do."""
+
+    code: str
+    zh: str
+    en: str
+
+
+#: Most severe first.
+SEVERITIES: tuple[Severity, ...] = (
+    Severity(
+        "error",
+        "错误",
+        "A cell is NA, or printed numbers break the report's own arithmetic: do not use the figures "
+        "concerned as they are",
+    ),
+    Severity("warning", "警告", "Worth a look: the numbers stand as printed, but something is unusual"),
+    Severity(
+        "info", "提示", "How something was read (a label variant, a derived placement): nothing is wrong"
+    ),
+)
+SEVERITY_CODES = tuple(s.code for s in SEVERITIES)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check: its code (the ``check`` column), Chinese name, meaning, severity and any other severity."""
+
+    code: str
+    zh: str
+    en: str
+    severity: str
+    also: tuple[str, ...] = ()
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        return (self.severity, *self.also)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("file_unreadable", "文件无法读取", "The file is empty, binary or cannot be decoded", "error"),
+    Check("not_a_report", "不是年度报告", "No report title and no table of the template was found", "error"),
+    Check("encoding", "编码问题", "Bytes that do not decode were replaced", "warning"),
+    Check("file_too_large", "文件过大", "The file is larger than the size limit", "error"),
+    Check(
+        "parser_error",
+        "解析程序错误",
+        "The parser itself failed on the file (a bug): nothing was kept from it",
+        "error",
+    ),
+    Check("table_missing", "表格缺失", "A table of the template was not found", "error"),
+    Check(
+        "table_truncated", "表格截断", "A table stops part-way: later rows are not in the document", "error"
+    ),
+    Check("row_missing", "行缺失", "A row of the template is not in the document", "error"),
+    Check("cell_missing", "单元格缺失", "A row is printed with fewer cells than the template has", "error"),
+    Check(
+        "unknown_label",
+        "未知标签",
+        "Numbers stand beside a label that matches no row of the template",
+        "warning",
+    ),
+    Check(
+        "orphan_values", "无标签数字", "Numbers stand in a table with no row label to anchor them", "warning"
+    ),
+    Check(
+        "conflicting_values", "数值冲突", "The same cell is printed twice with different values", "warning"
+    ),
+    Check(
+        "not_a_count",
+        "非整数计数",
+        "A table-三 or table-四 cell prints a decimal or an impossibly large number: it is NA",
+        "error",
+    ),
+    Check("subtotal_column", "小计列", "A 法人或其他组织 subtotal column was checked and dropped", "info"),
+    Check(
+        "group_subtotal",
+        "分组小计",
+        "A group row prints a subtotal that is checked against its sub-rows",
+        "info",
+        also=("error",),
+    ),
+    Check(
+        "blank_total",
+        "总计列空白",
+        "The total column is left blank in rows that print other numbers",
+        "warning",
+    ),
+    Check(
+        "label_variant",
+        "标签异文",
+        "A row label is printed with a known misprint or OCR slip (matched, not corrected)",
+        "info",
+    ),
+    Check(
+        "identity_row_total", "行合计", "The six applicant columns do not sum to the total column", "error"
+    ),
+    Check(
+        "identity_balance",
+        "收支平衡",
+        "new_received + carried_over ≠ total_processed + carried_forward",
+        "error",
+    ),
+    Check("identity_outcomes", "办理结果合计", "total_processed ≠ the sum of the outcome rows", "error"),
+    Check(
+        "identity_review_block",
+        "复议诉讼合计",
+        "upheld + corrected + other + pending ≠ total in table 四",
+        "error",
+    ),
+    Check("table4_incomplete", "表四不完整", "Table 四 prints fewer than 15 numbers", "error"),
+    Check(
+        "table4_unanchored",
+        "表四无标题",
+        "Table 四 numbers were found without the table's heading",
+        "warning",
+    ),
+    Check(
+        "prose_vs_table",
+        "正文与表格不一致",
+        "A number stated in the prose differs from its table cell",
+        "warning",
+    ),
+    Check("template_mixed", "混合模板", "The report mixes the 2021 and 2019 templates", "info"),
+    Check(
+        "glued_digits",
+        "数字粘连",
+        "A run of digits with no separators was split into cells by the identities",
+        "info",
+        also=("error",),
+    ),
+    Check("rows_paired", "行配对", "Value rows printed away from their labels were paired with them", "info"),
+    Check(
+        "cross_year",
+        "跨年度",
+        "carried_over(t) ≠ carried_forward(t−1), or table-二 in_force continuity breaks",
+        "error",
+        also=("warning",),
+    ),
+    Check(
+        "metadata_missing", "元数据缺失", "The agency or the year could not be read from the title", "warning"
+    ),
+)
+BY_CODE: MappingProxyType[str, Check] = MappingProxyType({c.code: c for c in CHECKS})
+
+
+@dataclass
+class Issue:
+    """One row of the issues table before it has a report id: a declared check with its severity.
+
+    >>> Issue("table_missing", "error", "Table 三 was not found").check
+    'table_missing'
+    >>> Issue("table_mising", "error", "")
+    Traceback (most recent call last):
+    ...
+    ValueError: undeclared check 'table_mising' (declare it in xxgk.contract.checks)
+    >>> Issue("table_missing", "info", "")
+    Traceback (most recent call last):
+    ...
+    ValueError: check 'table_missing' is declared with severity error, not 'info'
+    """
+
+    check: str
+    severity: str
+    message: str
+    location: str = ""
+    expected: str = ""
+    actual: str = ""
+
+    def __post_init__(self) -> None:
+        declared = BY_CODE.get(self.check)
+        if declared is None:
+            raise ValueError(f"undeclared check {self.check!r} (declare it in xxgk.contract.checks)")
+        if self.severity not in declared.severities:
+            allowed = " or ".join(declared.severities)
+            raise ValueError(
+                f"check {self.check!r} is declared with severity {allowed}, not {self.severity!r}"
+            )
