@@ -391,66 +391,81 @@ def _vertical(text: str) -> list[str]:
 
 
 def _render_pdftotext(truth: Truth, rng: random.Random, doc: _Doc) -> None:
-    blank = rng.random() < 0.5  # pdftotext -layout off puts a blank line between most lines
-    sep = rng.random() < 0.2
-    width = rng.randint(10, 22)
-    variants = rng.random() < 0.5
+    _Pdftotext(truth, rng, doc).render()
 
-    def add(*lines):
+
+class _Pdftotext:
+    """pdftotext's plain output of a ruled report: vertical headers, wrapped labels, numbers apart."""
+
+    def __init__(self, truth: Truth, rng: random.Random, doc: _Doc) -> None:
+        self.truth, self.rng, self.doc = truth, rng, doc
+        self.blank = rng.random() < 0.5  # pdftotext -layout off puts a blank line between most lines
+        self.sep = rng.random() < 0.2
+        self.width = rng.randint(10, 22)
+        self.variants = rng.random() < 0.5
+
+    def add(self, *lines: str) -> None:
         for ln in lines:
-            doc.add(ln)
-            if blank and rng.random() < 0.7:
-                doc.add("")
+            self.doc.add(ln)
+            if self.blank and self.rng.random() < 0.7:
+                self.doc.add("")
 
-    add(*_title(truth, rng))
-    add(_HEADINGS["一"][0])
-    for s in _prose(truth, rng):
-        add(*_wrap(s, rng.randint(20, 30)))
-    add(_HEADINGS["二"][0])
-    for para, rows in _table2_rows(truth):
-        add(para)
-        for label, cells in rows:
-            add(" ".join([label, *[c if label == "信息内容" else _fmt(c, sep) for c in cells]]))
-    add(_HEADINGS["三"][0])
+    def render(self) -> None:
+        truth, rng, add, sep = self.truth, self.rng, self.add, self.sep
+        add(*_title(truth, rng))
+        add(_HEADINGS["一"][0])
+        for s in _prose(truth, rng):
+            add(*_wrap(s, rng.randint(20, 30)))
+        add(_HEADINGS["二"][0])
+        for para, rows in _table2_rows(truth):
+            add(para)
+            for label, cells in rows:
+                add(" ".join([label, *[c if label == "信息内容" else _fmt(c, sep) for c in cells]]))
+        add(_HEADINGS["三"][0])
+        self.header()
+        for code in truth.request_rows:
+            self.row(code)
+        add(rng.choice(_HEADINGS["四"]))
+        add(codes.PROCEEDINGS[0].zh + " " + codes.PROCEEDINGS[1].zh[:4])
+        for _ in range(3):
+            for o in codes.OUTCOMES:
+                add(*_vertical(o.zh))
+        add(" ".join(_fmt(c, sep) for p in _PROCEEDINGS for c in truth.reviews[p]))
+        add(_HEADINGS["五"][0], *_wrap(rng.choice(_FILLER), 24), _HEADINGS["六"][0], "无其他需要报告的事项。")
 
-    def header():
+    def header(self) -> None:
+        """Table 三's header: the balance note, then applicant names printed vertically or wrapped."""
+        add = self.add
         add(*_wrap(_BALANCE_NOTE, 18), _APPLICANT_HEAD)
         add(*_vertical(codes.APPLICANTS[0].zh), _LEGAL_PERSON_HEAD, *_vertical(codes.APPLICANTS[-1].zh))
         for a in codes.APPLICANTS[1:-1]:
             add(*_wrap(a.zh, 2))
 
-    header()
-    for code in truth.request_rows:
+    def row(self, code: str) -> None:
+        """One table-三 row: the group labels that open it, its label (wrapped if long), its numbers."""
+        add, rng = self.add, self.rng
         if code == "granted":
             add(
                 *_vertical(_RESULTS_GROUP[:2]) if rng.random() < 0.5 else [_RESULTS_GROUP[:2]],
                 *_vertical(_RESULTS_GROUP[2:]),
             )
-        group = _groups_before(code, truth.template)
+        group = _groups_before(code, self.truth.template)
         if group:
             if rng.random() < 0.15 and code != "denied_state_secret":
-                header()  # a page break repeats the header
+                self.header()  # a page break repeats the header
             add(group[:3], *_wrap(group[3:], 2))
-        cells = truth.requests[code]
-        numbers = [_fmt(c, sep) for c in cells]
-        label = _row_label(code, rng, variants)
-        if len(label) <= width:
+        numbers = [_fmt(c, self.sep) for c in self.truth.requests[code]]
+        label = _row_label(code, rng, self.variants)
+        if len(label) <= self.width:
             add(" ".join([label, *numbers]))
         else:
-            add(*_wrap(label, width))
+            add(*_wrap(label, self.width))
             if rng.random() < 0.5:
                 add(" ".join(numbers))
             else:  # the total printed apart, as pdftotext does for a vertically centred cell
                 add(" ".join(numbers[:6]))
                 add(numbers[6])
-        doc.end_row(code)
-    add(rng.choice(_HEADINGS["四"]))
-    add(codes.PROCEEDINGS[0].zh + " " + codes.PROCEEDINGS[1].zh[:4])
-    for _ in range(3):
-        for o in codes.OUTCOMES:
-            add(*_vertical(o.zh))
-    add(" ".join(_fmt(c, sep) for p in _PROCEEDINGS for c in truth.reviews[p]))
-    add(_HEADINGS["五"][0], *_wrap(rng.choice(_FILLER), 24), _HEADINGS["六"][0], "无其他需要报告的事项。")
+        self.doc.end_row(code)
 
 
 # tab-separated ---------------------------------------------------------------------------------------------
