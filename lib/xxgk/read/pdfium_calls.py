@@ -1,0 +1,42 @@
+"""The pdfium functions the PDF reader calls per character and per path, bound without ctypes conversion.
+
+pypdfium2's own wrappers convert every argument; the reader makes millions of these calls on a corpus,
+and the conversion tripled their cost (BENCHMARKS.md, PDF).
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import pypdfium2.raw as pdfium_c
+
+
+def untyped(function, restype=ctypes.c_int):
+    """A pdfium function without ctypes argument conversion: per-character calls are most of the time
+    spent, and conversion triples their cost. Arguments must be ints, floats or ctypes pointers."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+loose_box = untyped(pdfium_c.FPDFText_GetLooseCharBox)
+glyph_box = untyped(pdfium_c.FPDFText_GetCharBox)
+char_matrix = untyped(pdfium_c.FPDFText_GetMatrix)
+font_size = untyped(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+is_generated = untyped(pdfium_c.FPDFText_IsGenerated)
+get_unicode = untyped(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+count_objects = untyped(pdfium_c.FPDFPage_CountObjects)
+# Object handles come back as opaque pointers that go straight into the next call.
+HANDLE = ctypes.POINTER(ctypes.c_byte)
+get_object = untyped(pdfium_c.FPDFPage_GetObject, HANDLE)
+form_count = untyped(pdfium_c.FPDFFormObj_CountObjects)
+form_object = untyped(pdfium_c.FPDFFormObj_GetObject, HANDLE)
+object_type = untyped(pdfium_c.FPDFPageObj_GetType)
+object_matrix = untyped(pdfium_c.FPDFPageObj_GetMatrix)
+bounds = untyped(pdfium_c.FPDFPageObj_GetBounds)
+draw_mode = untyped(pdfium_c.FPDFPath_GetDrawMode)
+fill_color = untyped(pdfium_c.FPDFPageObj_GetFillColor)
+stroke_color = untyped(pdfium_c.FPDFPageObj_GetStrokeColor)
+count_segments = untyped(pdfium_c.FPDFPath_CountSegments)
+get_segment = untyped(pdfium_c.FPDFPath_GetPathSegment, HANDLE)
+segment_point = untyped(pdfium_c.FPDFPathSegment_GetPoint)
+segment_type = untyped(pdfium_c.FPDFPathSegment_GetType)
+segment_close = untyped(pdfium_c.FPDFPathSegment_GetClose)
