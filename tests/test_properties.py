@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from xxgk.output.tables import to_tables
 from xxgk.run.pipeline import parse_file
-from xxgk.testing import fuzz, synth
+from xxgk.testing import damage, fuzz, synth
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -88,7 +88,7 @@ def _parse_bytes(tmp_path, data: bytes, layout: str = "tsv"):
     layout=layouts,
     template=templates,
     corruptions=st.lists(
-        st.sampled_from(list(fuzz.LINE_CORRUPTIONS) + list(fuzz.BYTE_CORRUPTIONS)),
+        st.sampled_from(list(damage.LINE_CORRUPTIONS) + list(damage.BYTE_CORRUPTIONS)),
         min_size=1,
         max_size=4,
         unique=True,
@@ -96,11 +96,11 @@ def _parse_bytes(tmp_path, data: bytes, layout: str = "tsv"):
 )
 def test_damaged_rendering_never_raises_nor_invents_a_number(tmp_path, seed, layout, template, corruptions):
     if layout == "html":
-        # ocr_noise: see fuzz.corrupt. (glue_digits was excluded for seed 70590746: a table-四 616 read from
+        # ocr_noise: see damage.corrupt. (glue_digits was excluded for seed 70590746: a table-四 616 read from
         # a cell that swallowed its neighbours; fixed in html._cell_text, see test_regressions.)
         corruptions = [c for c in corruptions if c != "ocr_noise"] or ["delete"]
     rendering = _render(seed, layout, template)
-    case = fuzz.corrupt(rendering, random.Random(seed), seed, corruptions)
+    case = damage.corrupt(rendering, random.Random(seed), seed, corruptions)
     tables = _parse_bytes(tmp_path, case.data, layout)
     rid = tables["reports"]["report_id"].iloc[0]
     assert fuzz.invented_numbers(tables, {rid: fuzz.document_lines(case.data, layout)}) == []
