@@ -16,6 +16,7 @@ from xxgk.analysis.measures import NO_NUMBER
 from xxgk.contract.checks import CHECKS, SEVERITY_CODES
 from xxgk.contract.codes import CELL_STATUSES, by_code, codes
 from xxgk.contract.schema import TABLES
+from xxgk.output.files import load_tables
 
 #: The checks that test an identity (勾稽关系) of FORMAT.md, in the order FORMAT.md states them.
 IDENTITY_CHECKS = (
@@ -53,8 +54,6 @@ def load(data_dir: str | Path = "", years: Iterable[int | str] = (), agencies: I
         raise FileNotFoundError(
             f"no parsed tables in {folder}: run `xxgk parse data/raw --out data/processed` first"
         )
-    from xxgk import load_tables  # the parser's reader; imported here so that this module loads without it
-
     return select(load_tables(folder), years, agencies)
 
 
