@@ -64,6 +64,12 @@ CHECKS: tuple[Check, ...] = (
         "The parser itself failed on the file (a bug): nothing was kept from it",
         "error",
     ),
+    Check(
+        "footnote_mark",
+        "脚注标记",
+        "A footnote mark (¹ ② ※ * …) stands beside a number: it is not a digit of it and was left out",
+        "info",
+    ),
     Check("table_missing", "表格缺失", "A table of the template was not found", "error"),
     Check(
         "table_truncated", "表格截断", "A table stops part-way: later rows are not in the document", "error"

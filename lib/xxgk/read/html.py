@@ -14,7 +14,7 @@ from __future__ import annotations
 import lxml.html
 
 from xxgk.read.lines import Document, Line, line_from_cells, parse_value, split_line
-from xxgk.read.text import decode
+from xxgk.read.text import as_mark, decode
 
 # Elements that end a line of text (their content is a paragraph of its own).
 _BLOCKS = frozenset(
@@ -89,11 +89,21 @@ def _cell_text(el) -> str:
     """A cell's text like ``text_content()``, but with a space where a break or a nested cell stands."""
     parts = [el.text or ""]
     for child in el:
-        if isinstance(child.tag, str):  # comments and processing instructions hold no cell text
+        mark = _footnote(child)
+        if mark is not None:
+            parts.append(mark)
+        elif isinstance(child.tag, str):  # comments and processing instructions hold no cell text
             sep = " " if child.tag in _CELL_BREAKS else ""
             parts += [sep, _cell_text(child), sep]
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+def _footnote(el) -> str | None:
+    """A <sup>/<sub> that holds a footnote mark, as the mark ("2" → "²"): never a digit of the number before."""
+    if el.tag not in ("sup", "sub"):
+        return None
+    return as_mark(el.text_content())
 
 
 def _own(tr, table) -> bool:
@@ -141,7 +151,10 @@ class _Page:
 
     def walk(self, el) -> None:
         """Given an element: skip it (scripts, comments), read it as a grid (a leaf table), or descend."""
-        if not isinstance(el.tag, str) or el.tag in _SKIP:
+        mark = _footnote(el)
+        if mark is not None:
+            self.buffer.append(mark)
+        elif not isinstance(el.tag, str) or el.tag in _SKIP:
             pass
         elif el.tag == "table" and not any(True for t in el.iter("table") if t is not el):
             self.flush()

@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from xxgk.contract import codes
-from xxgk.read.text import compact, decode, normalize_cell
+from xxgk.read.text import compact, decode, footnote_marks, normalize_cell
 
 # A printed number: plain, with thousands separators (1,774) or a decimal (9116.36); a sign for 增/减.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
@@ -61,6 +61,7 @@ class Line:
         "grid",
         "trailing_text",
         "trimmed",
+        "marks",
     )
 
     def __init__(
@@ -74,6 +75,7 @@ class Line:
         grid: bool = False,
         trailing_text: bool = False,
         trimmed: bool = False,
+        marks: str = "",
     ):
         self.no = no  # 1-based line number in the file (HTML: block; PDF: through the document)
         self.text = text  # the normalised line, cells joined by a space
@@ -86,6 +88,7 @@ class Line:
         self.grid = grid  # every cell of the table row is here, blanks included (HTML, PDF, pipe)
         self.trailing_text = trailing_text  # text after the numbers (a header fragment or OCR noise)
         self.trimmed = trimmed  # empty cells at the end of a tab row were dropped: its width is unknown
+        self.marks = marks  # footnote marks printed beside its numbers (left out of them: 66² is 66)
 
     @property
     def cells(self) -> list[Value | None]:
@@ -153,11 +156,12 @@ def split_line(raw: str, no: int) -> Line:
     line = _new_line(Line)  # a copy of every field, renumbered; the cells are renumbered only when read
     line.no, line.text, line.label, line.last_label = no, proto.text, proto.label, proto.last_label
     line._cells, line._shared, line._values = proto._cells, bool(proto._cells), None
-    line.delimited, line.grid, line.trailing_text, line.trimmed = (
+    line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks = (
         proto.delimited,
         proto.grid,
         proto.trailing_text,
         proto.trimmed,
+        proto.marks,
     )
     return line
 
@@ -198,6 +202,7 @@ def _split_line(raw: str, no: int) -> Line:
         compact(labels[-1]) if labels else "",
         cells,
         trailing_text=trailing,
+        marks=footnote_marks(raw),
     )
 
 
@@ -223,6 +228,7 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
     Trailing empty cells are dropped for text exports (a trailing tab is layout); a ``grid`` row (HTML,
     PDF, markdown pipes) keeps them, since there a blank total cell is a blank, not nothing.
     """
+    marks = "".join(footnote_marks(c) for c in cells)
     cells_raw = [normalize_cell(c) for c in cells]
     width = len(cells_raw)
     while cells_raw and not cells_raw[-1] and not grid:
@@ -263,6 +269,7 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
         grid=grid,
         trailing_text=trailing,
         trimmed=len(cells_raw) < width,
+        marks=marks,
     )
 
 

@@ -108,6 +108,66 @@ def _unmark(m: re.Match) -> str:
     return " " if i > 0 and j < len(s) and s[i - 1] in _NUMERIC and s[j] in _NUMERIC else ""
 
 
+# Footnote marks printed beside numbers: superscript and subscript digits, circled, parenthesised and
+# full-stop numbers (① ⑴ ⒈ ❶ ➀ ㉑ ⓪), and reference symbols. NFKC would make most of them digits, and
+# "66²" would be read as 662: a mark beside a number is never part of it.
+_MARK_CHARS = (
+    "\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089"  # ¹ ² ³ ⁰-⁹ ₀-₉
+    "\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf"  # ①-⓿, ❶-➓, ㉑-㉟, ㊱-㊿
+    "※*＊†‡§"
+)
+_MARKS = re.compile(f"[{_MARK_CHARS}]+")
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+
+def _unmark_number(m: re.Match) -> str:
+    """A run of marks beside a digit goes (a space when it stands between two digits); elsewhere it stays."""
+    s, i, j = m.string, m.start(), m.end()
+    before, after = i > 0 and s[i - 1] in _DIGITS, j < len(s) and s[j] in _DIGITS
+    if before and after:
+        return " "
+    return "" if before or after else m.group()
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUP_TAG = re.compile(r"<(su[pb])\b[^>]*>([^<]{1,4})</\1\s*>", re.IGNORECASE)
+
+
+def as_mark(text: str) -> str | None:
+    """The footnote mark a superscript or subscript holds ("2" → "²", "*" → "*"), or None if it is not one.
+
+    >>> as_mark("2"), as_mark(" 12 "), as_mark("注"), as_mark("*")
+    ('²', '¹²', None, '*')
+    """
+    mark = text.strip().translate(_SUPERSCRIPT)
+    return mark if mark and _MARKS.fullmatch(mark) else None
+
+
+def _sup_tag(m: re.Match) -> str:
+    mark = as_mark(m.group(2))
+    return m.group() if mark is None else mark
+
+
+def footnote_marks(text: str) -> str:
+    """The footnote marks that stand beside a number in ``text`` (before normalisation), joined.
+
+    >>> footnote_marks("合计 66² 件，398¹，15①，7※"), footnote_marks("①予以公开"), footnote_marks("**15**")
+    ('²¹①※', '', '')
+    """
+    if "<" in text:
+        text = _SUP_TAG.sub(_sup_tag, text)
+    if not _MARKS.search(text):
+        return ""
+    return "".join(
+        m.group() for m in _MARKS.finditer(text) if _beside_number(m) and not _EMPHASIS.fullmatch(m.group())
+    )
+
+
+def _beside_number(m: re.Match) -> bool:
+    s, i, j = m.string, m.start(), m.end()
+    return (i > 0 and s[i - 1] in _DIGITS) or (j < len(s) and s[j] in _DIGITS)
+
+
 _HEADING = re.compile(r"^\s*(?:#{1,6}|[-*+]\s)\s*")
 _SPACES = re.compile(r"[ \u3000\xa0]+")
 # NFKC leaves these as they are; the template uses both shapes interchangeably.
@@ -143,6 +203,8 @@ def normalize_cell(text: str) -> str:
     '二是加强培训'
     >>> normalize_cell("1<del>1 9**9")
     '1 1 9 9'
+    >>> normalize_cell("66² 398¹ 15① 7※ 12<sup>3</sup> ①予以公开")
+    '66 398 15 7 12 1予以公开'
     """
     if len(text) <= _CACHED_LENGTH:
         return _normalize_short(text)
@@ -163,6 +225,10 @@ _last_long = ("", "")
 
 
 def _normalize(text: str) -> str:
+    if "<" in text:  # OCR and markdown print a footnote as <sup>2</sup>: a mark, not a digit
+        text = _SUP_TAG.sub(_sup_tag, text)
+    if _MARKS.search(text):
+        text = _MARKS.sub(_unmark_number, text)
     text = nfkc(text)
     text = _TO_UNIFY.sub(_unify, text)
     if "<" in text:

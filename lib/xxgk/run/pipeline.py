@@ -19,6 +19,7 @@ from xxgk.output.tables import to_tables
 from xxgk.parse.document import parse_lines
 from xxgk.parse.report import Report
 from xxgk.read.formats import MAX_BYTES, collect_paths, format_of, report_id_for
+from xxgk.read.lines import Document
 from xxgk.read.text import UnreadableFile
 from xxgk.validate import validate
 
@@ -77,10 +78,25 @@ def _parse_file(path: Path) -> Report:
             f"{document.replaced} byte sequences do not decode as {document.encoding} and were replaced",
             actual=document.replaced,
         )
+    _note_marks(document, report)
     parse_lines(document.lines, report)
     if not report.failed:
         validate(report)
     return report
+
+
+def _note_marks(document: Document, report: Report) -> None:
+    """Footnote marks beside numbers were left out of them by the reader: say where, once per line."""
+    for line in document.lines:
+        if line.marks:
+            report.issue(
+                "footnote_mark",
+                "info",
+                f"Line {line.no} prints the footnote mark(s) {line.marks} beside a number; a mark is not a digit "
+                "of the number and was left out of it",
+                f"line {line.no}",
+                actual=line.marks,
+            )
 
 
 def parse(path: str | os.PathLike) -> dict[str, pd.DataFrame]:

@@ -125,6 +125,24 @@ def split_digits(lines: list[str], rng: random.Random) -> list[str]:
     return out
 
 
+# Marks printed beside numbers in real reports: superscripts, circled numbers, reference symbols, and the
+# <sup> markup OCR and web pages use for them.
+_FOOTNOTE_MARKS = ("¹", "²", "³", "①", "②", "⑶", "⒈", "❶", "※", "*", "†", "<sup>1</sup>", "<sup>2</sup>")
+_NUMBER_END = re.compile(r"\d(?=[\s\t|<]|$)")
+
+
+def footnote_marks(lines: list[str], rng: random.Random) -> list[str]:
+    """A footnote mark after a number on some lines (66 -> 66², 15 -> 15①): never a digit of the number."""
+    out = []
+    for ln in lines:
+        ends = list(_NUMBER_END.finditer(ln))
+        if ends and rng.random() < 0.1:
+            at = rng.choice(ends).end()
+            ln = ln[:at] + rng.choice(_FOOTNOTE_MARKS) + ln[at:]
+        out.append(ln)
+    return out
+
+
 LINE_CORRUPTIONS: dict[str, Callable[[list[str], random.Random], list[str]]] = {
     "delete": delete_lines,
     "duplicate": duplicate_lines,
@@ -132,6 +150,7 @@ LINE_CORRUPTIONS: dict[str, Callable[[list[str], random.Random], list[str]]] = {
     "ocr_noise": ocr_noise,
     "glue_digits": glue_digits,
     "split_digits": split_digits,
+    "footnote_marks": footnote_marks,
 }
 
 

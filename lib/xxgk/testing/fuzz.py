@@ -36,18 +36,23 @@ from xxgk.testing.damage import Case, make_case
 # The invented-number check
 
 
-_RUN = re.compile(r"\d+(?:[.,]\d+)*")
+# Digits are decimal digits only (\d: ASCII and full-width), never superscripts or circled numbers, which
+# NFKC would turn into digits: the check reads the text as printed, before the parser's normalisation.
+_RUN = re.compile(r"\d+(?:[.,，．]\d+)*")
+_SEPARATORS = str.maketrans("，．", ",.")
 
 
 def numbers_in(text: str) -> set[Decimal]:
-    """Every number a reader can see in a text: each run of digits (NFKC, so full-width digits count),
-    read whole without thousands separators, and each of its pieces between separators. Signs are ignored.
+    """Every number a reader can see in a text as printed: each run of decimal digits (full-width ones
+    count), read whole without thousands separators, and each of its pieces between separators. Signs are
+    ignored. A footnote mark is not a digit: "66²" holds 66 only.
 
-    >>> sorted(numbers_in("合计 1,774 件，金额 9116.36 万元，１２"))
-    [Decimal('1'), Decimal('12'), Decimal('36'), Decimal('774'), Decimal('1774'), Decimal('9116'), Decimal('9116.36')]
+    >>> [str(n) for n in sorted(numbers_in("合计 1,774 件，金额 9116.36 万元，共１２件，66²"))]
+    ['1', '12', '36', '66', '774', '1774', '9116', '9116.36']
     """
     out: set[Decimal] = set()
-    for run in _RUN.findall(unicodedata.normalize("NFKC", text)):
+    for found in _RUN.findall(text):
+        run = found.translate(_SEPARATORS)
         for piece in (run.replace(",", ""), *re.split(r"[.,]", run), *run.split(",")):
             try:
                 out.add(abs(Decimal(piece)))

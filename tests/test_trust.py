@@ -1,0 +1,102 @@
+"""Trust under attack: classes of damage that must never turn into a number the document does not print.
+
+Each test covers a kind of input, not one file, and runs in every format the kind reaches (plain text,
+tab-separated, markdown pipe tables, HTML).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import xxgk
+
+TITLE = "某县教育局2022年政府信息公开工作年度报告\n"
+HEADING = "三、收到和处理政府信息公开申请情况\n"
+NEW = "一、本年新收政府信息公开申请数量"
+OVER = "二、上年结转政府信息公开申请数量"
+
+
+def _parse(tmp_path, text: str, name: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return xxgk.parse(path)
+
+
+def _cells(tables, row: str) -> list:
+    req = tables["requests"]
+    return req[req["row_code"] == row]["count"].tolist()
+
+
+def _table3(rows: list[tuple[str, list[str]]], layout: str) -> str:
+    """Table 三's first rows printed in one layout (cells as given, marks and all)."""
+    if layout == "text":
+        return "".join(f"{label} {' '.join(cells)}\n" for label, cells in rows)
+    if layout == "tsv":
+        return "".join("\t".join([label, *cells]) + "\n" for label, cells in rows)
+    if layout == "markdown":
+        return "".join(f"| {label} | {' | '.join(cells)} |\n" for label, cells in rows)
+    body = "".join(
+        "<tr><td>" + label + "</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+        for label, cells in rows
+    )
+    return f"<table>{body}</table>"
+
+
+LAYOUTS = {"text": "r.txt", "tsv": "r.txt", "markdown": "r.md", "html": "r.html"}
+
+
+def _document(rows, layout: str, prose: str = "") -> str:
+    text = TITLE + "一、总体情况\n" + prose + HEADING + _table3(rows, layout)
+    if layout == "html":
+        paragraphs = "".join(
+            f"<p>{line}</p>" for line in (TITLE + "一、总体情况\n" + prose + HEADING).splitlines()
+        )
+        return f"<html><body>{paragraphs}{_table3(rows, layout)}</body></html>"
+    return text
+
+
+# 1. A footnote mark beside a number is never a digit of it ---------------------------------------------
+
+MARKED = [("²", "66"), ("¹", "398"), ("①", "15"), ("⑵", "7"), ("※", "12"), ("*", "9"), ("†", "3")]
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize(("mark", "number"), MARKED)
+def test_a_footnote_mark_is_not_a_digit(tmp_path, layout, mark, number):
+    rows = [
+        (NEW, [number + mark, "0", "0", "0", "0", "0", number]),
+        (OVER, ["0", "0", "0", "0", "0", "0", "0"]),
+    ]
+    tables = _parse(tmp_path, _document(rows, layout), LAYOUTS[layout])
+    assert _cells(tables, "new_received") == [int(number), 0, 0, 0, 0, 0, int(number)]
+    issues = tables["issues"]
+    noted = issues[issues["check"] == "footnote_mark"]
+    assert len(noted) == 1 and noted["actual"].iloc[0] == mark
+
+
+@pytest.mark.parametrize("layout", ["markdown", "html"])
+def test_a_superscript_tag_is_a_mark_not_a_digit(tmp_path, layout):
+    # OCR markdown and web pages print a footnote as <sup>2</sup>: "66<sup>2</sup>" is 66, not 662 nor 66 and 2.
+    rows = [(NEW, ["66<sup>2</sup>", "0", "0", "0", "0", "0", "66"]), (OVER, ["0"] * 7)]
+    tables = _parse(tmp_path, _document(rows, layout), LAYOUTS[layout])
+    assert _cells(tables, "new_received") == [66, 0, 0, 0, 0, 0, 66]
+    assert "footnote_mark" in set(tables["issues"]["check"])
+
+
+@pytest.mark.parametrize("layout", ["text", "html"])
+def test_a_footnote_mark_in_the_prose_is_not_a_digit_of_a_fact(tmp_path, layout):
+    rows = [(NEW, ["50", "0", "0", "0", "0", "0", "50"]), (OVER, ["0"] * 7)]
+    tables = _parse(
+        tmp_path, _document(rows, layout, prose="本年度共受理政府信息公开申请50¹件。\n"), LAYOUTS[layout]
+    )
+    facts = tables["facts"]
+    assert facts[facts["fact_code"] == "new_received"]["value"].tolist() == [50]
+    assert "prose_vs_table" not in set(tables["issues"]["check"])
+
+
+def test_a_circled_ordinal_before_a_label_is_left_alone(tmp_path):
+    # Not beside a number: ① as a list ordinal stays what NFKC makes of it, and reports no mark.
+    rows = [(NEW, ["3", "0", "0", "0", "0", "0", "3"]), (OVER, ["0"] * 7)]
+    text = _document(rows, "text", prose="①本年度主动公开信息。\n")
+    tables = _parse(tmp_path, text, "r.txt")
+    assert "footnote_mark" not in set(tables["issues"]["check"])
