@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from xxgk.analysis.measures import NO_NUMBER
-from xxgk.contract.codes import CELL_STATUSES, CHECKS, by_code, codes
+from xxgk.contract.codes import CELL_STATUSES, CHECKS, by_code, codes, label
 from xxgk.contract.schema import SEVERITIES, TABLES
 
 #: The checks that test an identity (勾稽关系) of FORMAT.md, in the order FORMAT.md states them.
@@ -115,11 +115,7 @@ def issues_summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
     counts = pd.crosstab(issues["check"], issues["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
     counts["reports"] = issues.groupby("check")["report_id"].nunique()
     known = by_code(CHECKS)
-    counts.insert(
-        0,
-        "label",
-        [(known[c].zh if lang == "zh" else known[c].en) if c in known else c for c in counts.index],
-    )
+    counts.insert(0, "label", [label(c, CHECKS, lang) if c in known else c for c in counts.index])
     return counts.sort_values(["error", "warning", "info"], ascending=False)
 
 
