@@ -111,44 +111,52 @@ def _span(value: str | None) -> int:
         return 1
 
 
+class _Walk:
+    """The page in reading order: text gathered into lines, each leaf table added as its grid rows."""
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.buffer: list[str] = []
+
+    def flush(self) -> None:
+        joined = "".join(self.buffer).strip()
+        self.buffer.clear()
+        for piece in joined.splitlines():
+            if piece.strip():
+                self.lines.append(split_line(piece, len(self.lines) + 1))
+
+    def element(self, el) -> None:
+        if not isinstance(el.tag, str) or el.tag in _SKIP:
+            pass
+        elif el.tag == "table" and not any(True for _ in el.iter("table") if _ is not el):
+            self.flush()
+            for row in grid(el):
+                self.lines.append(line_from_cells(row, len(self.lines) + 1, grid=True))
+        else:
+            self.children(el)
+        if el.tail:
+            self.buffer.append(el.tail)
+
+    def children(self, el) -> None:
+        if el.tag in _BLOCKS:
+            self.flush()
+        if el.text:
+            self.buffer.append(el.text)
+        for child in el:
+            self.element(child)
+        if el.tag in _BLOCKS:
+            self.flush()
+        elif el.tag in ("td", "th"):
+            self.buffer.append("\t")  # a cell outside any table (broken markup) still ends its cell
+
+
 def html_lines(text: str) -> list[Line]:
     """The page as Lines: text blocks through :func:`split_line`, leaf tables as grid rows."""
     doc = lxml.html.document_fromstring(text)
-    lines: list[Line] = []
-    buffer: list[str] = []
-
-    def flush() -> None:
-        joined = "".join(buffer).strip()
-        buffer.clear()
-        for piece in joined.splitlines():
-            if piece.strip():
-                lines.append(split_line(piece, len(lines) + 1))
-
-    def walk(el) -> None:
-        if not isinstance(el.tag, str) or el.tag in _SKIP:
-            if el.tail:
-                buffer.append(el.tail)
-            return
-        if el.tag == "table" and not any(True for _ in el.iter("table") if _ is not el):
-            flush()
-            for row in grid(el):
-                lines.append(line_from_cells(row, len(lines) + 1, grid=True))
-        else:
-            if el.tag in _BLOCKS:
-                flush()
-            if el.text:
-                buffer.append(el.text)
-            for child in el:
-                walk(child)
-            if el.tag in _BLOCKS:
-                flush()
-            elif el.tag in ("td", "th"):
-                buffer.append("\t")  # a cell outside any table (broken markup) still ends its cell
-        if el.tail:
-            buffer.append(el.tail)
-
-    walk(doc.body if doc.find("body") is not None else doc)
-    flush()
+    walk = _Walk()
+    walk.element(doc.body if doc.find("body") is not None else doc)
+    walk.flush()
+    lines = walk.lines
     title = doc.findtext(".//title")
     if title and not any("报告" in ln.text for ln in lines[:5]):
         lines.insert(0, split_line(title, 0))  # the page title names the report when the body does not

@@ -390,6 +390,19 @@ def _vertical(text: str) -> list[str]:
     return list(text)
 
 
+def _pdftotext_row(add, rng: random.Random, label: str, numbers: list[str], width: int) -> None:
+    """One row of table 三: a label wider than ``width`` wraps, and its numbers come on lines of their own."""
+    if len(label) <= width:
+        add(" ".join([label, *numbers]))
+    else:
+        add(*_wrap(label, width))
+        if rng.random() < 0.5:
+            add(" ".join(numbers))
+        else:  # the total printed apart, as pdftotext does for a vertically centred cell
+            add(" ".join(numbers[:6]))
+            add(numbers[6])
+
+
 def _render_pdftotext(truth: Truth, rng: random.Random, doc: _Doc) -> None:
     blank = rng.random() < 0.5  # pdftotext -layout off puts a blank line between most lines
     sep = rng.random() < 0.2
@@ -433,16 +446,7 @@ def _render_pdftotext(truth: Truth, rng: random.Random, doc: _Doc) -> None:
             add(group[:3], *_wrap(group[3:], 2))
         cells = truth.requests[code]
         numbers = [_fmt(c, sep) for c in cells]
-        label = _row_label(code, rng, variants)
-        if len(label) <= width:
-            add(" ".join([label, *numbers]))
-        else:
-            add(*_wrap(label, width))
-            if rng.random() < 0.5:
-                add(" ".join(numbers))
-            else:  # the total printed apart, as pdftotext does for a vertically centred cell
-                add(" ".join(numbers[:6]))
-                add(numbers[6])
+        _pdftotext_row(add, rng, _row_label(code, rng, variants), numbers, width)
         doc.end_row(code)
     add(rng.choice(_HEADINGS["四"]))
     add(codes.PROCEEDINGS[0].zh + " " + codes.PROCEEDINGS[1].zh[:4])
