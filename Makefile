@@ -6,22 +6,25 @@ PYTHON ?= python3
 VENV := $(ROOT)/.venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The extras of pyproject.toml (the one list of dependencies) that the project's own environment needs;
+# environment.yml installs the same (tests/test_setup.py).
+EXTRAS := notebooks,test
 RAW := $(ROOT)/data/raw
 PROCESSED := $(ROOT)/data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help all setup parse batch lab test bench fuzz dictionary clean
+.PHONY: help all setup parse batch lab lint test bench fuzz dictionary clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
-$(STAMP): $(ROOT)/requirements.txt $(ROOT)/pyproject.toml
+$(STAMP): $(ROOT)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r $(ROOT)/requirements.txt -e $(ROOT)
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '$(ROOT)[$(EXTRAS)]'
 	touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install everything (uv, ~10 s; done once)
+setup: $(STAMP) ## create .venv and install the project with its notebooks and test extras (uv; done once)
 
 all: batch ## the main job: parse data/raw, run every notebook, render HTML into output/
 	@echo "\nOpen $(ROOT)/output/index.html"
@@ -35,7 +38,10 @@ batch: parse ## run every notebook × parameter set of notebooks/params/sample.y
 lab: $(STAMP) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --allow-root --notebook-dir $(ROOT)/notebooks
 
-test: parse ## run the tests: unit, golden, doctests, and every notebook through nbval
+lint: $(STAMP) ## ruff: lint and formatting of lib, tests and bench (part of make test)
+	cd $(ROOT) && $(BIN)/ruff check lib tests bench && $(BIN)/ruff format --check lib tests bench
+
+test: lint parse ## run the tests: lint, unit, golden, doctests, packaging, and every notebook through nbval
 	cd $(ROOT) && $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env
 
 bench: $(STAMP) ## benchmarks: parse throughput, PDF, 100,000 reports end to end, batch overhead (prints a table)

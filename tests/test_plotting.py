@@ -1,5 +1,7 @@
 """Charts: Chinese renders (no missing glyphs), order and colours from the codes, NA and small N visible."""
 
+import subprocess
+import sys
 import warnings
 
 import matplotlib
@@ -36,7 +38,25 @@ def _texts(fig):
     return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
 
 
+def test_importing_the_module_leaves_matplotlib_as_it_was():
+    """A library must not restyle its user's charts on import; plotting.theme() does it when asked."""
+    code = (
+        "import matplotlib\n"
+        "from matplotlib import font_manager\n"
+        "before = dict(matplotlib.rcParams); fonts = len(font_manager.fontManager.ttflist)\n"
+        "import xxgk.analysis.plotting\n"
+        "changed = sorted(k for k, v in matplotlib.rcParams.items() if before[k] != v)\n"
+        "assert not changed, changed\n"
+        "assert len(font_manager.fontManager.ttflist) == fonts, 'a font was registered on import'\n"
+        "xxgk.analysis.plotting.theme()\n"
+        "assert matplotlib.rcParams['font.sans-serif'] != before['font.sans-serif'], 'the check can fail'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_cjk_font_is_registered_and_chosen():
+    plotting.theme()
     assert plotting.FONT_FAMILY in {f.name for f in font_manager.fontManager.ttflist}
     assert matplotlib.rcParams["font.sans-serif"][0] == plotting.FONT_FAMILY
     path = font_manager.findfont(
@@ -45,11 +65,33 @@ def test_the_cjk_font_is_registered_and_chosen():
     assert "NotoSansCJK" in path
 
 
-def test_set_theme_survives_seaborns_reset():
+def test_theme_is_idempotent():
+    plotting.theme()
+    settings, fonts = dict(matplotlib.rcParams), len(font_manager.fontManager.ttflist)
+    plotting.theme()
+    assert dict(matplotlib.rcParams) == settings
+    assert len(font_manager.fontManager.ttflist) == fonts
+
+
+def test_theme_survives_seaborns_reset():
     sns.set_theme()  # resets the font family, as a notebook might
     assert matplotlib.rcParams["font.sans-serif"][0] != plotting.FONT_FAMILY
-    plotting.set_theme()
+    plotting.theme()
     assert matplotlib.rcParams["font.sans-serif"][0] == plotting.FONT_FAMILY
+
+
+def test_a_chart_applies_the_theme_when_nobody_did(tables, tmp_path, monkeypatch):
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()  # matplotlib as a fresh process has it: a Latin-only font
+        monkeypatch.setattr(plotting, "_themed", False)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            plotting.outcome_mix_chart(tables, "zh").savefig(tmp_path / "chart.png")
+        assert matplotlib.rcParams["font.sans-serif"][0] == plotting.FONT_FAMILY
+        assert not [w for w in caught if "Glyph" in str(w.message)]
+        matplotlib.rcParams["font.size"] = 7  # the caller's own setting after the first chart is kept
+        plotting.outcome_mix_chart(tables, "zh")
+        assert matplotlib.rcParams["font.size"] == 7
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -78,7 +120,7 @@ def test_a_missing_glyph_would_be_caught(tmp_path):
             fig.savefig(tmp_path / "boxes.png")
         assert any("Glyph" in str(w.message) for w in caught)
     finally:
-        plotting.set_theme()
+        plotting.theme()
 
 
 def test_labels_follow_lang_and_the_codes(tables):

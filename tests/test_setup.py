@@ -1,4 +1,4 @@
-"""The project's set-up stays true: dependencies in step, sample data as listed, README dictionary fresh."""
+"""The project's set-up stays true: one list of dependencies, sample data as listed, README dictionary fresh."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import csv
 import hashlib
 import re
 import subprocess
+import tomllib
 
 import yaml
 
@@ -13,16 +14,35 @@ from conftest import RAW, ROOT
 from xxgk.run.dictionary import END, START, markdown
 
 
-def _requirement_lines(lines):
-    return sorted(line.strip() for line in lines if line.strip() and not line.strip().startswith("#"))
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def test_environment_yml_matches_requirements():
+def _makefile_extras() -> str:
+    found = re.search(r"^EXTRAS := (\S+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert found, "the Makefile declares the extras it installs in EXTRAS"
+    return found.group(1)
+
+
+def test_pyproject_is_the_one_list_of_dependencies():
+    """The Makefile and environment.yml install the project with the same extras; nothing else lists any."""
+    extras = _makefile_extras()
+    assert set(extras.split(",")) <= set(_pyproject()["project"]["optional-dependencies"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
-    requirements = _requirement_lines((ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines())
-    assert _requirement_lines(p for p in pip if p != "-e .") == requirements
-    assert "-e ." in pip
+    assert pip == [f"-e .[{extras}]"], "environment.yml installs the project with the Makefile's extras"
+    conda = sorted(d.split("=")[0] for d in env["dependencies"] if isinstance(d, str))
+    assert conda == ["pip", "python"], "other packages come from pyproject.toml, through pip"
+    assert not list(ROOT.glob("requirements*.txt")), "dependencies are declared in pyproject.toml only"
+
+
+def test_pre_commit_runs_the_ruff_of_the_test_extra():
+    pinned = [d for d in _pyproject()["project"]["optional-dependencies"]["test"] if d.startswith("ruff")]
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = [h for repo in config["repos"] for h in repo["hooks"] if h["id"].startswith("ruff")]
+    assert len(pinned) == 1 and "==" in pinned[0] and hooks
+    for hook in hooks:
+        assert hook["additional_dependencies"] == pinned, f"{hook['id']}: ruff as pinned in pyproject.toml"
 
 
 def test_manifest_lists_every_raw_file_with_its_hash():

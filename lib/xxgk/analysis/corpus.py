@@ -14,7 +14,7 @@ import pandas as pd
 
 from xxgk.analysis.measures import NO_NUMBER
 from xxgk.contract.checks import CHECKS, SEVERITY_CODES
-from xxgk.contract.codes import CELL_STATUSES, by_code, codes
+from xxgk.contract.codes import CELL_STATUSES, by_code, codes, label
 from xxgk.contract.schema import TABLES
 from xxgk.output.files import load_tables
 
@@ -117,11 +117,7 @@ def issues_summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
     )
     counts["reports"] = issues.groupby("check")["report_id"].nunique()
     known = by_code(CHECKS)
-    counts.insert(
-        0,
-        "label",
-        [(known[c].zh if lang == "zh" else known[c].en) if c in known else c for c in counts.index],
-    )
+    counts.insert(0, "label", [label(c, CHECKS, lang) if c in known else c for c in counts.index])
     return counts.sort_values(["error", "warning", "info"], ascending=False)
 
 

@@ -502,8 +502,7 @@ def rate_label(measure: str, lang: str = "zh") -> str:
     >>> rate_label("backlog", "en")
     'Backlog'
     """
-    entry = by_code(RATES)[measure]
-    return entry.zh if lang == "zh" else entry.en
+    return label(measure, RATES, lang)
 
 
 def rate_table(frame: pd.DataFrame, lang: str = "zh", columns: str = "year") -> pd.DataFrame:

@@ -2,13 +2,22 @@
 
 Design:
 
-- **One font, chosen once.** Importing this module applies :func:`set_theme`: seaborn's theme, then Noto
-  Sans CJK SC from the ``mpl-font`` package (the font files ship inside the wheel, so it works offline).
-  The family is set *after* ``sns.set_theme()``, which resets the font list; without a CJK font every
-  Chinese label is an empty box and matplotlib warns "Glyph … missing".
+- **Importing changes nothing.** Importing this module leaves matplotlib's settings (``rcParams``) and its
+  font list as they were. :func:`theme` applies the look: seaborn's theme, then Noto Sans CJK SC from the
+  ``mpl-font`` package (the font files ship inside the wheel, so it works offline), registered with
+  matplotlib once. The family is set *after* ``sns.set_theme()``, which resets the font list; without a
+  CJK font every Chinese label is an empty box and matplotlib warns "Glyph … missing". Notebooks call
+  ``plotting.theme()`` once, in their imports cell; calling it again re-applies the same settings (after a
+  ``sns.set_theme()``, say) and registers nothing twice.
+- **A chart works without it.** The first chart drawn in a process where :func:`theme` was never called
+  calls it, so a user who forgot still gets Chinese labels. It sets the global settings rather than
+  wrapping each chart in ``plt.rc_context``: the font list is looked up when a figure is *drawn* (shown or
+  saved), after the chart function has returned and such a context has closed, so labels drawn later
+  would lose the CJK font. Settings changed after that first call are the caller's and are kept.
 - **Order and colour come from the codes.** Categories are drawn in the order :mod:`xxgk.contract.codes`
   declares them, and a code's colour is fixed by its position in its declaration (:func:`colours`), so
-  "granted" has the same colour in every chart. Labels are the declaration's ``zh`` or ``en``.
+  "granted" has the same colour in every chart. Labels are the declaration's ``zh`` or ``en``, chosen by
+  :func:`xxgk.contract.codes.label` (also for the charts' own titles, declared in ``TEXT``).
 - **Counts beside rates; NA is missing.** Every rate is annotated with numerator/denominator; a value that
   is NA draws no bar and says "NA" where the bar would be; a rate over fewer than ``SMALL_N`` requests is
   hatched and never ranked (FORMAT.md's small-N guard).
@@ -49,24 +58,25 @@ FONT_FALLBACK = "DejaVu Sans"
 MISSING_COLOUR = "#9e9e9e"
 SMALL_N_HATCH = "///"
 
-# UI text that is not a code: chart titles and axis labels.
-_TEXT = {
-    "volumes": ("申请数量", "Requests"),
-    "count": ("件数", "Count"),
-    "share": ("占比", "Share"),
-    "year": ("年度", "Year"),
-    "agency": ("机关", "Agency"),
-    "applicant_mix": ("申请人构成", "Who asked"),
-    "outcome_mix": ("办理结果构成", "How requests were handled"),
-    "reasons": ("理由构成", "Reasons"),
-    "reviews": ("行政复议和行政诉讼", "Administrative review and litigation"),
-    "rates": ("比率", "Rates"),
-    "missing_note": ("另有 {n} 份报告缺少数据，未计入", "{n} report(s) lack a cell and are left out"),
-    "small_n": (f"分母不足 {SMALL_N}：仅展示，不排名", f"Under {SMALL_N}: shown, not ranked"),
-    "no_data": ("无数据", "No data"),
-    "report_card": ("{agency} 年度报告概览", "{agency}: report card"),
-    "ranking": ("{measure}排名", "{measure}: ranking"),
-}
+#: UI text that is not a code of the tables (chart titles, axis labels), declared like the codes so that
+#: one function, :func:`xxgk.contract.codes.label`, picks the language of every label.
+TEXT: tuple[Code, ...] = (
+    Code("volumes", "申请数量", "Requests"),
+    Code("count", "件数", "Count"),
+    Code("share", "占比", "Share"),
+    Code("year", "年度", "Year"),
+    Code("agency", "机关", "Agency"),
+    Code("applicant_mix", "申请人构成", "Who asked"),
+    Code("outcome_mix", "办理结果构成", "How requests were handled"),
+    Code("reasons", "理由构成", "Reasons"),
+    Code("reviews", "行政复议和行政诉讼", "Administrative review and litigation"),
+    Code("rates", "比率", "Rates"),
+    Code("missing_note", "另有 {n} 份报告缺少数据，未计入", "{n} report(s) lack a cell and are left out"),
+    Code("small_n", f"分母不足 {SMALL_N}：仅展示，不排名", f"Under {SMALL_N}: shown, not ranked"),
+    Code("no_data", "无数据", "No data"),
+    Code("report_card", "{agency} 年度报告概览", "{agency}: report card"),
+    Code("ranking", "{measure}排名", "{measure}: ranking"),
+)
 
 
 def text(key: str, lang: str = "zh", **fields) -> str:
@@ -75,8 +85,7 @@ def text(key: str, lang: str = "zh", **fields) -> str:
     >>> text("missing_note", "en", n=2)
     '2 report(s) lack a cell and are left out'
     """
-    zh, en = _TEXT[key]
-    return (zh if lang == "zh" else en).format(**fields)
+    return label(key, TEXT, lang).format(**fields)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -96,8 +105,18 @@ def register_fonts() -> list[str]:
     return added
 
 
-def set_theme() -> None:
-    """seaborn's theme, then the CJK font (after: ``sns.set_theme`` resets the font family)."""
+#: Whether :func:`theme` has run in this process (the charts call it once if not).
+_themed = False
+
+
+def theme() -> None:
+    """Apply the charts' look to matplotlib: seaborn's theme, then the CJK font; idempotent.
+
+    Call it once before drawing (the notebooks do, in their imports cell). It registers the Noto Sans CJK
+    SC files once, sets ``rcParams`` (after ``sns.set_theme``, which resets the font family), and lets
+    IPython display the returned Figures. Calling it again re-applies the same settings.
+    """
+    global _themed
     sns.set_theme(style="whitegrid", context="notebook")
     register_fonts()
     matplotlib.rcParams["font.family"] = ["sans-serif"]
@@ -105,6 +124,14 @@ def set_theme() -> None:
     matplotlib.rcParams["axes.unicode_minus"] = True  # Noto Sans CJK has U+2212
     matplotlib.rcParams["figure.dpi"] = 100
     matplotlib.rcParams["savefig.bbox"] = "tight"
+    show_in_notebooks()
+    _themed = True
+
+
+def _ensure_theme() -> None:
+    """Apply :func:`theme` if nobody has in this process; otherwise leave the settings as they are."""
+    if not _themed:
+        theme()
 
 
 def show_in_notebooks() -> None:
@@ -141,8 +168,14 @@ def _row_colour(row: str) -> tuple:
     return _group_colours()[by_code(REQUEST_ROWS)[row].group]
 
 
+def _figure(width: float, height: float) -> Figure:
+    """Every chart's Figure, drawn with the charts' theme (applied here if :func:`theme` never ran)."""
+    _ensure_theme()
+    return Figure(figsize=(width, height), layout="constrained")
+
+
 def _new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kw):
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = _figure(width, height)
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes
 
@@ -181,10 +214,6 @@ def _wrap(label: str, width: int = 16) -> str:
 
 def _fmt_count(x) -> str:
     return "NA" if pd.isna(x) else f"{int(x):,}"
-
-
-def _lang_label(code: str, table: tuple[Code, ...], lang: str) -> str:
-    return label(code, table, lang)
 
 
 def _sort_keys(values) -> list:
@@ -299,7 +328,7 @@ def volumes_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
     order = _sort_keys(vols[by])
     rows = list(measures.VOLUME_ROWS)
     row_colours = colours(tuple(rows))
-    labels = {r: _lang_label(r, REQUEST_ROWS, lang) for r in rows}
+    labels = {r: label(r, REQUEST_ROWS, lang) for r in rows}
     horizontal_space = max(6.0, 1.2 * len(order) + 2)
     fig, axes = _new_figure(min(horizontal_space, 16), 4.2)
     ax = axes[0, 0]
@@ -350,7 +379,7 @@ def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received") ->
     ax.set_yticks(np.arange(len(agencies)) + 0.5, agencies, rotation=0)
     ax.set_xlabel(text("year", lang))
     ax.set_ylabel("")
-    ax.set_title(_lang_label(row, REQUEST_ROWS, lang))
+    ax.set_title(label(row, REQUEST_ROWS, lang))
     return fig
 
 
@@ -369,9 +398,9 @@ def applicant_mix_chart(
         order,
         parts,
         colours(APPLICANTS),
-        {a: _lang_label(a, APPLICANTS, lang) for a in parts},
+        {a: label(a, APPLICANTS, lang) for a in parts},
     )
-    axes[0, 0].set_title(f"{text('applicant_mix', lang)} · {_lang_label(row, REQUEST_ROWS, lang)}")
+    axes[0, 0].set_title(f"{text('applicant_mix', lang)} · {label(row, REQUEST_ROWS, lang)}")
     _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
     return fig
 
@@ -389,7 +418,7 @@ def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figur
         order,
         groups,
         _group_colours(),
-        {g: _lang_label(g, ROW_GROUPS, lang) for g in groups},
+        {g: label(g, ROW_GROUPS, lang) for g in groups},
     )
     axes[0, 0].set_title(text("outcome_mix", lang))
     _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
@@ -436,13 +465,13 @@ def reasons_chart(
             )
         ax.set_yticks(
             range(len(rows)),
-            [_wrap(_lang_label(r, REQUEST_ROWS, lang), 20 if lang == "zh" else 40) for r in rows],
+            [_wrap(label(r, REQUEST_ROWS, lang), 20 if lang == "zh" else 40) for r in rows],
         )
         ax.invert_yaxis()
         ax.margins(x=0.2)
         n = pooled["denominator"].dropna()
         total = f" (n={int(n.iloc[0]):,})" if len(n) else " (n=NA)"
-        ax.set_title(_lang_label(group, ROW_GROUPS, lang) + total, loc="left", fontsize=10)
+        ax.set_title(label(group, ROW_GROUPS, lang) + total, loc="left", fontsize=10)
         if len(mix):
             missing = max(missing, int(pooled["n_missing"].max()))
         if not rows:
@@ -530,13 +559,13 @@ def reviews_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
                 textcoords="offset points",
             )
         ax.set_xticks(range(len(order)), [str(v) for v in order])
-        ax.set_title(_wrap(_lang_label(proc, PROCEEDINGS, lang), 10 if lang == "zh" else 24), fontsize=10)
+        ax.set_title(_wrap(label(proc, PROCEEDINGS, lang), 10 if lang == "zh" else 24), fontsize=10)
         if by == "agency":
             ax.set_xticks(range(len(order)), [_wrap(str(v), 8) for v in order], fontsize=8)
     axes[0, 0].set_ylabel(text("count", lang))
     axes[0, 0].margins(y=0.15)
     fig.legend(
-        handles=[Patch(color=outcome_colours[o], label=_lang_label(o, OUTCOMES, lang)) for o in parts],
+        handles=[Patch(color=outcome_colours[o], label=label(o, OUTCOMES, lang)) for o in parts],
         loc="outside right upper",
         frameon=False,
         fontsize=8,
@@ -598,7 +627,7 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
 
     own = select(tables, agencies=[agency])
     years = _sort_keys(own["reports"]["year"])
-    fig = Figure(figsize=(13, 9), layout="constrained")
+    fig = _figure(13, 9)
     grid = fig.subfigures(2, 2)
     # volumes
     ax = grid[0, 0].subplots()
@@ -613,7 +642,7 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
         years,
         rows,
         colours(tuple(rows)),
-        {r: _lang_label(r, REQUEST_ROWS, lang) for r in rows},
+        {r: label(r, REQUEST_ROWS, lang) for r in rows},
         fmt=lambda r: _fmt_count(r["count"]),
     )
     ax.set_title(text("volumes", lang), fontsize=10)
@@ -629,7 +658,7 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
         years,
         groups,
         _group_colours(),
-        {g: _lang_label(g, ROW_GROUPS, lang) for g in groups},
+        {g: label(g, ROW_GROUPS, lang) for g in groups},
     )
     ax.set_title(text("outcome_mix", lang), fontsize=10)
     # rates as a table of text: value with counts, per year
@@ -663,7 +692,7 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
         years,
         procs,
         colours(PROCEEDINGS),
-        {p: _lang_label(p, PROCEEDINGS, lang) for p in procs},
+        {p: label(p, PROCEEDINGS, lang) for p in procs},
         fmt=lambda r: _fmt_count(r["count"]),
     )
     ax.set_title(text("reviews", lang), fontsize=10)
@@ -675,7 +704,3 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
 def save(fig: Figure, path) -> None:
     """Save a figure as PNG (or any format matplotlib knows from the suffix)."""
     fig.savefig(path, dpi=110)
-
-
-set_theme()
-show_in_notebooks()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -36,10 +37,20 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) ->
     return written
 
 
-def load_tables(directory: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """Read the tables `xxgk parse` wrote (Parquet), with the declared dtypes."""
+def load_tables(
+    directory: str | os.PathLike,
+    names: Iterable[str] | None = None,
+    columns: Mapping[str, list[str]] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Read the tables `xxgk parse` wrote (Parquet), with the declared dtypes: the one reader of them.
+
+    ``names`` picks tables (default: every table of :data:`xxgk.contract.schema.TABLES`); ``columns`` reads
+    only some columns of a table, e.g. ``{"issues": ["check", "severity"]}`` (a large corpus's tables need
+    not be read whole).
+    """
     d = Path(directory)
-    return {
-        name: pd.read_parquet(d / f"{name}.parquet").astype({c.name: c.dtype for c in cols})
-        for name, cols in schema.TABLES.items()
-    }
+    tables = {}
+    for name in schema.TABLES if names is None else names:
+        df = pd.read_parquet(d / f"{name}.parquet", columns=(columns or {}).get(name))
+        tables[name] = df.astype({c.name: c.dtype for c in schema.TABLES[name] if c.name in df.columns})
+    return tables

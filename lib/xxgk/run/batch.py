@@ -36,14 +36,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import quote
 
-import yaml
-
-from xxgk.analysis.corpus import repo_root
-
 #: The longest output name in characters before it is shortened with a hash (file systems allow 255 bytes;
 #: a CJK character takes 3 in UTF-8, and ".ipynb"/".html" must still fit).
 MAX_NAME = 70
-#: Seconds a single cell may run before papermill gives up on it.
+#: Seconds a single cell may run before papermill gives up on it (``xxgk batch --timeout`` changes it).
 CELL_TIMEOUT = 600
 
 
@@ -175,6 +171,7 @@ def _convert(value, type_name: str):
 def load_runs(params_file: str | Path) -> list[Run]:
     """Read a parameters file into typed runs; every problem found is raised at once, before running."""
     import papermill
+    import yaml
 
     params_file = Path(params_file)
     # BaseLoader keeps every scalar as text: the notebook's declared types decide what it becomes.
@@ -367,27 +364,15 @@ tr.failed td{{background:#fde2e2}}</style></head><body>
 # Command line
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The arguments of ``xxgk batch`` (for the CLI's subparser)."""
-    parser.add_argument(
-        "params", help="YAML file of notebooks and parameter sets (e.g. notebooks/params/sample.yml)"
-    )
-    parser.add_argument(
-        "--out",
-        default=str(repo_root() / "output"),
-        help="folder for executed notebooks, HTML and index.html (default: <repo>/output)",
-    )
-    parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side (default 2)")
-    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds one cell may run")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    return parser
-
-
 def run_args(args: argparse.Namespace) -> int:
     """Run ``xxgk batch`` from parsed arguments: 0 when every notebook ran, 1 when any failed, 2 on bad input."""
     try:
         result = run_batch(
-            args.params, args.out, workers=args.workers, progress=not args.quiet, timeout=args.timeout
+            args.params,
+            args.out,
+            workers=args.workers,
+            progress=not args.quiet,
+            timeout=CELL_TIMEOUT if args.timeout is None else args.timeout,
         )
     except (ValueError, FileNotFoundError) as err:
         print(f"xxgk batch: {err}", file=sys.stderr)
@@ -398,9 +383,10 @@ def run_args(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``xxgk batch PARAMS [--out DIR] [--workers N]`` (also ``python -m xxgk.run.batch``)."""
-    parser = add_arguments(argparse.ArgumentParser(prog="xxgk batch", description=__doc__.splitlines()[0]))
-    return run_args(parser.parse_args(argv))
+    """``python -m xxgk.run.batch PARAMS [--out DIR] [--workers N]``: the same as ``xxgk batch``."""
+    from xxgk.run.cli import main as xxgk
+
+    return xxgk(["batch", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -1,15 +1,20 @@
-"""The command line: `xxgk parse PATH... --out DIR` (and the subcommands later issues add)."""
+"""The command line: ``xxgk parse | score | batch | dictionary``.
+
+``import xxgk`` and ``xxgk --help`` need only the core dependencies. A subcommand that needs an optional
+extra (``xxgk batch``: papermill, nbconvert, pyyaml and the notebooks' plotting stack) imports it inside the
+subcommand, after checking that it is installed; when it is not, it names the extra to install and exits 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 from xxgk.contract import schema
-from xxgk.output.files import write_tables
+from xxgk.output.files import load_tables, write_tables
 from xxgk.read.formats import collect_paths
-from xxgk.run import batch
 from xxgk.run.dictionary import markdown, refresh
 from xxgk.run.pipeline import parse_many
 from xxgk.run.stream import write_corpus
@@ -18,6 +23,14 @@ from xxgk.run.stream import write_corpus
 #: however large the corpus. Same tables as the in-memory path, except that the issues of the cross-year
 #: checks come at the end of the issues table; below it, the in-memory path keeps them in their report's block.
 STREAM_FROM = 2000
+
+#: The optional extras of pyproject.toml: what each subcommand that needs one imports.
+EXTRAS = {
+    "batch": (
+        "notebooks",
+        ("yaml", "papermill", "nbconvert", "ipykernel", "matplotlib", "seaborn", "mpl_font"),
+    ),
+}
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -34,7 +47,7 @@ def _parse(args: argparse.Namespace) -> int:
         write_corpus(files, args.out, progress=not args.quiet, workers=args.workers)
         out = Path(args.out)
         written = [out / f"{name}{suffix}" for name in schema.TABLES for suffix in (".csv", ".parquet")]
-        tables = {"reports": _read(out, "reports"), "issues": _read(out, "issues", ["check", "severity"])}
+        tables = load_tables(out, ["reports", "issues"], columns={"issues": ["check", "severity"]})
     else:
         tables = parse_many(files, progress=not args.quiet and len(files) > 1)
         written = write_tables(tables, args.out)
@@ -46,14 +59,6 @@ def _parse(args: argparse.Namespace) -> int:
         )
     errors = (tables["issues"]["severity"] == "error").sum()
     return 1 if args.strict and errors else 0
-
-
-def _read(out: Path, name: str, columns: list[str] | None = None):
-    """A table as written, with its declared dtypes (only ``columns`` if given)."""
-    import pandas as pd
-
-    df = pd.read_parquet(out / f"{name}.parquet", columns=columns)
-    return df.astype({c.name: c.dtype for c in schema.TABLES[name] if c.name in df.columns})
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -92,6 +97,52 @@ def _dictionary(args: argparse.Namespace) -> int:
     else:
         print(markdown(), end="")
     return 0
+
+
+def missing_extra(command: str) -> str | None:
+    """The message for a subcommand whose optional extra is not installed (None when it is).
+
+    >>> missing_extra("parse") is None
+    True
+    """
+    if command not in EXTRAS:
+        return None
+    extra, modules = EXTRAS[command]
+    missing = [m for m in modules if find_spec(m) is None]
+    if not missing:
+        return None
+    return (
+        f"xxgk {command} needs the optional dependencies of the '{extra}' extra "
+        f"(not installed: {', '.join(missing)}): pip install 'xxgk[{extra}]'"
+    )
+
+
+def _batch(args: argparse.Namespace) -> int:
+    message = missing_extra("batch")
+    if message:
+        print(message, file=sys.stderr)
+        return 2
+    from xxgk.run import batch  # here, not at the top: `xxgk --help` and `xxgk parse` need no extra
+
+    return batch.run_args(args)
+
+
+def _batch_arguments(parser: argparse.ArgumentParser) -> None:
+    from xxgk.analysis.corpus import repo_root
+
+    parser.add_argument(
+        "params", help="YAML file of notebooks and parameter sets (e.g. notebooks/params/sample.yml)"
+    )
+    parser.add_argument(
+        "--out",
+        default=str(repo_root() / "output"),
+        help="folder for executed notebooks, HTML and index.html (default: <repo>/output)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side (default 2)")
+    parser.add_argument(
+        "--timeout", type=int, help="seconds one cell may run (default: xxgk.run.batch.CELL_TIMEOUT)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def summary(tables) -> str:
@@ -135,9 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     sc.add_argument("--raw", default="data/raw", help="folder holding the report files the JSONs name")
     sc.add_argument("--details", action="store_true", help="list every cell that is not correct")
     sc.set_defaults(func=_score)
-    b = sub.add_parser("batch", help="run the notebooks over a parameters file (papermill) and render HTML")
-    batch.add_arguments(b)
-    b.set_defaults(func=batch.run_args)
+    b = sub.add_parser(
+        "batch",
+        help="run the notebooks over a parameters file (papermill) and render HTML "
+        "(needs pip install 'xxgk[notebooks]')",
+    )
+    _batch_arguments(b)
+    b.set_defaults(func=_batch)
     d = sub.add_parser("dictionary", help="print the data dictionary (markdown) or refresh it in a README")
     d.add_argument("--write", metavar="README", help="replace the dictionary block in this file")
     d.set_defaults(func=_dictionary)
