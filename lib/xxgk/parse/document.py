@@ -13,21 +13,18 @@ from xxgk.parse.facts import extract_facts
 from xxgk.parse.meta import parse_title, read_title
 from xxgk.parse.recover import pair_orphan_rows, split_glued_rows
 from xxgk.parse.report import Report
-from xxgk.parse.tables import (
-    find_sections,
-    find_table4_fallback,
-    match_label,
-    parse_table2,
-    parse_table3,
-    parse_table4,
-)
+from xxgk.parse.sections import find_sections, table_regions
+from xxgk.parse.table2 import parse_table2
+from xxgk.parse.table3 import parse_table3
+from xxgk.parse.table4 import find_table4_fallback, parse_table4
+from xxgk.parse.template import set_template
 from xxgk.read.lines import Line
 
 
 def parse_lines(lines: list[Line], report: Report) -> Report:
     """Find the sections, read the tables, the title and the prose."""
     sections = find_sections(lines)
-    bounds = _regions(lines, sections)
+    bounds = table_regions(lines, sections)
     title, _ = read_title(lines, sections.get("一"))
     report.meta = parse_title(title)
     if not report.meta["agency"] or not report.meta["year"]:
@@ -62,7 +59,7 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
         report.failed = True
         return report
 
-    _set_template(report, table3, table2, versions2)
+    set_template(report, table3, table2, versions2)
     split_glued_rows(report, table3)
     pair_orphan_rows(report, table3)
     _drop_impossible_counts(report)
@@ -73,68 +70,6 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
     in_tables |= {id(ln) for ln in table4_lines}
     report.facts = extract_facts([ln for ln in lines if id(ln) not in in_tables])
     return report
-
-
-def _regions(lines: list[Line], sections: dict[str, int]) -> dict[str, tuple[int, int]]:
-    """Each table section's [start, stop) in ``lines``: from its heading to the next heading after it."""
-    positions = sorted(sections.values())
-    bounds = {}
-    for name in ("二", "三", "四"):
-        if name not in sections:
-            bounds[name] = (0, 0)
-            continue
-        start = sections[name] + 1
-        stop = next((p for p in positions if p >= start), len(lines))
-        bounds[name] = (start, stop)
-    if "三" not in sections:
-        # No heading (OCR lost it): table 三 starts at its first anchored row and runs to the next heading.
-        first = next(
-            (
-                i
-                for i, ln in enumerate(lines)
-                if ln.values and match_label("requests", ln.label) in ("new_received", "carried_over")
-            ),
-            None,
-        )
-        if first is not None:
-            stop = next((p for p in positions if p > first), len(lines))
-            bounds["三"] = (first, stop)
-            if bounds["二"][1] > first >= bounds["二"][0]:
-                bounds["二"] = (bounds["二"][0], first)
-    return bounds
-
-
-def _set_template(report: Report, table3, table2, versions2: set[str]) -> None:
-    """2021, 2019 or hybrid from what tables 二 and 三 show; the row set follows table 三."""
-    rows = set(table3.rows)  # rows whose label is printed, with numbers or blank
-    split_other = {"other_overdue_correction", "other_overdue_fee", "other_other"}
-    if rows & split_other and "other_processed" in rows:
-        # A 2021 table that also prints the （六） group subtotal: check it, do not keep it as a row.
-        table3.group_subtotals["other"] = table3.rows.pop("other_processed")
-        rows.discard("other_processed")
-    versions3 = {"2021"} if rows & split_other else {"2019"} if "other_processed" in rows else set()
-    seen = versions2 | versions3
-    if len(seen) == 2 or (versions2 and versions3 and versions2 != versions3):
-        report.template = "hybrid"
-        report.issue(
-            "template_mixed",
-            "info",
-            f"Table 二 follows the {'/'.join(sorted(versions2))} template and table 三 the "
-            f"{'/'.join(sorted(versions3))} template: read as a hybrid",
-        )
-    elif seen:
-        report.template = seen.pop()
-    row_version = "2019" if (versions3 or versions2) == {"2019"} else "2021"
-    report.request_rows = codes.request_rows(row_version)
-    report.requests = {
-        code: table3.rows.get(code, [None] * len(codes.APPLICANTS)) for code in report.request_rows
-    }
-    report.row_labels = dict(table3.label_lines)
-    item_version = "2019" if versions2 == {"2019"} else "2021"
-    report.proactive = {}
-    for item in codes.PROACTIVE_ITEMS:
-        for measure in codes.item_measures(item.code, item_version):
-            report.proactive[(item.code, measure)] = table2.get((item.code, measure))
 
 
 #: No count in a report comes near this (the largest are in the millions); a larger number is digits glued

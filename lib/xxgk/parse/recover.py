@@ -31,6 +31,15 @@ MAX_RUN = 40
 MAX_COMBINATIONS = 20_000
 
 
+def is_digit_run(raw: str) -> bool:
+    """A printed number that may be cells glued together: seven digits or more, or a run with a leading zero.
+
+    >>> is_digit_run("640020470"), is_digit_run("0000"), is_digit_run("0"), is_digit_run("1234")
+    (True, True, False, False)
+    """
+    return raw.isdigit() and (len(raw) >= WIDTH or (len(raw) > 1 and raw.startswith("0")))
+
+
 def splits(digits: str, parts: int) -> Iterator[list[int]]:
     """Every way to cut a digit run into ``parts`` numbers printed without leading zeros.
 

@@ -1,4 +1,4 @@
-"""Sections and tables, anchored on labels.
+"""Table 三 (收到和处理政府信息公开申请情况), anchored on labels.
 
 Every number is placed by the label it stands beside (or, for a wrapped row, the label that opened the row),
 never by its rank in a stream of numbers: a row lost in extraction leaves its own cells NA and moves nothing.
@@ -6,114 +6,13 @@ never by its rank in a stream of numbers: a row lost in extraction leaves its ow
 
 from __future__ import annotations
 
-import itertools
-import re
-from dataclasses import dataclass
-from decimal import Decimal
-from functools import cache, lru_cache
-
 from xxgk.contract import codes
-from xxgk.parse.recover import MAX_RUN, splits
+from xxgk.parse.labels import is_header, match_label, variants
+from xxgk.parse.recover import is_digit_run
 from xxgk.parse.report import Report, Table3
 from xxgk.read.lines import Line, Value
-from xxgk.read.text import compact, normalize_cell
 
-WIDTH = len(codes.APPLICANTS)  # table 三: seven columns
-TABLE4_WIDTH = len(codes.PROCEEDINGS) * len(codes.OUTCOMES)  # 15
-
-# Section headings (after normalisation, white space removed). Headings are short lines; the length limits
-# keep a prose sentence that mentions a heading's words from being taken for it.
-_HEADINGS = {
-    "一": (re.compile(r"总体情况$"), 16),
-    "二": (re.compile(r"主动公开政府信息(?:的)?情况$"), 24),
-    "三": (re.compile(r"收到和处理政府信息公开申请(?:的)?情况$"), 30),
-    "四": (re.compile(r"行政.?复议.{0,12}行政诉讼(?:的)?情况$"), 40),
-    "五": (re.compile(r"存在的?主要问题"), 30),
-    "六": (re.compile(r"其他需要报告的?事项$"), 20),
-}
-SECTION_ORDER = tuple(_HEADINGS)
-_HEADING_ENDS = frozenset("况项")
-# Leading ordinals: 一、 (三) 3. and OCR slips of them (_, for 二、).
-_ORDINAL = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十\d]+\)|\d+[.、]|[_\-,.、:])+"
-)
-
-
-def strip_ordinal(label: str) -> str:
-    """A label without its leading ordinals.
-
-    >>> strip_ordinal("(七)总计"), strip_ordinal("3.其他"), strip_ordinal("_,上年结转")
-    ('总计', '其他', '上年结转')
-    """
-    return _ORDINAL.sub("", label)
-
-
-def find_sections(lines: list[Line]) -> dict[str, int]:
-    """Index of each section heading's line (0-based into ``lines``), in document order."""
-    found: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        # Every heading ends in 情况 or 事项, or holds 主要问题: most lines are none of these.
-        if line.text[-1:] not in _HEADING_ENDS and "题" not in line.text:
-            continue
-        key = strip_ordinal(compact(line.text))
-        if not key or line.values and not line.label:
-            continue
-        for section, (pattern, limit) in _HEADINGS.items():
-            if section not in found and len(key) <= limit and pattern.search(key):
-                found[section] = i
-                break
-    return found
-
-
-@dataclass(frozen=True)
-class _Alias:
-    code: str
-    text: str
-    exact: bool
-
-
-@cache
-def _aliases(table: str) -> tuple[_Alias, ...]:
-    return tuple(
-        _Alias(a.code, compact(normalize_cell(a.alias)), a.match == "exact")
-        for a in codes.aliases()
-        if a.table == table
-    )
-
-
-@lru_cache(maxsize=1 << 16)  # labels recur across the reports of a corpus: match each once
-def match_label(table: str, label: str, last_label: str = "", has_values: bool = False) -> str | None:
-    """The code whose alias a label carries; where several match, the one whose alias ends last.
-
-    >>> match_label("requests", "(六)其他处理1.申请人无正当理由逾期不补正")
-    'other_overdue_correction'
-    >>> match_label("requests", "3.其他", has_values=True), match_label("requests", "3.其他")
-    ('other_other', None)
-    """
-    best, best_end, best_len = None, -1, 0
-    for alias in _aliases(table):
-        if alias.exact:
-            if has_values and alias.text in (strip_ordinal(label), strip_ordinal(last_label)):
-                end = len(label)
-            else:
-                continue
-        else:
-            pos = label.rfind(alias.text)
-            if pos < 0:
-                continue
-            end = pos + len(alias.text)
-        if end > best_end or (end == best_end and len(alias.text) > best_len):
-            best, best_end, best_len = alias.code, end, len(alias.text)
-    return best
-
-
-@lru_cache(maxsize=1 << 14)
-def is_header(label: str) -> bool:
-    return any(a.text in label for a in _aliases("header"))
-
-
-def _numbers(cells: list[Value | None]) -> list:
-    return [None if c is None else c.number for c in cells]
+WIDTH = len(codes.APPLICANTS)  # seven columns
 
 
 def _subtotal_dropped(values: list[Value]) -> list[Value] | None:
@@ -334,7 +233,7 @@ def parse_table3(lines: list[Line], report: Report) -> Table3:
 
 def _note_variant(code: str, line: Line, report: Report) -> None:
     """A label matched through an alias recorded as a misprint or OCR slip is named in the issues."""
-    for text, note in _variants().get(code, ()):
+    for text, note in variants().get(code, ()):
         if text in line.label:
             report.issue(
                 "label_variant",
@@ -346,16 +245,6 @@ def _note_variant(code: str, line: Line, report: Report) -> None:
                 actual=line.label,
             )
             return
-
-
-@cache
-def _variants() -> dict[str, list[tuple[str, str]]]:
-    """Table-三 aliases recorded as misprints or OCR slips, by row code: (compacted text, note)."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    for alias in codes.aliases():
-        if alias.table == "requests" and alias.note.startswith(("published typo", "OCR")):
-            out.setdefault(alias.code, []).append((compact(normalize_cell(alias.alias)), alias.note))
-    return out
 
 
 def _keep_orphan(table: Table3, line: Line, report: Report) -> None:
@@ -385,7 +274,7 @@ def _settle_sequential_rows(table: Table3, report: Report) -> None:
         if None not in cells:
             continue
         values = [c for c in cells if c is not None]
-        if len(values) == 1 and _is_digit_run(values[0].raw):
+        if len(values) == 1 and is_digit_run(values[0].raw):
             table.glued[code] = values[0]
         elif values:
             report.issue(
@@ -401,10 +290,6 @@ def _settle_sequential_rows(table: Table3, report: Report) -> None:
         table.rows[code] = [None] * WIDTH
 
 
-def _is_digit_run(raw: str) -> bool:
-    return raw.isdigit() and (len(raw) >= WIDTH or (len(raw) > 1 and raw.startswith("0")))
-
-
 def _row_full(table: Table3, code: str) -> bool:
     return all(c is not None for c in table.rows.get(code, [None]))
 
@@ -413,169 +298,3 @@ def _fill_new(line: Line, report: Report, code: str) -> list[Value | None]:
     row: list[Value | None] = [None] * WIDTH
     _merge(row, line, report, code)
     return row
-
-
-def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dict[str, list[Value | None]]:
-    """Table 四: the numbers-only lines of its region, in order; 15 numbers fill three blocks of five.
-
-    With fewer than 15, the first five are 行政复议 (the template's first block) only when they satisfy
-    their block identity; the rest cannot be placed and stay NA. ``heading`` is the table's heading line,
-    None when the lines were found without one.
-    """
-    values: list[Value | None] = []
-    first_line = None
-    for line in lines:
-        # Numbers-only lines; or a header flattened onto the numbers' line ("…尚未审结总计 0 1 1 0 2 …").
-        if line.pure_values or (
-            len(line.values) >= len(codes.OUTCOMES) and not line.trailing_text and None not in line.cells
-        ):
-            # A grid row keeps its blank cells in place (blank = NA); a text line's gaps are layout.
-            values.extend(line.cells[-TABLE4_WIDTH:] if line.grid else line.values)
-            first_line = first_line or line.no
-        if len(values) >= TABLE4_WIDTH:
-            break
-    blocks = {p.code: [None] * len(codes.OUTCOMES) for p in codes.PROCEEDINGS}
-    if not values:
-        if heading is not None:
-            report.issue(
-                "table_missing",
-                "error",
-                "Table 四 has a heading but no line of numbers",
-                f"line {heading.no}",
-            )
-        return blocks
-    where = f"line {first_line}"
-    if heading is None:
-        report.issue(
-            "table4_unanchored",
-            "warning",
-            "Table 四's heading is not in the document; the line of 15 numbers that stands between "
-            "table 三 and section 五 was read as table 四",
-            where,
-        )
-    size = len(codes.OUTCOMES)
-    if len(values) >= TABLE4_WIDTH:
-        for b, proceeding in enumerate(codes.PROCEEDINGS):
-            blocks[proceeding.code] = list(values[b * size : (b + 1) * size])
-        return blocks
-    first = values[:size]
-    numbers = [v.number if v is not None else None for v in first]
-    placed = len(first) == size and None not in numbers and sum(numbers[:4]) == numbers[4]
-    if placed:
-        blocks["review"] = list(first)
-    report.issue(
-        "table4_incomplete",
-        "error",
-        f"Table 四 prints {len(values)} of 15 numbers; "
-        + (
-            "the first five satisfy the 行政复议 identity and are read as 行政复议; the litigation cells "
-            "are not in the document (NA)"
-            if placed
-            else "they cannot be placed with certainty, so every cell of table 四 is NA"
-        ),
-        where,
-        expected="15",
-        actual=" ".join(v.raw if v else "_" for v in values),
-    )
-    return blocks
-
-
-def find_table4_fallback(lines: list[Line]) -> list[Line]:
-    """Without a table-四 heading: the first numbers-only line wide enough to be table 四 (≥ 10 numbers)."""
-    for i, line in enumerate(lines):
-        if line.pure_values and len(line.values) >= 2 * len(codes.OUTCOMES):
-            return lines[i : i + 1]
-    return []
-
-
-def parse_table2(lines: list[Line], report: Report) -> tuple[dict[tuple[str, str], Value | None], set[str]]:
-    """Table 二: items anchored on labels; their numbers go to the measures of the header above them.
-
-    Returns the cells and the set of template versions the measure headers show (for template detection).
-    """
-    cells: dict[tuple[str, str], Value | None] = {}
-    header: list[str] = []
-    versions: set[str] = set()
-    measure_templates = {m.code: m.templates for m in codes.MEASURES}
-    for line in lines:
-        measures = _measures_in(line.label)
-        item = match_label("proactive", line.label, line.last_label, bool(line.values))
-        if measures and not item:
-            header = measures
-            for m in measures:
-                if len(measure_templates[m]) == 1:
-                    versions |= measure_templates[m]
-            continue
-        if not item or not line.values:
-            continue
-        values = line.values
-        version = "2019" if versions == {"2019"} else "2021"
-        targets = header if len(header) == len(values) else codes.item_measures(item, version)
-        if len(values) == 1 and len(targets) != 1 and _is_digit_run(values[0].raw):
-            targets = header or targets
-            values = _split_glued_item(item, targets, values[0], report)
-            if values is None:
-                continue
-        if len(targets) != len(values):
-            report.issue(
-                "unknown_label",
-                "warning",
-                f"Table 二 item {item} prints {len(values)} numbers where its header has "
-                f"{len(targets)} columns; they were not used",
-                f"line {line.no}",
-                expected=len(targets),
-                actual=" ".join(v.raw for v in values),
-            )
-            continue
-        for measure, value in zip(targets, values, strict=False):
-            cells.setdefault((item, measure), value)
-    return cells, versions
-
-
-def _split_glued_item(item: str, measures: list[str], run: Value, report: Report) -> list[Value] | None:
-    """A table-二 row printed as one digit run: usable only when a single split exists (e.g. 000).
-
-    Table 二 has no identity inside a year, so any run with more than one split stays NA.
-    """
-    # A run longer than any real row, or an item with no measures (2019 item in a 2021 table), is not split:
-    # the recursion would run out of stack.
-    options = (
-        list(itertools.islice(splits(run.raw, len(measures)), 50))
-        if measures and len(run.raw) <= MAX_RUN
-        else []
-    )
-    if len(options) == 1:
-        report.issue(
-            "glued_digits",
-            "info",
-            f"Table 二 item {item} is printed as one run of digits {run.raw}; "
-            f"split as {' '.join(map(str, options[0]))} (the only split); marked derived",
-            f"line {run.line}",
-            actual=run.raw,
-        )
-        return [Value(Decimal(n), run.line, str(n), derived=True) for n in options[0]]
-    listed = "; ".join(" ".join(map(str, o)) for o in options[:10])
-    report.issue(
-        "glued_digits",
-        "error",
-        f"Table 二 item {item} is printed as one run of digits {run.raw} "
-        f"that cannot be split into {', '.join(measures)} with certainty (candidates: {listed}"
-        f"{' …' if len(options) > 10 else ''}); NA",
-        f"line {run.line}",
-        actual=run.raw,
-    )
-    return None
-
-
-@lru_cache(maxsize=1 << 14)  # header labels recur across a corpus
-def _measures_in(label: str) -> tuple[str, ...]:
-    found = []
-    for alias in _aliases("measures"):
-        pos = label.find(alias.text)
-        if pos >= 0:
-            found.append((pos, alias.code))
-    ordered = []
-    for _, code in sorted(found):
-        if code not in ordered:
-            ordered.append(code)
-    return tuple(ordered)
