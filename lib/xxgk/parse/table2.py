@@ -7,7 +7,9 @@ measure only when the header (or the template's item definition) says which meas
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from decimal import Decimal
+from functools import cache
 
 from xxgk.contract import codes
 from xxgk.parse.labels import match_label, measures_in
@@ -22,45 +24,60 @@ def parse_table2(lines: list[Line], report: Report) -> tuple[dict[tuple[str, str
     Returns the cells and the set of template versions the measure headers show (for template detection).
     """
     cells: dict[tuple[str, str], Value | None] = {}
-    header: list[str] = []
+    header: tuple[str, ...] = ()
     versions: set[str] = set()
-    measure_templates = {m.code: m.templates for m in codes.MEASURES}
     for line in lines:
         measures = measures_in(line.label)
         item = match_label("proactive", line.label, line.last_label, bool(line.values))
         if measures and not item:
             header = measures
-            for m in measures:
-                if len(measure_templates[m]) == 1:
-                    versions |= measure_templates[m]
-            continue
-        if not item or not line.values:
-            continue
-        values = line.values
-        version = "2019" if versions == {"2019"} else "2021"
-        targets = header if len(header) == len(values) else codes.item_measures(item, version)
-        if len(values) == 1 and len(targets) != 1 and is_digit_run(values[0].raw):
-            targets = header or targets
-            values = _split_glued_item(item, targets, values[0], report)
-            if values is None:
-                continue
-        if len(targets) != len(values):
-            report.issue(
-                "unknown_label",
-                "warning",
-                f"Table 二 item {item} prints {len(values)} numbers where its header has "
-                f"{len(targets)} columns; they were not used",
-                f"line {line.no}",
-                expected=len(targets),
-                actual=" ".join(v.raw for v in values),
-            )
-            continue
-        for measure, value in zip(targets, values, strict=False):
-            cells.setdefault((item, measure), value)
+            versions |= _versions_shown(measures)
+        elif item and line.values:
+            version = "2019" if versions == {"2019"} else "2021"
+            _place_item(cells, item, line, header, version, report)
     return cells, versions
 
 
-def _split_glued_item(item: str, measures: list[str], run: Value, report: Report) -> list[Value] | None:
+@cache
+def _versions_shown(measures: tuple[str, ...]) -> frozenset[str]:
+    """Given a header's measures: the template versions it shows (a measure printed in one template only)."""
+    templates = {m.code: m.templates for m in codes.MEASURES}
+    return frozenset().union(*(templates[m] for m in measures if len(templates[m]) == 1))
+
+
+def _place_item(
+    cells: dict[tuple[str, str], Value | None],
+    item: str,
+    line: Line,
+    header: tuple[str, ...],
+    version: str,
+    report: Report,
+) -> None:
+    """Given an item's line of numbers: each to its measure, by the header above (when as wide) or by the
+    template's measures for the item. A row already read keeps its first numbers."""
+    values = line.values
+    targets = header if len(header) == len(values) else codes.item_measures(item, version)
+    if len(values) == 1 and len(targets) != 1 and is_digit_run(values[0].raw):
+        targets = header or targets
+        values = _split_glued_item(item, targets, values[0], report)
+        if values is None:
+            return
+    if len(targets) != len(values):
+        report.issue(
+            "unknown_label",
+            "warning",
+            f"Table 二 item {item} prints {len(values)} numbers where its header has "
+            f"{len(targets)} columns; they were not used",
+            f"line {line.no}",
+            expected=len(targets),
+            actual=" ".join(v.raw for v in values),
+        )
+        return
+    for measure, value in zip(targets, values, strict=False):
+        cells.setdefault((item, measure), value)
+
+
+def _split_glued_item(item: str, measures: Sequence[str], run: Value, report: Report) -> list[Value] | None:
     """A table-二 row printed as one digit run: usable only when a single split exists (e.g. 000).
 
     Table 二 has no identity inside a year, so any run with more than one split stays NA.

@@ -7,11 +7,38 @@ or, for the first block alone, when its own identity (four outcomes sum to the t
 
 from __future__ import annotations
 
+from itertools import islice
+from typing import NamedTuple
+
 from xxgk.contract import codes
 from xxgk.parse.report import Report
 from xxgk.read.lines import Line, Value
 
-TABLE4_WIDTH = len(codes.PROCEEDINGS) * len(codes.OUTCOMES)  # 15
+BLOCK = len(codes.OUTCOMES)  # five cells per proceeding
+TABLE4_WIDTH = len(codes.PROCEEDINGS) * BLOCK  # 15
+
+
+class Block(NamedTuple):
+    """One proceeding's row of table 四: its five outcome cells, in the template's column order."""
+
+    upheld: Value | None = None
+    corrected: Value | None = None
+    other: Value | None = None
+    pending: Value | None = None
+    total: Value | None = None
+
+    def balances(self) -> bool:
+        """Every cell is a number and the four outcomes sum to the total (the block's identity)."""
+        if any(v is None or v.number is None for v in self):
+            return False
+        return (
+            sum(v.number for v in (self.upheld, self.corrected, self.other, self.pending))
+            == self.total.number
+        )
+
+
+if Block._fields != tuple(o.code for o in codes.OUTCOMES):  # the record must follow the contract's order
+    raise ImportError("Block's fields differ from contract.codes.OUTCOMES")
 
 
 def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dict[str, list[Value | None]]:
@@ -19,49 +46,56 @@ def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dic
 
     With fewer than 15, the first five are 行政复议 (the template's first block) only when they satisfy
     their block identity; the rest cannot be placed and stay NA. ``heading`` is the table's heading line,
-    None when the lines were found without one.
+    None when the lines were found without one. Returns each proceeding's five cells (None = NA).
     """
+    values, first_line = _cells_in_order(lines)
+    blocks: dict[str, Block] = {}
+    if values:
+        if heading is None:
+            report.issue(
+                "table4_unanchored",
+                "warning",
+                "Table 四's heading is not in the document; the line of 15 numbers that stands between "
+                "table 三 and section 五 was read as table 四",
+                f"line {first_line}",
+            )
+        blocks = _place(values, report, f"line {first_line}")
+    elif heading is not None:
+        report.issue(
+            "table_missing", "error", "Table 四 has a heading but no line of numbers", f"line {heading.no}"
+        )
+    return {p.code: list(blocks.get(p.code, _EMPTY)) for p in codes.PROCEEDINGS}
+
+
+_EMPTY = Block()
+
+
+def _cells_in_order(lines: list[Line]) -> tuple[list[Value | None], int | None]:
+    """Given the region's lines: the cells of its number lines in order (at least 15 when printed), and the
+    first such line's number."""
     values: list[Value | None] = []
     first_line = None
     for line in lines:
         # Numbers-only lines; or a header flattened onto the numbers' line ("…尚未审结总计 0 1 1 0 2 …").
         if line.pure_values or (
-            len(line.values) >= len(codes.OUTCOMES) and not line.trailing_text and None not in line.cells
+            len(line.values) >= BLOCK and not line.trailing_text and None not in line.cells
         ):
             # A grid row keeps its blank cells in place (blank = NA); a text line's gaps are layout.
             values.extend(line.cells[-TABLE4_WIDTH:] if line.grid else line.values)
             first_line = first_line or line.no
         if len(values) >= TABLE4_WIDTH:
             break
-    blocks = {p.code: [None] * len(codes.OUTCOMES) for p in codes.PROCEEDINGS}
-    if not values:
-        if heading is not None:
-            report.issue(
-                "table_missing",
-                "error",
-                "Table 四 has a heading but no line of numbers",
-                f"line {heading.no}",
-            )
-        return blocks
-    where = f"line {first_line}"
-    if heading is None:
-        report.issue(
-            "table4_unanchored",
-            "warning",
-            "Table 四's heading is not in the document; the line of 15 numbers that stands between "
-            "table 三 and section 五 was read as table 四",
-            where,
-        )
-    size = len(codes.OUTCOMES)
+    return values, first_line
+
+
+def _place(values: list[Value | None], report: Report, where: str) -> dict[str, Block]:
+    """Given the cells in order: a block per proceeding when all 15 are printed; otherwise 行政复议 alone,
+    if its identity confirms the first five, with an issue either way."""
     if len(values) >= TABLE4_WIDTH:
-        for b, proceeding in enumerate(codes.PROCEEDINGS):
-            blocks[proceeding.code] = list(values[b * size : (b + 1) * size])
-        return blocks
-    first = values[:size]
-    numbers = [v.number if v is not None else None for v in first]
-    placed = len(first) == size and None not in numbers and sum(numbers[:4]) == numbers[4]
-    if placed:
-        blocks["review"] = list(first)
+        cells = iter(values)
+        return {p.code: Block._make(islice(cells, BLOCK)) for p in codes.PROCEEDINGS}
+    first = Block._make(values[:BLOCK]) if len(values) >= BLOCK else None
+    placed = first is not None and first.balances()
     report.issue(
         "table4_incomplete",
         "error",
@@ -76,12 +110,12 @@ def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dic
         expected="15",
         actual=" ".join(v.raw if v else "_" for v in values),
     )
-    return blocks
+    return {"review": first} if placed else {}
 
 
 def find_table4_fallback(lines: list[Line]) -> list[Line]:
     """Without a table-四 heading: the first numbers-only line wide enough to be table 四 (≥ 10 numbers)."""
     for i, line in enumerate(lines):
-        if line.pure_values and len(line.values) >= 2 * len(codes.OUTCOMES):
+        if line.pure_values and len(line.values) >= 2 * BLOCK:
             return lines[i : i + 1]
     return []
