@@ -11,7 +11,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from xxgk.contract import codes
-from xxgk.parse.report import Report
+from xxgk.parse.report import Report, Table3
 from xxgk.read.lines import Line, Value
 
 BLOCK = len(codes.OUTCOMES)  # five cells per proceeding
@@ -111,6 +111,23 @@ def _place(values: list[Value | None], report: Report, where: str) -> dict[str, 
         actual=" ".join(v.raw if v else "_" for v in values),
     )
     return {"review": first} if placed else {}
+
+
+def table4_region(
+    lines: list[Line], sections: dict[str, int], bounds: dict[str, tuple[int, int]], table3: Table3
+) -> tuple[list[Line], Line | None]:
+    """Table 四's lines and its heading line; without a heading, the line that can only be table 四, or none.
+
+    A line is looked for only between table 三's last number and section 五 (or 六), and only when table 三
+    has rows: without an anchor above it, a wide line of numbers could be anything.
+    """
+    if "四" in sections:
+        return lines[slice(*bounds["四"])], lines[sections["四"]]
+    if not table3.rows:
+        return [], None
+    after = next((i for i, ln in enumerate(lines) if ln.no > table3.last_line), len(lines))
+    stop = sections.get("五", sections.get("六", len(lines)))
+    return find_table4_fallback(lines[after:stop]), None
 
 
 def find_table4_fallback(lines: list[Line]) -> list[Line]:

@@ -9,29 +9,16 @@ template is known.
 from __future__ import annotations
 
 from xxgk.contract import codes
-from xxgk.parse.report import Report
+from xxgk.parse.report import Report, Table3
+
+#: The rows the 2021 template splits （六）其他处理 into; the 2019 template prints （六） as one row.
+_SPLIT_OTHER = frozenset({"other_overdue_correction", "other_overdue_fee", "other_other"})
 
 
-def set_template(report: Report, table3, table2, versions2: set[str]) -> None:
+def set_template(report: Report, table3: Table3, table2: dict, versions2: set[str]) -> None:
     """2021, 2019 or hybrid from what tables 二 and 三 show; the row set follows table 三."""
-    rows = set(table3.rows)  # rows whose label is printed, with numbers or blank
-    split_other = {"other_overdue_correction", "other_overdue_fee", "other_other"}
-    if rows & split_other and "other_processed" in rows:
-        # A 2021 table that also prints the （六） group subtotal: check it, do not keep it as a row.
-        table3.group_subtotals["other"] = table3.rows.pop("other_processed")
-        rows.discard("other_processed")
-    versions3 = {"2021"} if rows & split_other else {"2019"} if "other_processed" in rows else set()
-    seen = versions2 | versions3
-    if len(seen) == 2 or (versions2 and versions3 and versions2 != versions3):
-        report.template = "hybrid"
-        report.issue(
-            "template_mixed",
-            "info",
-            f"Table 二 follows the {'/'.join(sorted(versions2))} template and table 三 the "
-            f"{'/'.join(sorted(versions3))} template: read as a hybrid",
-        )
-    elif seen:
-        report.template = seen.pop()
+    versions3 = _table3_versions(table3)
+    _decide(report, versions2, versions3)
     row_version = "2019" if (versions3 or versions2) == {"2019"} else "2021"
     report.request_rows = codes.request_rows(row_version)
     report.requests = {
@@ -43,3 +30,31 @@ def set_template(report: Report, table3, table2, versions2: set[str]) -> None:
     for item in codes.PROACTIVE_ITEMS:
         for measure in codes.item_measures(item.code, item_version):
             report.proactive[(item.code, measure)] = table2.get((item.code, measure))
+
+
+def _table3_versions(table3: Table3) -> set[str]:
+    """Given table 三 as read: the template its rows show ({"2021"}, {"2019"} or none).
+
+    A 2021 table that also prints the （六） group subtotal is 2021: the subtotal is moved to the group
+    subtotals, to be checked, and is not kept as a row.
+    """
+    rows = set(table3.rows)  # rows whose label is printed, with numbers or blank
+    if rows & _SPLIT_OTHER and "other_processed" in rows:
+        table3.group_subtotals["other"] = table3.rows.pop("other_processed")
+        rows.discard("other_processed")
+    return {"2021"} if rows & _SPLIT_OTHER else {"2019"} if "other_processed" in rows else set()
+
+
+def _decide(report: Report, versions2: set[str], versions3: set[str]) -> None:
+    """Given the versions each table shows: the report's template (unknown when neither shows one)."""
+    seen = versions2 | versions3
+    if len(seen) == 2 or (versions2 and versions3 and versions2 != versions3):
+        report.template = "hybrid"
+        report.issue(
+            "template_mixed",
+            "info",
+            f"Table 二 follows the {'/'.join(sorted(versions2))} template and table 三 the "
+            f"{'/'.join(sorted(versions3))} template: read as a hybrid",
+        )
+    elif seen:
+        report.template = seen.pop()
