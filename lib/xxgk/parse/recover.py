@@ -74,6 +74,7 @@ def row_splits(digits: str) -> list[list[int]]:
 
 
 def _values(numbers: list[int], source: Value) -> list[Value | None]:
+    """A split's numbers as cells, on the run's line, marked derived."""
     return [Value(Decimal(n), source.line, str(n), derived=True) for n in numbers]
 
 

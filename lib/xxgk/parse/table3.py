@@ -42,6 +42,7 @@ class _Reader:
     __slots__ = ("table", "report", "current", "opened_plain", "pending")
 
     def __init__(self, report: Report):
+        """Nothing read yet: an empty table, no row open."""
         self.table = Table3()
         self.report = report
         self.current: str | None = None  # the row open for continuation by the lines below it
@@ -176,6 +177,7 @@ class _Reader:
             )
 
     def _unknown_label(self, line: Line) -> None:
+        """Given numbers beside a label that names no row: not used, with an issue."""
         self._issue(
             line,
             "unknown_label",
@@ -233,4 +235,5 @@ def _settle_sequential_rows(table: Table3, report: Report) -> None:
 
 
 def _row_full(table: Table3, code: str) -> bool:
+    """Every cell of the row holds a number or a mark (a row not yet opened is not full)."""
     return all(c is not None for c in table.rows.get(code, [None]))

@@ -1,8 +1,9 @@
 """Table 四 (行政复议、行政诉讼情况): three proceedings of five outcomes each, 15 numbers in template order.
 
-Table 四's rows have no labels of their own in most extractions (the header spans two lines and the numbers
-stand alone), so its numbers are read in order from its region. They are placed only when all 15 are there,
-or, for the first block alone, when its own identity (four outcomes sum to the total) confirms it.
+Table 四 is one row of 15 numbers under a two-level header (行政复议; 行政诉讼 未经复议直接起诉 and 复议后起诉),
+with no row label to anchor them, so its numbers are read in order from its region. They are placed only
+when all 15 are there, or, for the first block alone, when its own identity (four outcomes sum to the total)
+confirms it. Each proceeding's five cells are a :class:`Block`, named by outcome.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Block(NamedTuple):
 
 if Block._fields != tuple(o.code for o in codes.OUTCOMES):  # the record must follow the contract's order
     raise ImportError("Block's fields differ from contract.codes.OUTCOMES")
+_EMPTY = Block()  # a proceeding not placed: every cell NA
 
 
 def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dict[str, list[Value | None]]:
@@ -65,9 +67,6 @@ def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dic
             "table_missing", "error", "Table 四 has a heading but no line of numbers", f"line {heading.no}"
         )
     return {p.code: list(blocks.get(p.code, _EMPTY)) for p in codes.PROCEEDINGS}
-
-
-_EMPTY = Block()
 
 
 def _cells_in_order(lines: list[Line]) -> tuple[list[Value | None], int | None]:
