@@ -8,7 +8,8 @@ import pytest
 
 import xxgk
 from xxgk.contract import codes
-from xxgk.parse.tables import find_sections, match_label
+from xxgk.parse.labels import match_label
+from xxgk.parse.sections import find_sections
 from xxgk.read.lines import split_line
 from xxgk.read.text import compact, normalize_cell
 

@@ -12,22 +12,39 @@ from xxgk.contract import codes
 from xxgk.parse.facts import extract_facts
 from xxgk.parse.meta import parse_title, read_title
 from xxgk.parse.recover import pair_orphan_rows, split_glued_rows
-from xxgk.parse.report import Report
-from xxgk.parse.tables import (
-    find_sections,
-    find_table4_fallback,
-    match_label,
-    parse_table2,
-    parse_table3,
-    parse_table4,
-)
-from xxgk.read.lines import Line
+from xxgk.parse.report import Report, Table3
+from xxgk.parse.sections import find_sections, table_regions
+from xxgk.parse.table2 import parse_table2
+from xxgk.parse.table3 import parse_table3
+from xxgk.parse.table4 import parse_table4, table4_region
+from xxgk.parse.template import set_template
+from xxgk.read.lines import Line, Value
 
 
 def parse_lines(lines: list[Line], report: Report) -> Report:
     """Find the sections, read the tables, the title and the prose."""
     sections = find_sections(lines)
-    bounds = _regions(lines, sections)
+    bounds = table_regions(lines, sections)
+    title = _read_meta(lines, sections, report)
+
+    table2, versions2 = parse_table2(lines[slice(*bounds["二"])], report)
+    table3 = parse_table3(lines[slice(*bounds["三"])], report)
+    table4_lines, heading = table4_region(lines, sections, bounds, table3)
+    report.reviews = parse_table4(table4_lines, report, heading)
+    if _not_a_report(report, title, table2, table3):
+        return report
+
+    set_template(report, table3, table2, versions2)
+    split_glued_rows(report, table3)
+    pair_orphan_rows(report, table3)
+    _drop_impossible_counts(report)
+    _check_group_subtotals(report, table3)
+    report.facts = extract_facts(_prose(lines, bounds, table4_lines))
+    return report
+
+
+def _read_meta(lines: list[Line], sections: dict[str, int], report: Report) -> str:
+    """Given the lines: the title (empty when none), with the metadata it states set on the report."""
     title, _ = read_title(lines, sections.get("一"))
     report.meta = parse_title(title)
     if not report.meta["agency"] or not report.meta["year"]:
@@ -37,104 +54,28 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
             "The agency or the year could not be read from the title",
             actual=title or "no title found",
         )
+    return title
 
-    table2, versions2 = parse_table2(lines[slice(*bounds["二"])], report)
-    table3 = parse_table3(lines[slice(*bounds["三"])], report)
-    if "四" in sections:
-        table4_lines, heading = lines[slice(*bounds["四"])], lines[sections["四"]]
-    else:
-        after = next((i for i, ln in enumerate(lines) if ln.no > table3.last_line), len(lines))
-        stop = sections.get("五", sections.get("六", len(lines)))
-        table4_lines, heading = find_table4_fallback(lines[after:stop] if table3.rows else []), None
-    report.reviews = parse_table4(table4_lines, report, heading)
 
-    if (
-        not table3.rows
-        and not table2
-        and not any(c for b in report.reviews.values() for c in b)
-        and not title
-    ):
-        report.issue(
-            "not_a_report",
-            "error",
-            "No report title (…年度报告) and no table of the template was found: not read as a report",
-        )
-        report.failed = True
-        return report
+def _not_a_report(report: Report, title: str, table2: dict, table3: Table3) -> bool:
+    """No title and no table of the template: the file is not read as a report (marked failed)."""
+    if table3.rows or table2 or any(c for b in report.reviews.values() for c in b) or title:
+        return False
+    report.issue(
+        "not_a_report",
+        "error",
+        "No report title (…年度报告) and no table of the template was found: not read as a report",
+    )
+    report.failed = True
+    return True
 
-    _set_template(report, table3, table2, versions2)
-    split_glued_rows(report, table3)
-    pair_orphan_rows(report, table3)
-    _drop_impossible_counts(report)
-    _check_group_subtotals(report, table3)
 
-    # Prose is what lies outside the tables' regions (by position: pieces of a flattened line share its number).
+def _prose(lines: list[Line], bounds: dict[str, tuple[int, int]], table4_lines: list[Line]) -> list[Line]:
+    """The lines outside the tables' regions, in order."""
+    # By identity, not line number: the pieces of a flattened line share its number.
     in_tables = {id(ln) for name in ("二", "三", "四") for ln in lines[slice(*bounds[name])]}
     in_tables |= {id(ln) for ln in table4_lines}
-    report.facts = extract_facts([ln for ln in lines if id(ln) not in in_tables])
-    return report
-
-
-def _regions(lines: list[Line], sections: dict[str, int]) -> dict[str, tuple[int, int]]:
-    """Each table section's [start, stop) in ``lines``: from its heading to the next heading after it."""
-    positions = sorted(sections.values())
-    bounds = {}
-    for name in ("二", "三", "四"):
-        if name not in sections:
-            bounds[name] = (0, 0)
-            continue
-        start = sections[name] + 1
-        stop = next((p for p in positions if p >= start), len(lines))
-        bounds[name] = (start, stop)
-    if "三" not in sections:
-        # No heading (OCR lost it): table 三 starts at its first anchored row and runs to the next heading.
-        first = next(
-            (
-                i
-                for i, ln in enumerate(lines)
-                if ln.values and match_label("requests", ln.label) in ("new_received", "carried_over")
-            ),
-            None,
-        )
-        if first is not None:
-            stop = next((p for p in positions if p > first), len(lines))
-            bounds["三"] = (first, stop)
-            if bounds["二"][1] > first >= bounds["二"][0]:
-                bounds["二"] = (bounds["二"][0], first)
-    return bounds
-
-
-def _set_template(report: Report, table3, table2, versions2: set[str]) -> None:
-    """2021, 2019 or hybrid from what tables 二 and 三 show; the row set follows table 三."""
-    rows = set(table3.rows)  # rows whose label is printed, with numbers or blank
-    split_other = {"other_overdue_correction", "other_overdue_fee", "other_other"}
-    if rows & split_other and "other_processed" in rows:
-        # A 2021 table that also prints the （六） group subtotal: check it, do not keep it as a row.
-        table3.group_subtotals["other"] = table3.rows.pop("other_processed")
-        rows.discard("other_processed")
-    versions3 = {"2021"} if rows & split_other else {"2019"} if "other_processed" in rows else set()
-    seen = versions2 | versions3
-    if len(seen) == 2 or (versions2 and versions3 and versions2 != versions3):
-        report.template = "hybrid"
-        report.issue(
-            "template_mixed",
-            "info",
-            f"Table 二 follows the {'/'.join(sorted(versions2))} template and table 三 the "
-            f"{'/'.join(sorted(versions3))} template: read as a hybrid",
-        )
-    elif seen:
-        report.template = seen.pop()
-    row_version = "2019" if (versions3 or versions2) == {"2019"} else "2021"
-    report.request_rows = codes.request_rows(row_version)
-    report.requests = {
-        code: table3.rows.get(code, [None] * len(codes.APPLICANTS)) for code in report.request_rows
-    }
-    report.row_labels = dict(table3.label_lines)
-    item_version = "2019" if versions2 == {"2019"} else "2021"
-    report.proactive = {}
-    for item in codes.PROACTIVE_ITEMS:
-        for measure in codes.item_measures(item.code, item_version):
-            report.proactive[(item.code, measure)] = table2.get((item.code, measure))
+    return [ln for ln in lines if id(ln) not in in_tables]
 
 
 #: No count in a report comes near this (the largest are in the millions); a larger number is digits glued
@@ -166,7 +107,8 @@ def _drop_impossible_counts(report: Report) -> None:
                     )
 
 
-def _check_group_subtotals(report: Report, table3) -> None:
+def _check_group_subtotals(report: Report, table3: Table3) -> None:
+    """Printed group subtotals (（六）其他处理) against the sum of their sub-rows, column by column."""
     if not table3.group_subtotals:
         return
     members = {
@@ -174,18 +116,25 @@ def _check_group_subtotals(report: Report, table3) -> None:
         for g in codes.ROW_GROUPS
     }
     for group, cells in table3.group_subtotals.items():
+        rows = [report.requests[r] for r in members.get(group, [])]
         for i, cell in enumerate(cells):
-            parts = [report.requests[r][i] for r in members.get(group, [])]
-            if cell is None or cell.number is None or any(p is None or p.number is None for p in parts):
-                continue
-            total = sum(p.number for p in parts)
-            ok = total == cell.number
-            report.issue(
-                "group_subtotal",
-                "info" if ok else "error",
-                f"Group {group}, column {codes.APPLICANTS[i].code}: the printed subtotal {cell.raw} "
-                + ("equals its sub-rows" if ok else f"differs from the sum of its sub-rows ({total})"),
-                f"line {cell.line}",
-                expected=str(total),
-                actual=cell.raw,
-            )
+            _check_subtotal(report, group, i, cell, [row[i] for row in rows])
+
+
+def _check_subtotal(
+    report: Report, group: str, i: int, cell: Value | None, parts: list[Value | None]
+) -> None:
+    """Given one printed subtotal and its sub-rows' cells: an issue saying whether they agree (when all printed)."""
+    if cell is None or cell.number is None or any(p is None or p.number is None for p in parts):
+        return
+    total = sum(p.number for p in parts)
+    ok = total == cell.number
+    report.issue(
+        "group_subtotal",
+        "info" if ok else "error",
+        f"Group {group}, column {codes.APPLICANTS[i].code}: the printed subtotal {cell.raw} "
+        + ("equals its sub-rows" if ok else f"differs from the sum of its sub-rows ({total})"),
+        f"line {cell.line}",
+        expected=str(total),
+        actual=cell.raw,
+    )

@@ -13,6 +13,7 @@ _AGENCY_YEAR = re.compile(r"^(?P<agency>.+?)(?:关于)?(?P<year>(?:19|20)\d{2})�
 _YEAR_AGENCY = re.compile(r"^(?P<year>(?:19|20)\d{2})年度?(?P<agency>.+?)(?:政府信息公开|信息公开|政务公开)")
 _YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}年度?(?:政府信息公开|政务公开|信息公开)")
 _AGENCY_LINE = re.compile(r"[\u4e00-\u9fff()]{2,30}")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 _TITLE_PREFIX = re.compile(r"^(?:标题|题目|title)[:]", re.IGNORECASE)
 
 # Region names as stated in the agency name (never inferred from elsewhere).
@@ -32,16 +33,10 @@ def read_title(lines: list[Line], first_section: int | None) -> tuple[str, int]:
         text = _TITLE_PREFIX.sub("", compact(line.text))
         if not text:
             continue
-        if not parts and not re.search(r"(?:19|20)\d{2}", text) and "报告" not in text:
+        if not parts and not _YEAR.search(text) and "报告" not in text:
             previous = line
             continue
-        if (
-            not parts
-            and _YEAR_FIRST.match(text)
-            and previous is not None
-            and _AGENCY_LINE.fullmatch(compact(previous.text))
-        ):
-            # "淮安市洪泽区人民政府" / "2024年政府信息公开工作年度报告": the agency stands on the line above.
+        if not parts and _agency_above(text, previous):
             parts.append(compact(previous.text))
             start = previous.no
         parts.append(text)
@@ -50,6 +45,16 @@ def read_title(lines: list[Line], first_section: int | None) -> tuple[str, int]:
             break
     title = "".join(parts)
     return (title, start) if "报告" in title else ("", 0)
+
+
+def _agency_above(text: str, previous: Line | None) -> bool:
+    """Given a title's first line that starts with its year: True when the line above is the agency's name.
+
+    ("淮安市洪泽区人民政府" / "2024年政府信息公开工作年度报告".)
+    """
+    return bool(
+        _YEAR_FIRST.match(text) and previous is not None and _AGENCY_LINE.fullmatch(compact(previous.text))
+    )
 
 
 def parse_title(title: str) -> dict:

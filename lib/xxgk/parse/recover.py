@@ -31,6 +31,15 @@ MAX_RUN = 40
 MAX_COMBINATIONS = 20_000
 
 
+def is_digit_run(raw: str) -> bool:
+    """A printed number that may be cells glued together: seven digits or more, or a run with a leading zero.
+
+    >>> is_digit_run("640020470"), is_digit_run("0000"), is_digit_run("0"), is_digit_run("1234")
+    (True, True, False, False)
+    """
+    return raw.isdigit() and (len(raw) >= WIDTH or (len(raw) > 1 and raw.startswith("0")))
+
+
 def splits(digits: str, parts: int) -> Iterator[list[int]]:
     """Every way to cut a digit run into ``parts`` numbers printed without leading zeros.
 
@@ -65,6 +74,7 @@ def row_splits(digits: str) -> list[list[int]]:
 
 
 def _values(numbers: list[int], source: Value) -> list[Value | None]:
+    """A split's numbers as cells, on the run's line, marked derived."""
     return [Value(Decimal(n), source.line, str(n), derived=True) for n in numbers]
 
 
@@ -78,46 +88,64 @@ def split_glued_rows(report: Report, table: Table3) -> None:
         if len(options) == 1:
             report.requests[code] = _values(options[0], table.glued[code])
     if ambiguous:
-        combos = list(itertools.islice(itertools.product(*ambiguous.values()), MAX_COMBINATIONS + 1))
-        passing = []
-        if len(combos) <= MAX_COMBINATIONS:
-            for combo in combos:
-                trial = dict(report.requests)
-                for code, numbers in zip(ambiguous, combo, strict=False):
-                    trial[code] = _values(numbers, table.glued[code])
-                if not identity_failures(trial, report.request_rows, report.template):
-                    passing.append(combo)
+        passing = _passing_combinations(report, table, ambiguous)
         if len(passing) == 1:
             for code, numbers in zip(ambiguous, passing[0], strict=False):
                 report.requests[code] = _values(numbers, table.glued[code])
                 candidates[code] = [numbers]
     for code, run in table.glued.items():
-        options = candidates[code]
-        where = f"line {run.line}"
-        if report.requests[code][0] is not None and report.requests[code][0].derived:
-            how = (
-                "the only split"
-                if len(options) == 1 and code not in ambiguous
-                else "the only split that also satisfies the column identities"
-            )
-            report.issue(
-                "glued_digits",
-                "info",
-                f"Row {code} is printed as one run of digits {run.raw}; split as "
-                f"{' '.join(map(str, options[0]))} ({how}); marked derived",
-                where,
-                actual=run.raw,
-            )
-        else:
-            listed = "; ".join(" ".join(map(str, o)) for o in options[:10]) or "none"
-            report.issue(
-                "glued_digits",
-                "error",
-                f"Row {code} is printed as one run of digits {run.raw} that cannot be split with "
-                f"certainty (candidates: {listed}); the row is NA",
-                where,
-                actual=run.raw,
-            )
+        _report_split(report, code, run, candidates[code], code in ambiguous)
+
+
+def _passing_combinations(
+    report: Report, table: Table3, ambiguous: dict[str, list[list[int]]]
+) -> list[tuple]:
+    """Given rows with several splits each: every combination of their splits under which the identities hold.
+
+    None are tried (an empty list) when there are more than MAX_COMBINATIONS.
+    """
+    combos = list(itertools.islice(itertools.product(*ambiguous.values()), MAX_COMBINATIONS + 1))
+    if len(combos) > MAX_COMBINATIONS:
+        return []
+    passing = []
+    for combo in combos:
+        trial = dict(report.requests)
+        for code, numbers in zip(ambiguous, combo, strict=False):
+            trial[code] = _values(numbers, table.glued[code])
+        if not identity_failures(trial, report.request_rows, report.template):
+            passing.append(combo)
+    return passing
+
+
+def _report_split(report: Report, code: str, run: Value, options: list[list[int]], ambiguous: bool) -> None:
+    """Given a glued run after splitting: an info issue naming the split placed, or an error listing the
+    candidates when none was."""
+    where = f"line {run.line}"
+    first = report.requests[code][0]
+    if first is not None and first.derived:
+        how = (
+            "the only split"
+            if len(options) == 1 and not ambiguous
+            else "the only split that also satisfies the column identities"
+        )
+        report.issue(
+            "glued_digits",
+            "info",
+            f"Row {code} is printed as one run of digits {run.raw}; split as "
+            f"{' '.join(map(str, options[0]))} ({how}); marked derived",
+            where,
+            actual=run.raw,
+        )
+    else:
+        listed = "; ".join(" ".join(map(str, o)) for o in options[:10]) or "none"
+        report.issue(
+            "glued_digits",
+            "error",
+            f"Row {code} is printed as one run of digits {run.raw} that cannot be split with "
+            f"certainty (candidates: {listed}); the row is NA",
+            where,
+            actual=run.raw,
+        )
 
 
 def pair_orphan_rows(report: Report, table: Table3) -> None:
@@ -126,25 +154,8 @@ def pair_orphan_rows(report: Report, table: Table3) -> None:
     rows = table.orphan_rows
     if not rows and not labels:
         return
-    if labels and len(rows) == len(labels):
-        trial = dict(report.requests)
-        for code, cells in zip(labels, rows, strict=False):
-            trial[code] = [c._replace(derived=True) if c is not None else None for c in cells]
-        if not identity_failures(trial, report.request_rows, report.template) and _paired_rows_checked(
-            trial, labels, report
-        ):
-            report.requests.update({code: trial[code] for code in labels})
-            pairs = ", ".join(
-                f"{code} ← line {cells[0].line}" for code, cells in zip(labels, rows, strict=False)
-            )
-            report.issue(
-                "rows_paired",
-                "info",
-                f"{len(rows)} value rows printed away from their labels were paired with them in document "
-                f"order; every identity of table 三 holds with them; marked derived: {pairs}",
-                f"lines {rows[0][0].line}-{rows[-1][0].line}",
-            )
-            return
+    if labels and len(rows) == len(labels) and _pair(report, labels, rows):
+        return
     for cells in rows:
         report.issue(
             "orphan_values",
@@ -155,6 +166,27 @@ def pair_orphan_rows(report: Report, table: Table3) -> None:
             f"line {cells[0].line}",
             actual=" ".join(c.raw for c in cells if c),
         )
+
+
+def _pair(report: Report, labels: list[str], rows: list[list[Value | None]]) -> bool:
+    """Given as many label-less rows as value-less labels: pair them in order if every identity then holds."""
+    trial = dict(report.requests)
+    for code, cells in zip(labels, rows, strict=False):
+        trial[code] = [c._replace(derived=True) if c is not None else None for c in cells]
+    if identity_failures(trial, report.request_rows, report.template) or not _paired_rows_checked(
+        trial, labels, report
+    ):
+        return False
+    report.requests.update({code: trial[code] for code in labels})
+    pairs = ", ".join(f"{code} ← line {cells[0].line}" for code, cells in zip(labels, rows, strict=False))
+    report.issue(
+        "rows_paired",
+        "info",
+        f"{len(rows)} value rows printed away from their labels were paired with them in document "
+        f"order; every identity of table 三 holds with them; marked derived: {pairs}",
+        f"lines {rows[0][0].line}-{rows[-1][0].line}",
+    )
+    return True
 
 
 def _paired_rows_checked(trial: dict, labels: list[str], report: Report) -> bool:

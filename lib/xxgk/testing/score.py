@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from xxgk.contract import codes
-from xxgk.parse.tables import _measures_in, match_label
+from xxgk.parse.labels import match_label, measures_in
 from xxgk.read.text import compact, normalize_cell
 
 
@@ -82,11 +82,11 @@ def expected_proactive(expected: dict) -> dict[tuple[str, str], object]:
         item = match_label("proactive", compact(normalize_cell(item_label)), has_values=True)
         if isinstance(value, dict):
             for m_label, v in value.items():
-                measures = _measures_in(compact(normalize_cell(m_label)))
+                measures = measures_in(compact(normalize_cell(m_label)))
                 if item and measures:
                     out[(item, measures[0])] = v
         else:
-            measures = _measures_in(compact(normalize_cell(measure_label)))
+            measures = measures_in(compact(normalize_cell(measure_label)))
             if item and measures:
                 out[(item, measures[0])] = value
     return out
