@@ -96,7 +96,7 @@ _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
 def extract_facts(lines: list[Line]) -> list[dict]:
     """Every fact the prose lines state, with value, unit, sentence and line."""
     text, starts, nos = prose_text(lines)
-    units = {f.code: f.group for f in codes.FACTS}
+    units = {f.code: f.unit for f in codes.FACTS}
     facts = []
 
     def add(code: str, value: Decimal, sentence: str, pos: int) -> None:

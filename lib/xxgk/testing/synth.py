@@ -348,7 +348,7 @@ def _table2_rows(truth: Truth) -> list[tuple[str, list[tuple[str, list]]]]:
 def _groups_before(code: str, template: str) -> str | None:
     """The group label printed before a row that opens its group (（三）不予公开 before 1.属于国家秘密)."""
     group = _ROWS[code].group
-    rows = [r for r in codes.request_rows(template) if _ROWS[r].group == group]
+    rows = codes.group_rows(group, template)
     opens_group = group in ("denied", "unable", "not_processed") or (group == "other" and template == "2021")
     if opens_group and rows[0] == code:
         return codes.by_code(codes.ROW_GROUPS)[group].zh
@@ -661,12 +661,12 @@ def _render_html(truth: Truth, rng: random.Random, doc: _Doc) -> None:
     )
     doc.add("<tr>" + "".join(_td(a.zh) for a in codes.APPLICANTS[1:-1]) + "</tr>")
     rows = truth.request_rows
-    results = [r for r in rows if _ROWS[r].group in codes.OUTCOME_GROUPS]
+    results = codes.outcome_rows(truth.template)
     for code in rows:
         cells = "".join(_td("" if c is None else _fmt(c, sep)) for c in truth.requests[code])
         label = _row_label(code, rng, variants)
         group = _ROWS[code].group
-        members = [r for r in rows if _ROWS[r].group == group]
+        members = codes.group_rows(group, truth.template)
         lead = ""
         if code == results[0]:
             lead += _td(_RESULTS_GROUP, rowspan=len(results))
