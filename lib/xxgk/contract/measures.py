@@ -25,10 +25,10 @@ from xxgk.contract.codes import (
     group_rows,
 )
 
-#: The small-N guard: a rate or share over a denominator under 30 is shown with its counts and never ranked
-#: (the project's rule for derived measures, docs/measures.md: "rates over tiny denominators, under about
-#: 30, are shown with their counts and not ranked"). Why about 30: at n = 30 the standard error of a
-#: proportion can reach 9 percentage points (√(0.25/30) ≈ 0.09), more than most gaps between agencies.
+#: The small-N guard, a rule of the data contract since its first version: "rates over tiny denominators
+#: (under about 30) are shown with their counts and not ranked" (docs/measures.md states it from here).
+#: Why about 30: at n = 30 the standard error of a proportion can reach 9 percentage points
+#: (√(0.25/30) ≈ 0.09), too coarse to put agencies in order.
 SMALL_N = 30
 
 #: A cell a rate reads: a table-三 row code (in the applicant column asked for), or a table-四
