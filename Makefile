@@ -56,3 +56,6 @@ dictionary: $(STAMP) ## refresh the data dictionary in README.md from the code d
 clean: ## remove generated tables and outputs (keeps .venv)
 	find $(PROCESSED) -type f ! -name .gitkeep -delete
 	rm -rf $(ROOT)/output
+
+docs: dictionary ## refresh docs/ (the data contract) and its index in README.md from lib/xxgk/contract
+	$(BIN)/xxgk docs --write $(ROOT)/docs

@@ -2,7 +2,7 @@
 
 Rule (issue 4): every cell right, or NA with an issue that names it — never a wrong or invented number.
 The expected JSONs keep published errors as printed; where the document leaves a cell blank that the JSON
-records as 0 (Shanghai 2019's &nbsp; cells in table 四), the parser's NA is the rule FORMAT.md sets.
+records as 0 (Shanghai 2019's &nbsp; cells in table 四), the parser's NA is the rule docs/missing.md states.
 """
 
 from __future__ import annotations

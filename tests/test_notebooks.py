@@ -1,4 +1,4 @@
-"""The committed notebooks stay thin, typed and free of outputs (STYLE.md 1, 9, 10).
+"""The committed notebooks stay thin, typed and free of outputs (the rules of notebooks/README.md).
 
 Running them is nbval's job: `pytest --nbval-lax notebooks/`.
 """

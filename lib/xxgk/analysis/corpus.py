@@ -18,7 +18,7 @@ from xxgk.contract.codes import CELL_STATUSES, by_code, codes, label
 from xxgk.contract.schema import TABLES
 from xxgk.output.files import load_tables
 
-#: The checks that test an identity (勾稽关系) of FORMAT.md, in the order FORMAT.md states them.
+#: The checks that test an identity (勾稽关系, docs/identities.md, in that order), then prose against tables.
 IDENTITY_CHECKS = (
     "identity_balance",
     "identity_outcomes",
@@ -122,7 +122,7 @@ def issues_summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
 
 
 def identity_failures(tables: dict) -> pd.DataFrame:
-    """Which identities of FORMAT.md fail where: one line per report, one column per identity check."""
+    """Which identities (docs/identities.md) fail where: one line per report, one column per identity check."""
     issues = tables["issues"]
     issues = issues[issues["check"].isin(IDENTITY_CHECKS)]
     reports = tables["reports"].set_index("report_id")[["agency", "year"]]

@@ -1,8 +1,9 @@
-"""The derived measures of FORMAT.md, computed from the tidy tables.
+"""The derived measures of the data contract (docs/measures.md), computed from the tidy tables.
 
-Every rate comes with its numerator and denominator, so a chart or a table can show the counts behind it,
-and with ``is_small_n``, the small-N guard of FORMAT.md: a rate over fewer than :data:`SMALL_N` requests is
-shown but never ranked.
+What each rate and mix is (its cells, its formula, its label) is declared in :mod:`xxgk.contract.measures`;
+this module computes them. Every rate comes with its numerator and denominator, so a chart or a table can
+show the counts behind it, and with ``is_small_n``, the small-N guard: a rate over fewer than
+:data:`SMALL_N` requests is shown but never ranked.
 
 Missing data stays missing. A cell the document does not hold (``cell_status`` missing, or a row that is
 absent) and a cell printed as "/" (not applicable) both have no count; any measure that needs such a cell
@@ -10,61 +11,36 @@ is NA, never computed as if the cell were 0. Pooling across reports (:func:`pool
 whose numerator and denominator are both known, and says how many it left out.
 
 Mixes (the outcome mix, the sub-reason mixes, the applicant mix) divide each part by the sum of the parts,
-as FORMAT.md defines the refusal mix, so the shares of one report add up to 1 exactly. Where a report's
+as the contract defines the refusal mix, so the shares of one report add up to 1 exactly. Where a report's
 printed total differs from the sum of its parts, the issues table says so (check ``identity_outcomes``);
-the rates that FORMAT.md defines over ``total_processed`` use the printed total.
+the rates declared over ``total_processed`` use the printed total.
 """
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 import pandas as pd
 
 from xxgk.contract.codes import (
-    APPLICANTS,
     OUTCOME_GROUPS,
     OUTCOMES,
     PROCEEDINGS,
     REQUEST_ROWS,
-    Code,
     by_code,
     codes,
+    group_rows,
     label,
     request_rows,
 )
-
-#: The small-N guard. FORMAT.md, "Derived measures that researchers use": "Rates over tiny denominators
-#: (under about 30) are shown with their counts and not ranked." A denominator below this is small.
-SMALL_N = 30
-
-#: The derived measures of FORMAT.md, with their labels (the one declaration of these names).
-RATES: tuple[Code, ...] = (
-    Code(
-        "substantive_disclosure_rate",
-        "实质公开率",
-        "Substantive disclosure rate",
-        "(granted + partially_granted) / total_processed",
-    ),
-    Code("not_held_rate", "不掌握信息比例", "Not-held rate", "unable_not_held / total_processed"),
-    Code(
-        "review_correction_rate",
-        "复议纠错率",
-        "Review correction rate",
-        "corrected / (total − pending) of review",
-    ),
-    Code(
-        "litigation_rate",
-        "被诉率",
-        "Litigation rate",
-        "(litigation_direct + litigation_after_review totals) / new_received",
-    ),
-    Code("backlog", "结转率", "Backlog", "carried_forward / (new_received + carried_over)"),
-)
+from xxgk.contract.measures import MIXES, RATES, SMALL_N, Cell, Rate
 
 #: The table-三 rows that describe volumes (flows in and out), in template order.
 VOLUME_ROWS = ("new_received", "carried_over", "total_processed", "carried_forward")
 
-#: The applicant columns that add up to ``total`` (FORMAT.md identity: the six columns sum to total).
-APPLICANT_PARTS = tuple(c for c in codes(APPLICANTS) if c != "total")
+#: The applicant columns that add up to ``total`` (identity_row_total: the six columns sum to total).
+APPLICANT_PARTS = by_code(MIXES)["applicant_mix"].categories
 
 _KEYS = ["report_id", "agency", "year"]
 _RATE_COLUMNS = [*_KEYS, "measure", "numerator", "denominator", "value", "is_small_n"]
@@ -133,16 +109,12 @@ def _template_version(tables: dict[str, pd.DataFrame], matrix: pd.DataFrame) -> 
     return template.where(template.isin(["2019", "2021"]), by_rows).fillna("2021")
 
 
-def _group_rows(group: str, version: str) -> list[str]:
-    return [r for r in request_rows(version) if by_code(REQUEST_ROWS)[r].group == group]
-
-
 def _sum_rows(matrix: pd.DataFrame, versions: pd.Series, group: str) -> pd.Series:
     """The sum of a group's rows per report; NA when any of them is NA (never a partial sum)."""
     out = pd.Series(pd.NA, index=matrix.index, dtype="Int64")
     for version in ("2019", "2021"):
         mask = (versions == version).to_numpy()
-        out[mask] = matrix.loc[mask, _group_rows(group, version)].sum(axis=1, skipna=False, min_count=1)
+        out[mask] = matrix.loc[mask, group_rows(group, version)].sum(axis=1, skipna=False, min_count=1)
     return out
 
 
@@ -190,7 +162,7 @@ def _rate_frame(keys: pd.DataFrame, measure: str, num: pd.Series, den: pd.Series
 
 
 def rates(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataFrame:
-    """The five rates of FORMAT.md for every report, long: one row per report and measure.
+    """The rates of :data:`RATES` for every report, long: one row per report and measure.
 
     Columns: report_id, agency, year, measure (a code of :data:`RATES`), numerator, denominator, value
     (Float64, NA when a needed cell is missing or the denominator is 0), is_small_n.
@@ -198,19 +170,21 @@ def rates(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataF
     m = request_matrix(tables, applicant)
     r = review_matrix(tables)
     keys = _keys(tables, m.index)
-    litigation = r[("litigation_direct", "total")] + r[("litigation_after_review", "total")]
-    parts = {
-        "substantive_disclosure_rate": (m["granted"] + m["partially_granted"], m["total_processed"]),
-        "not_held_rate": (m["unable_not_held"], m["total_processed"]),
-        "review_correction_rate": (
-            r[("review", "corrected")],
-            r[("review", "total")] - r[("review", "pending")],
-        ),
-        "litigation_rate": (litigation, m["new_received"]),
-        "backlog": (m["carried_forward"], m["new_received"] + m["carried_over"]),
-    }
-    frames = [_rate_frame(keys, name, *parts[name]) for name in codes(RATES)]
+    frames = [_rate_frame(keys, rate.code, *_rate_parts(rate, m, r)) for rate in RATES]
     return pd.concat(frames, ignore_index=True)
+
+
+def _rate_parts(rate: Rate, requests: pd.DataFrame, reviews: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Given a rate's declaration and the two matrices, its numerator and denominator per report (Int64)."""
+
+    def cell(c: Cell) -> pd.Series:
+        return requests[c] if isinstance(c, str) else reviews[c]
+
+    numerator = reduce(operator.add, map(cell, rate.numerator))
+    denominator = reduce(
+        operator.sub, map(cell, rate.denominator_less), reduce(operator.add, map(cell, rate.denominator))
+    )
+    return numerator, denominator
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -242,7 +216,7 @@ def outcome_mix(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd
     """
     m = request_matrix(tables, applicant)
     versions = _template_version(tables, m)
-    parts = {g: _sum_rows(m, versions, g) for g in OUTCOME_GROUPS}
+    parts = {g: _sum_rows(m, versions, g) for g in by_code(MIXES)["outcome_mix"].categories}
     return _mix_frame(_keys(tables, m.index), parts)
 
 
@@ -265,7 +239,7 @@ def reason_mix(
         if not mask.any():
             continue
         sub = m.loc[mask]
-        rows = _group_rows(group, version)
+        rows = group_rows(group, version)
         frames.append(_mix_frame(_keys(tables, sub.index), {r: sub[r] for r in rows}))
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _mix_dtypes().items()})
@@ -273,7 +247,7 @@ def reason_mix(
 
 
 def refusal_mix(tables: dict[str, pd.DataFrame], applicant: str = "total") -> pd.DataFrame:
-    """FORMAT.md's refusal mix: each denied_* row over the sum of the denied_* rows."""
+    """The refusal mix: each denied_* row over the sum of the denied_* rows (a :func:`reason_mix`)."""
     return reason_mix(tables, "denied", applicant)
 
 

@@ -20,7 +20,7 @@ Design:
   :func:`xxgk.contract.codes.label` (also for the charts' own titles, declared in ``TEXT``).
 - **Counts beside rates; NA is missing.** Every rate is annotated with numerator/denominator; a value that
   is NA draws no bar and says "NA" where the bar would be; a rate over fewer than ``SMALL_N`` requests is
-  hatched and never ranked (FORMAT.md's small-N guard).
+  hatched and never ranked (the small-N guard, docs/measures.md).
 - **Figures, not pyplot state.** Functions return a :class:`matplotlib.figure.Figure` that is not
   registered with pyplot: a notebook cell shows it once, and a batch does not accumulate open figures.
 """
@@ -38,7 +38,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from xxgk.analysis import measures
-from xxgk.analysis.measures import RATES, SMALL_N
 from xxgk.contract.codes import (
     APPLICANTS,
     OUTCOMES,
@@ -48,8 +47,10 @@ from xxgk.contract.codes import (
     Code,
     by_code,
     codes,
+    group_rows,
     label,
 )
+from xxgk.contract.measures import RATES, SMALL_N
 
 #: The CJK font (shipped by the PyPI package mpl-font, SIL Open Font License) and the Latin fallback.
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -431,16 +432,16 @@ def reasons_chart(
     """The sub-reasons of 不予公开, 无法提供, 不予处理 and 其他处理: pooled counts with their shares."""
     fig, axes = _new_figure(
         11,
-        2.2 + 0.9 * sum(len(_rows_of(g)) for g in groups) / 2,
+        2.2 + 0.9 * sum(len(group_rows(g)) for g in groups) / 2,
         len(groups),
         1,
-        height_ratios=[len(_rows_of(g)) + 1 for g in groups],
+        height_ratios=[len(group_rows(g)) + 1 for g in groups],
     )
     missing = 0
     for ax, group in zip(axes[:, 0], groups, strict=False):
         mix = measures.reason_mix(tables, group)
         pooled = measures.pool(mix, ["category"]) if len(mix) else mix
-        rows = [r for r in _rows_of(group) if r in set(pooled["category"])]
+        rows = [r for r in group_rows(group) if r in set(pooled["category"])]
         colour = _group_colours()[group]
         for i, r in enumerate(rows):
             rec = pooled[pooled["category"] == r].iloc[0]
@@ -484,10 +485,6 @@ def reasons_chart(
 
 def _rate_on_two_lines(rec) -> str:
     return measures.format_rate(rec["value"], rec["numerator"], rec["denominator"]).replace(" ", "\n")
-
-
-def _rows_of(group: str) -> list[str]:
-    return [r.code for r in REQUEST_ROWS if r.group == group]
 
 
 def rates_chart(

@@ -22,7 +22,7 @@ _COUNT = r"(?:件|宗|个|起|份)(?![多余])"
 _GAP = r"[^,。;\d中]{0,14}?"
 
 # (fact code, pattern, a word every match holds). Patterns see compact text (no white space, NFKC, commas in
-# numbers removed). "石基" is an OCR slip for 实际 seen in real reports (FORMAT.md, variants).
+# numbers removed). "石基" is an OCR slip for 实际 seen in real reports.
 # A pattern that starts with a number is tried at every digit: it runs only where its word is in the text.
 _PATTERNS: tuple[tuple[str, re.Pattern, str], ...] = tuple(
     (code, re.compile(p), word)
@@ -96,7 +96,7 @@ _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
 def extract_facts(lines: list[Line]) -> list[dict]:
     """Every fact the prose lines state, with value, unit, sentence and line."""
     text, starts, nos = prose_text(lines)
-    units = {f.code: f.group for f in codes.FACTS}
+    units = {f.code: f.unit for f in codes.FACTS}
     facts = []
 
     def add(code: str, value: Decimal, sentence: str, pos: int) -> None:

@@ -23,7 +23,7 @@ from xxgk.read.text import compact, decode, footnote_marks, normalize_cell
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 # A number may carry its unit in the cell ("251000元", "9116.36万元"); ``raw`` keeps it.
 _NUMBER_UNIT = re.compile(rf"(?P<n>{_NUMBER.pattern})(?:万?元)?")
-# Printed "not applicable" marks (FORMAT.md: "/", "—", "-", "无", "不适用"): kept apart from 0 and from NA.
+# Printed "not applicable" marks: kept apart from 0 and from NA (docs/missing.md lists them from here).
 NOT_APPLICABLE = frozenset({"/", "//", "—", "——", "-", "--", "无", "不适用", "—/—"})
 
 

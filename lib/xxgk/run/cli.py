@@ -1,4 +1,4 @@
-"""The command line: ``xxgk parse | score | batch | dictionary``.
+"""The command line: ``xxgk parse | score | batch | dictionary | docs``.
 
 ``import xxgk`` and ``xxgk --help`` need only the core dependencies. A subcommand that needs an optional
 extra (``xxgk batch``: papermill, nbconvert, pyyaml and the notebooks' plotting stack) imports it inside the
@@ -15,7 +15,7 @@ from pathlib import Path
 from xxgk.contract import schema
 from xxgk.output.files import load_tables, write_tables
 from xxgk.read.formats import collect_paths
-from xxgk.run.dictionary import markdown, refresh
+from xxgk.run.dictionary import markdown, pages, refresh, stale_pages, write_pages
 from xxgk.run.pipeline import parse_many
 from xxgk.run.stream import write_corpus
 
@@ -96,6 +96,21 @@ def _dictionary(args: argparse.Namespace) -> int:
         print(f"{args.write}: {'updated' if changed else 'already up to date'}")
     else:
         print(markdown(), end="")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    if args.check:
+        stale = stale_pages(Path(args.check))
+        for name in stale:
+            print(f"{Path(args.check) / name}: stale (run `xxgk docs --write {args.check}`)", file=sys.stderr)
+        return 1 if stale else 0
+    if args.write:
+        changed = write_pages(Path(args.write))
+        print(f"{args.write}: {', '.join(changed) + ' updated' if changed else 'already up to date'}")
+    else:
+        for name, text in pages().items():
+            print(f"<!-- docs/{name} -->\n{text}")
     return 0
 
 
@@ -196,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("dictionary", help="print the data dictionary (markdown) or refresh it in a README")
     d.add_argument("--write", metavar="README", help="replace the dictionary block in this file")
     d.set_defaults(func=_dictionary)
+    dc = sub.add_parser("docs", help="print the data contract's pages (docs/*.md), write them, or check them")
+    dc.add_argument("--write", metavar="DIR", help="write every page into this folder (docs/)")
+    dc.add_argument("--check", metavar="DIR", help="exit 1 when a page in this folder is stale")
+    dc.set_defaults(func=_docs)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -45,7 +45,7 @@ def shuffle_lines(lines: list[str], rng: random.Random) -> list[str]:
     return out
 
 
-# What OCR does to these documents (FORMAT.md variants): markup, slips, stray characters and spaces.
+# What OCR does to these documents (variants seen in real reports): markup, slips, stray characters and spaces.
 _OCR_SLIPS = (
     ("二、", "_,"),
     ("实际", "石基"),

@@ -2,7 +2,7 @@
 
 Why: five real seeds cannot show that the parser gives back *every* cell for every layout, nor that it
 survives corrupted input. :func:`draw` makes a random report whose cells satisfy every identity of
-FORMAT.md (row totals, new + carried over = handled + carried forward, outcome rows = total handled, each
+docs/identities.md (row totals, new + carried over = handled + carried forward, outcome rows = total handled, each
 table-四 block), with counts from 0 to millions, some cells or whole rows printed as "/" (not applicable),
 agencies and years; :func:`render` prints it in one of the layouts real reports reach us in:
 
@@ -44,7 +44,7 @@ FILE_NAMES = {
     "ocr": "synthetic.md",
     "html": "synthetic.html",
 }
-NA_MARK = "/"  # how a not-applicable cell is printed (FORMAT.md: "/", "—", "无"…; "/" is the common one)
+NA_MARK = "/"  # how a not-applicable cell is printed (docs/missing.md lists the marks; "/" is the common one)
 
 _APPLICANTS = codes.codes(codes.APPLICANTS)
 _OUTCOMES = codes.codes(codes.OUTCOMES)
@@ -163,7 +163,7 @@ def _count(rng: random.Random, scale: int) -> int:
 
 
 def draw(rng: random.Random, template: str | None = None) -> Truth:
-    """A random report whose cells satisfy every identity of FORMAT.md."""
+    """A random report whose cells satisfy every identity (docs/identities.md)."""
     template = template or rng.choice(("2021", "2021", "2019"))
     year = rng.randint(2021, 2024) if template == "2021" else rng.choice((2019, 2020, 2020, 2021))
     province, city, district = rng.choice(_PLACES)
@@ -348,7 +348,7 @@ def _table2_rows(truth: Truth) -> list[tuple[str, list[tuple[str, list]]]]:
 def _groups_before(code: str, template: str) -> str | None:
     """The group label printed before a row that opens its group (（三）不予公开 before 1.属于国家秘密)."""
     group = _ROWS[code].group
-    rows = [r for r in codes.request_rows(template) if _ROWS[r].group == group]
+    rows = codes.group_rows(group, template)
     opens_group = group in ("denied", "unable", "not_processed") or (group == "other" and template == "2021")
     if opens_group and rows[0] == code:
         return codes.by_code(codes.ROW_GROUPS)[group].zh
@@ -584,7 +584,7 @@ def _render_ocr(truth: Truth, rng: random.Random, doc: _Doc) -> None:
         cells = ["" if c is None else _fmt(c, sep) for c in truth.requests[code]]
         label = _row_label(code, rng, variants)
         if code == "carried_over" and rng.random() < 0.5:
-            label = "_," + label.removeprefix("二、")  # the OCR slip FORMAT.md lists
+            label = "_," + label.removeprefix("二、")  # an OCR slip seen in real reports
         group = _groups_before(code, truth.template)
         lead = "\t".join([group or "", ""]) if group else "\t"
         if code == "granted":
@@ -661,12 +661,12 @@ def _render_html(truth: Truth, rng: random.Random, doc: _Doc) -> None:
     )
     doc.add("<tr>" + "".join(_td(a.zh) for a in codes.APPLICANTS[1:-1]) + "</tr>")
     rows = truth.request_rows
-    results = [r for r in rows if _ROWS[r].group in codes.OUTCOME_GROUPS]
+    results = codes.outcome_rows(truth.template)
     for code in rows:
         cells = "".join(_td("" if c is None else _fmt(c, sep)) for c in truth.requests[code])
         label = _row_label(code, rng, variants)
         group = _ROWS[code].group
-        members = [r for r in rows if _ROWS[r].group == group]
+        members = codes.group_rows(group, truth.template)
         lead = ""
         if code == results[0]:
             lead += _td(_RESULTS_GROUP, rowspan=len(results))
