@@ -112,8 +112,7 @@ def _check_group_subtotals(report: Report, table3: Table3) -> None:
     if not table3.group_subtotals:
         return
     members = {
-        g.code: [r.code for r in codes.REQUEST_ROWS if r.group == g.code and r.code in report.request_rows]
-        for g in codes.ROW_GROUPS
+        g.code: [r for r in codes.group_rows(g.code) if r in report.request_rows] for g in codes.ROW_GROUPS
     }
     for group, cells in table3.group_subtotals.items():
         rows = [report.requests[r] for r in members.get(group, [])]
