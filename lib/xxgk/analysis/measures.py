@@ -14,6 +14,9 @@ Mixes (the outcome mix, the sub-reason mixes, the applicant mix) divide each par
 as the contract defines the refusal mix, so the shares of one report add up to 1 exactly. Where a report's
 printed total differs from the sum of its parts, the issues table says so (check ``identity_outcomes``);
 the rates declared over ``total_processed`` use the printed total.
+
+(Longer than most modules: rates, mixes, pooling and ranking are kept together because they share the NA
+rules above; one reading shows every place where a missing cell could otherwise become a number.)
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ Design:
   hatched and never ranked (the small-N guard, docs/measures.md).
 - **Figures, not pyplot state.** Functions return a :class:`matplotlib.figure.Figure` that is not
   registered with pyplot: a notebook cell shows it once, and a batch does not accumulate open figures.
+
+(Longer than most modules: every chart shares the theme, the order and colour rules and the NA and small-N
+marks above, and they are kept in one place so that no chart can draw them differently.)
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ unit (:class:`Fact`); applicants, proceedings, outcomes, row groups and cell sta
 plain :class:`Code` records.
 
 Label *variants* (OCR slips, 合计 for 总计, wrapped labels) are data, not code: see ``aliases.csv``.
+
+(Longer than most modules: it is the whole template, table by table, and is meant to be read in one place.)
 """
 
 from __future__ import annotations

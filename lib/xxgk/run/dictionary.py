@@ -8,6 +8,8 @@ the pages), and tests/test_setup.py fails when either is stale.
 
 The output tables' columns are documented once, in ``docs/README.md``; the README links there rather than
 carrying a second copy.
+
+(Longer than most modules: most of it is the pages' own prose, kept beside the code that fills it in.)
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ Only template boilerplate that is not a code (section headings, the 勾稽关系
 
 The truth is the cells as printed: an int or Decimal, ``NA_MARK`` for a "/" cell, ``None`` for a cell the
 rendering does not hold. :func:`compare` lists every difference between parsed tables and the truth.
+
+(Longer than most modules: the truth and its renderings are kept side by side, since each renderer must
+print exactly the truth's cells and reading them together is how that is checked.)
 """
 
 from __future__ import annotations
