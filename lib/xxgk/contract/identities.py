@@ -82,6 +82,11 @@ IDENTITIES: tuple[Identity, ...] = (
 )
 
 
+def number(cell) -> Decimal | None:
+    """A cell's number: None for a cell not in the document (None) or printed as "/" (no number)."""
+    return None if cell is None else cell.number
+
+
 def any_none(numbers) -> bool:
     """``None in numbers`` without comparing: Decimal == None goes through the numbers ABCs, 50× slower."""
     return any(n is None for n in numbers)
@@ -101,7 +106,7 @@ def identity_failures(requests: dict, rows: list[str], template: str) -> list[Is
 
     Used by :func:`validate` and, on trial placements, by :mod:`xxgk.parse.recover`.
     """
-    numbers = {code: [None if c is None else c.number for c in cells] for code, cells in requests.items()}
+    numbers = {code: [number(c) for c in cells] for code, cells in requests.items()}
     return _row_totals(requests, numbers, rows) + _column_identities(numbers, rows, template)
 
 
@@ -170,7 +175,7 @@ def _column_identities(numbers: dict, rows: list[str], template: str) -> list[Is
 
 def review_block_failure(proceeding: str, cells: list) -> Issue | None:
     """The table-四 identity of one proceeding, where its five cells are printed (None when it holds)."""
-    nums = [None if c is None else c.number for c in cells]
+    nums = [number(c) for c in cells]
     if any_none(nums) or sum(nums[:4]) == nums[4]:
         return None
     return Issue(

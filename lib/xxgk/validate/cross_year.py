@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from xxgk.contract import codes
-from xxgk.contract.identities import fmt
+from xxgk.contract.identities import fmt, number
 from xxgk.parse.report import Report
 
 _APPLICANTS = codes.codes(codes.APPLICANTS)
-
-
-def _num(cell) -> Decimal | None:
-    return None if cell is None else cell.number
 
 
 def cross_year(reports: list[Report]) -> None:
@@ -35,8 +29,8 @@ def _carry(earlier: Report, later: Report, year: int) -> None:
     before = earlier.requests.get("carried_forward") or []
     now = later.requests.get("carried_over") or []
     for i, column in enumerate(_APPLICANTS):
-        a = _num(before[i]) if i < len(before) else None
-        b = _num(now[i]) if i < len(now) else None
+        a = number(before[i]) if i < len(before) else None
+        b = number(now[i]) if i < len(now) else None
         if a is not None and b is not None and a != b:
             later.issue(
                 "cross_year",
@@ -51,9 +45,9 @@ def _carry(earlier: Report, later: Report, year: int) -> None:
 
 def _in_force(earlier: Report, later: Report, year: int) -> None:
     for item in ("regulations", "normative_documents"):
-        prev = _num(earlier.proactive.get((item, "in_force")))
+        prev = number(earlier.proactive.get((item, "in_force")))
         cur, issued, repealed = (
-            _num(later.proactive.get((item, m))) for m in ("in_force", "issued", "repealed")
+            number(later.proactive.get((item, m))) for m in ("in_force", "issued", "repealed")
         )
         if None in (prev, cur, issued, repealed):
             continue

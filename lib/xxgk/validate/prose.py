@@ -5,15 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xxgk.contract import codes
-from xxgk.contract.identities import fmt
+from xxgk.contract.identities import fmt, number
 from xxgk.parse.report import Report
 
 _APPLICANTS = codes.codes(codes.APPLICANTS)
 _OUTCOMES = codes.codes(codes.OUTCOMES)
-
-
-def _num(cell) -> Decimal | None:
-    return None if cell is None else cell.number
 
 
 def table_value(report: Report, fact_code: str) -> tuple[Decimal | None, str]:
@@ -22,14 +18,14 @@ def table_value(report: Report, fact_code: str) -> tuple[Decimal | None, str]:
         table, row, column = codes.FACT_TABLE_CELLS[fact_code]
         if table == "requests":
             cells = report.requests.get(row)
-            value = _num(cells[_APPLICANTS.index(column)]) if cells else None
+            value = number(cells[_APPLICANTS.index(column)]) if cells else None
         else:
-            value = _num(report.reviews.get(row, [None] * 5)[_OUTCOMES.index(column)])
+            value = number(report.reviews.get(row, [None] * 5)[_OUTCOMES.index(column)])
         return value, f"{table} {row}/{column}"
     if fact_code.startswith("litigation_"):
         outcome = fact_code.removeprefix("litigation_")
         parts = [
-            _num(report.reviews.get(p, [None] * 5)[_OUTCOMES.index(outcome)])
+            number(report.reviews.get(p, [None] * 5)[_OUTCOMES.index(outcome)])
             for p in codes.LITIGATION_PROCEEDINGS
         ]
         value = None if None in parts else sum(parts)
