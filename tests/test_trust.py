@@ -6,6 +6,7 @@ tab-separated, markdown pipe tables, HTML).
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import xxgk
@@ -100,3 +101,15 @@ def test_a_circled_ordinal_before_a_label_is_left_alone(tmp_path):
     text = _document(rows, "text", prose="①本年度主动公开信息。\n")
     tables = _parse(tmp_path, text, "r.txt")
     assert "footnote_mark" not in set(tables["issues"]["check"])
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("printed", ["1**,004", "1※,004", "1²,004", "12³45"])
+def test_a_mark_inside_a_number_never_joins_its_digits(tmp_path, layout, printed):
+    # Found by the fuzz run (case 1001933: OCR noise put ** inside "1,004"): taking the mark out must not
+    # make "1" and ",004" into 1004, a number the document does not print. The cell is not read as one.
+    rows = [(NEW, ["0", "0", "0", "0", "0", "0", "0"]), (OVER, [printed, "0", "0", "0", "0", "0", "1004"])]
+    tables = _parse(tmp_path, _document(rows, layout), LAYOUTS[layout])
+    joined = int("".join(ch for ch in printed if ch in "0123456789"))
+    first_cell = _cells(tables, "carried_over")[0]
+    assert pd.isna(first_cell) or first_cell != joined

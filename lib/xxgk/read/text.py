@@ -118,15 +118,19 @@ _MARK_CHARS = (
 )
 _MARKS = re.compile(f"[{_MARK_CHARS}]+")
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
+_NUMERAL = _DIGITS | frozenset(".,．，")
 
 
 def _unmark_number(m: re.Match) -> str:
-    """A run of marks beside a digit goes (a space when it stands between two digits); elsewhere it stays."""
+    """A run of marks beside a digit goes; elsewhere it stays. Where it stands inside what would read as one
+    number (a digit or separator on both sides: "1※,004", "12³45") it leaves a space, so the mark never
+    joins two runs of digits into a number the document does not print."""
     s, i, j = m.string, m.start(), m.end()
-    before, after = i > 0 and s[i - 1] in _DIGITS, j < len(s) and s[j] in _DIGITS
+    before, after = i > 0 and s[i - 1] in _NUMERAL, j < len(s) and s[j] in _NUMERAL
     if before and after:
         return " "
-    return "" if before or after else m.group()
+    touches_digit = (i > 0 and s[i - 1] in _DIGITS) or (j < len(s) and s[j] in _DIGITS)
+    return "" if touches_digit else m.group()
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -205,6 +209,8 @@ def normalize_cell(text: str) -> str:
     '1 1 9 9'
     >>> normalize_cell("66² 398¹ 15① 7※ 12<sup>3</sup> ①予以公开")
     '66 398 15 7 12 1予以公开'
+    >>> normalize_cell("1**,004 1※,004 12³45")
+    '1 ,004 1 ,004 12 45'
     """
     if len(text) <= _CACHED_LENGTH:
         return _normalize_short(text)
