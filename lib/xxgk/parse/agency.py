@@ -44,7 +44,7 @@ _TOWNSHIP_END = re.compile(r"(?:街道|镇|乡)(?:办事处|人民政府|政府)
 _OFFICE_END = re.compile(r"政府办公[厅室]$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Place:
     """A unit of the gazetteer: its 6-digit code, name, type (县级市, 市辖区…), level and parents' codes."""
 
