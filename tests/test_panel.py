@@ -353,3 +353,40 @@ def test_national_panel_timings(national, capsys):
             f"\nnational panel: {len(synthetic.agencies)} agencies, {len(tables['reports'])} files, "
             f"{len(panel)} agency-years; " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items())
         )
+
+
+# --- charts over years --------------------------------------------------------------------------------
+
+
+def _figure_text(fig) -> str:
+    return " ".join(t.get_text() for t in fig.texts)
+
+
+def test_charts_over_years_default_to_the_balanced_set_and_say_how_many(national):
+    plotting = pytest.importorskip("xxgk.analysis.plotting")
+    _, tables, panel, _ = national
+    used = corpus.used(tables)
+    n_balanced = panels.balanced(panel)["agency_id"].nunique()
+    cut, note = plotting.over_years(used, lang="en")
+    assert note.startswith(f"Balanced panel: the {n_balanced} agencies")
+    assert cut["reports"]["agency_id"].nunique() == n_balanced
+    assert set(cut["reports"].groupby("agency_id")["year"].nunique()) == {7}
+    everyone, note = plotting.over_years(used, balanced=False, lang="en")
+    assert len(everyone["reports"]) == len(used["reports"]) and note.startswith("Unbalanced")
+    for chart in (plotting.volumes_chart, plotting.outcome_mix_chart, plotting.rates_chart):
+        assert "Balanced panel" in _figure_text(chart(used, lang="en"))
+        assert "Unbalanced" in _figure_text(chart(used, lang="en", balanced=False))
+
+
+def test_charts_say_when_no_agency_is_in_every_year(sample):
+    plotting = pytest.importorskip("xxgk.analysis.plotting")
+    fig = plotting.volumes_chart(corpus.used(sample), lang="en")
+    assert "No agency has a report in every year" in _figure_text(fig)
+
+
+def test_coverage_chart(with_duplicates, national):
+    plotting = pytest.importorskip("xxgk.analysis.plotting")
+    small = plotting.coverage_chart(corpus.coverage(with_duplicates), lang="en")
+    assert small.axes[0].get_title() == "Coverage (agency × year)"
+    large = plotting.coverage_chart(corpus.coverage(national[1]), lang="en")  # per-year counts
+    assert len(large.axes[0].patches) == 4 * 7
