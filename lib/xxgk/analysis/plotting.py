@@ -346,11 +346,15 @@ def _stacked_shares(ax, pooled: pd.DataFrame, by: str, order, categories, cat_co
 # Charts over years: which agencies each year holds
 
 
+def _agency_key(reports: pd.DataFrame) -> str:
+    """agency_id; the printed name for tables written before agencies had ids."""
+    return "agency_id" if "agency_id" in reports.columns and reports["agency_id"].notna().any() else "agency"
+
+
 def _agencies_per_year(tables: dict) -> pd.Series:
     reports = tables["reports"]
     read = reports[reports["status"].isin(["ok", "incomplete"]).fillna(False)]
-    key = "agency_id" if "agency_id" in read.columns else "agency"
-    return read.groupby("year")[key].nunique()
+    return read.groupby("year")[_agency_key(read)].nunique()
 
 
 def _counts_text(per_year: pd.Series) -> str:
@@ -372,7 +376,7 @@ def over_years(tables: dict, balanced: bool = True, lang: str = "zh") -> tuple[d
             per_year
         ) > 1 else ""
     reports = tables["reports"]
-    key = "agency_id" if "agency_id" in reports.columns else "agency"
+    key = _agency_key(reports)
     read = reports[reports["status"].isin(["ok", "incomplete"]).fillna(False)]
     years_of = read.groupby(key)["year"].nunique()
     keep = set(years_of.index[years_of == len(per_year)])
