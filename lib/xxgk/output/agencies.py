@@ -25,6 +25,10 @@ from xxgk.contract import schema
 _STATUS_RANK = {"ok": 0, "incomplete": 1, "failed": 2}
 
 
+def _listed(row: dict) -> bool:
+    return not pd.isna(row["listed"]) and bool(row["listed"])
+
+
 def _keys(reports: pd.DataFrame) -> pd.DataFrame:
     """The sort keys of the policy above, one row per report (smaller is preferred)."""
     return pd.DataFrame(
@@ -39,28 +43,30 @@ def _keys(reports: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _why(used: pd.Series, other: pd.Series) -> str:
+def _why(used: dict, other: dict) -> str:
     """Why the report ``used`` was preferred to ``other`` (rows of the reports table)."""
     if used["status"] != other["status"]:
         return f"{used['report_id']} parsed {used['status']}, this one {other['status']}"
     if used["n_errors"] != other["n_errors"]:
         return f"{used['report_id']} has fewer errors ({used['n_errors']} against {other['n_errors']})"
-    if bool(used["listed"]) != bool(other["listed"]):
+    if _listed(used) != _listed(other):
         return f"{used['report_id']} is listed in its folder's MANIFEST.csv and this one is not"
     return f"both read alike; {used['report_id']} comes first by file name"
 
 
-def _resolve(
-    reports: pd.DataFrame, keys: pd.DataFrame, groups: pd.Series, what: str, out: dict[int, tuple]
-) -> None:
-    """For each group of two or more reports (by ``groups``, NA = no group), pick one; note the others."""
-    candidates = groups[groups.notna()]
-    sizes = candidates.map(candidates.value_counts())
-    for _, members in candidates[sizes > 1].groupby(candidates[sizes > 1], sort=False):
-        order = keys.loc[members.index].sort_values(list(keys.columns)).index
-        used = reports.loc[order[0]]
-        for i in order[1:]:
-            out[i] = (used, what)
+def _resolve(keys: pd.DataFrame, groups: pd.Series, what: str, out: dict) -> None:
+    """For each group of two or more reports (by ``groups``, NA = no group), pick one; note the others
+    in ``out`` (index of a duplicate -> (index of the report used, why they are the same))."""
+    grouped = groups[groups.notna()]
+    shared = grouped[grouped.duplicated(keep=False)]
+    if shared.empty:
+        return
+    ordered = keys.loc[shared.index].assign(_group=shared.to_numpy())
+    ordered = ordered.sort_values(["_group", *keys.columns], kind="stable")
+    first = ~ordered["_group"].duplicated().to_numpy()
+    used = dict(zip(ordered["_group"].to_numpy()[first], ordered.index[first], strict=True))
+    for i, group in zip(ordered.index[~first], ordered["_group"].to_numpy()[~first], strict=True):
+        out[i] = (used[group], what)
 
 
 def resolve_duplicates(reports: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
@@ -70,21 +76,20 @@ def resolve_duplicates(reports: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]
     """
     reports = reports.copy()
     keys = _keys(reports)
-    found: dict[int, tuple] = {}
-    _resolve(reports, keys, reports["sha256"].astype("object"), "the same bytes (SHA-256)", found)
-    left = ~reports.index.isin(list(found))
+    found: dict = {}
+    _resolve(keys, reports["sha256"].astype("object"), "the same bytes (SHA-256)", found)
     agency_year = (reports["agency_id"].astype("string") + "|" + reports["year"].astype("string")).astype(
         "object"
     )
-    agency_year[~left] = None
-    _resolve(reports, keys, agency_year.where(agency_year.notna(), None), "the same agency and year", found)
+    agency_year[reports.index.isin(list(found))] = None
+    _resolve(keys, agency_year.where(agency_year.notna(), None), "the same agency and year", found)
+    involved = sorted({*found, *(used for used, _ in found.values())}, key=reports.index.get_loc)
+    rows = reports.loc[involved].to_dict("index")
     issues = []
-    duplicate_of = reports["duplicate_of"].astype("object").copy() if "duplicate_of" in reports else None
-    if duplicate_of is None:
-        duplicate_of = pd.Series(None, index=reports.index, dtype="object")
-    for i in sorted(found, key=lambda i: reports.index.get_loc(i)):
-        used, what = found[i]
-        this = reports.loc[i]
+    duplicate_of = pd.Series(None, index=reports.index, dtype="object")
+    for i in sorted(found, key=reports.index.get_loc):
+        used_at, what = found[i]
+        used, this = rows[used_at], rows[i]
         duplicate_of[i] = used["report_id"]
         same = (
             f"{this['agency_name']} {this['year']}" if what.startswith("the same agency") else used["sha256"]
