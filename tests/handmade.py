@@ -16,8 +16,12 @@ Three reports:
 
 from __future__ import annotations
 
+import pandas as pd
+
 from xxgk.contract.codes import APPLICANTS, OUTCOMES, PROCEEDINGS, codes, request_rows
 from xxgk.contract.schema import frame
+from xxgk.output.agencies import agencies_table
+from xxgk.parse.agency import agency_id
 
 A2021 = {
     "new_received": 40,
@@ -181,6 +185,10 @@ def corpus() -> dict:
             },
         ],
     )
+    # every report carries its agency's id and canonical name, as the parser gives them (issue 12)
+    reports["agency_id"] = reports["agency"].map(agency_id).astype("string")
+    reports["agency_name"] = reports["agency"]
+    reports["listed"] = pd.array([False] * len(reports), dtype="boolean")
     return {
         "reports": reports,
         "requests": requests,
@@ -188,4 +196,5 @@ def corpus() -> dict:
         "proactive": frame("proactive", []),
         "facts": frame("facts", []),
         "issues": issues,
+        "agencies": agencies_table(reports),
     }

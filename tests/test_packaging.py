@@ -129,7 +129,7 @@ def test_the_command_helps_and_parses_a_text_and_a_pdf_report(venv, tmp_path):
     reports = [RAW / "004_7b8566f6eb984e20.txt", RAW / "huaian_hongze_district_2024.pdf"]
     _run(venv / "bin" / "xxgk", "parse", *reports, "--out", tmp_path / "out", "--quiet", cwd=tmp_path)
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert "reports.parquet" in written and "issues.csv" in written and len(written) == 12
+    assert "reports.parquet" in written and "agencies.csv" in written and len(written) == 14
     with open(tmp_path / "out" / "reports.csv", encoding="utf-8") as fh:
         statuses = [row["status"] for row in csv.DictReader(fh)]
     assert len(statuses) == 2 and "failed" not in statuses

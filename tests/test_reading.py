@@ -17,7 +17,7 @@ SEED = SEEDS[4]  # 004: the richest seed (every table, prose facts)
 
 def _without_id(tables):
     return {
-        name: df.drop(columns=["report_id"]).reset_index(drop=True)
+        name: df.drop(columns=["report_id"], errors="ignore").reset_index(drop=True)
         for name, df in tables.items()
         if name != "reports"
     }

@@ -47,14 +47,51 @@ def resolve(path: str | Path = "") -> Path:
     return path if path.is_absolute() else repo_root() / path
 
 
-def load(data_dir: str | Path = "", years: Iterable[int | str] = (), agencies: Iterable[str] = ()) -> dict:
-    """Read the tidy tables from ``data_dir`` and keep the selected years and agencies (empty: all)."""
+def load(
+    data_dir: str | Path = "",
+    years: Iterable[int | str] = (),
+    agencies: Iterable[str] = (),
+    duplicates: bool = False,
+) -> dict:
+    """Read the tidy tables from ``data_dir`` and keep the selected years and agencies (empty: all).
+
+    Duplicates (reports with ``duplicate_of`` set: a second copy of a file, or another file for the same
+    agency and year) are left out, so that no total counts a report twice; ``duplicates=True`` keeps them
+    (to look at them, never to sum over them).
+    """
     folder = resolve(data_dir)
     if not (folder / "reports.parquet").exists():
         raise FileNotFoundError(
             f"no parsed tables in {folder}: run `xxgk parse data/raw --out data/processed` first"
         )
-    return select(load_tables(folder), years, agencies)
+    tables = select(load_tables(folder), years, agencies)
+    return tables if duplicates else used(tables)
+
+
+def _keep(tables: dict, ids: set) -> dict:
+    """Every table cut to the given reports (the agencies table to their agencies)."""
+    out = {}
+    for name, df in tables.items():
+        if "report_id" in df.columns:
+            out[name] = df[df["report_id"].isin(ids)].reset_index(drop=True)
+        elif "agency_id" in df.columns:
+            kept = tables["reports"].loc[tables["reports"]["report_id"].isin(ids), "agency_id"]
+            out[name] = df[df["agency_id"].isin(set(kept.dropna()))].reset_index(drop=True)
+        else:
+            out[name] = df
+    return out
+
+
+def used(tables: dict) -> dict:
+    """The reports that measures and charts use: duplicates (``duplicate_of`` set) left out, in every table.
+
+    The one place where duplicates are dropped: every helper below, every measure and chart, and the panel
+    read tables that went through here (``load`` calls it).
+    """
+    reports = tables["reports"]
+    if "duplicate_of" not in reports.columns:
+        return tables
+    return _keep(tables, set(reports.loc[reports["duplicate_of"].isna(), "report_id"]))
 
 
 def select(tables: dict, years: Iterable[int | str] = (), agencies: Iterable[str] = ()) -> dict:
@@ -66,8 +103,10 @@ def select(tables: dict, years: Iterable[int | str] = (), agencies: Iterable[str
     reports = tables["reports"]
     years = [int(y) for y in years]
     agencies = [str(a) for a in agencies]
+    names = [c for c in ("agency", "agency_name", "manifest_agency", "agency_id") if c in reports.columns]
+    known = set().union(*(set(reports[c].dropna()) for c in names))
     unknown_years = sorted(set(years) - set(reports["year"].dropna().astype(int)))
-    unknown_agencies = sorted(set(agencies) - set(reports["agency"].dropna()))
+    unknown_agencies = sorted(set(agencies) - known)
     if unknown_years or unknown_agencies:
         raise ValueError(
             f"not in the corpus: years {unknown_years}, agencies {unknown_agencies}; "
@@ -78,10 +117,10 @@ def select(tables: dict, years: Iterable[int | str] = (), agencies: Iterable[str
     if years:
         keep &= reports["year"].isin(years).fillna(False)
     if agencies:
-        keep &= reports["agency"].isin(agencies).fillna(False)
-    ids = set(reports.loc[keep, "report_id"])
-    out = {name: df[df["report_id"].isin(ids)].reset_index(drop=True) for name, df in tables.items()}
-    return out
+        # an agency by any of its names: printed, canonical, the manifest's, or its id (then all its years)
+        ids = set(reports.loc[reports[names].isin(agencies).any(axis=1), "agency_id"].dropna())
+        keep &= reports[names].isin(agencies).any(axis=1) | reports["agency_id"].isin(ids).fillna(False)
+    return _keep(tables, set(reports.loc[keep, "report_id"]))
 
 
 def table_sizes(tables: dict) -> pd.DataFrame:
@@ -90,7 +129,7 @@ def table_sizes(tables: dict) -> pd.DataFrame:
         [
             {"table": name, "rows": len(tables[name]), "reports": tables[name]["report_id"].nunique()}
             for name in TABLES
-            if name in tables
+            if name in tables and "report_id" in tables[name].columns
         ]
     ).set_index("table")
 
@@ -157,3 +196,42 @@ def na_matches_status(tables: dict) -> bool:
         if not (df.loc[numbered, value].notna().all() and df.loc[~numbered, value].isna().all()):
             return False
     return True
+
+
+#: The coverage states of an agency-year, in the order charts show them.
+COVERAGE = ("present", "duplicate", "failed", "absent")
+
+
+def coverage(tables: dict, years: Iterable[int] = ()) -> pd.DataFrame:
+    """Agency × year: what the corpus holds for each agency in each year (long: one row per pair).
+
+    ``coverage`` is ``present`` (a report that was read: ok or incomplete), ``duplicate`` (present, and
+    other files for the same agency-year or the same bytes were left out), ``failed`` (files, none read) or
+    ``absent`` (no file). Give the tables *with* their duplicates (``load(..., duplicates=True)``) to see
+    them; ``years`` adds years no report has (default: the corpus's from first to last).
+    """
+    reports = tables["reports"]
+    have = reports[reports["agency_id"].notna() & reports["year"].notna()]
+    known = sorted(set(have["year"].astype(int)))
+    years = sorted(set(map(int, years)) or (range(known[0], known[-1] + 1) if known else []))
+    names = have.groupby("agency_id")["agency_name"].first()
+    used_rows = have[have["duplicate_of"].isna()] if "duplicate_of" in have else have
+    files = have.groupby(["agency_id", "year"]).size()
+    status = used_rows.groupby(["agency_id", "year"])["status"].first()
+    chosen = used_rows.groupby(["agency_id", "year"])["report_id"].first()
+    index = pd.MultiIndex.from_product([sorted(names.index), years], names=["agency_id", "year"])
+    out = pd.DataFrame(index=index).reset_index()
+    key = pd.MultiIndex.from_frame(out[["agency_id", "year"]])
+    n = files.reindex(key).fillna(0).astype(int).to_numpy()
+    st = status.reindex(key).to_numpy()
+    state = pd.Series("absent", index=out.index)
+    state[n > 0] = "failed"
+    state[(n > 0) & pd.Series(st).isin(["ok", "incomplete"]).to_numpy()] = "present"
+    state[(state == "present") & (n > 1)] = "duplicate"
+    return out.assign(
+        agency_name=out["agency_id"].map(names).astype("string"),
+        year=out["year"].astype("Int64"),
+        coverage=pd.Categorical(state, categories=COVERAGE),
+        n_files=n,
+        report_id=pd.array(chosen.reindex(key).to_numpy(), dtype="string"),
+    )[["agency_id", "agency_name", "year", "coverage", "n_files", "report_id"]]

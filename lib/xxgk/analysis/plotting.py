@@ -80,6 +80,26 @@ TEXT: tuple[Code, ...] = (
     Code("no_data", "无数据", "No data"),
     Code("report_card", "{agency} 年度报告概览", "{agency}: report card"),
     Code("ranking", "{measure}排名", "{measure}: ranking"),
+    Code(
+        "balanced_note",
+        "平衡面板：{n} 个机关，每年均有报告（{counts}）",
+        "Balanced panel: the {n} agencies with a report in every year ({counts})",
+    ),
+    Code(
+        "unbalanced_note",
+        "非平衡：各年机关不同（{counts}），年度间差异可能来自机关构成",
+        "Unbalanced: other agencies each year ({counts}); a change between years may be who is counted",
+    ),
+    Code(
+        "no_balanced_note",
+        "没有机关在每一年都有报告，显示全部机关（非平衡：{counts}）",
+        "No agency has a report in every year: all agencies shown (unbalanced: {counts})",
+    ),
+    Code("coverage", "报告覆盖（机关 × 年度）", "Coverage (agency × year)"),
+    Code("present", "有报告", "present"),
+    Code("duplicate", "有报告（另有重复文件）", "present (duplicate files left out)"),
+    Code("failed", "文件未能读取", "failed"),
+    Code("absent", "无报告", "absent"),
 )
 
 
@@ -323,11 +343,65 @@ def _stacked_shares(ax, pooled: pd.DataFrame, by: str, order, categories, cat_co
 
 
 # --------------------------------------------------------------------------------------------------------
+# Charts over years: which agencies each year holds
+
+
+def _agency_key(reports: pd.DataFrame) -> str:
+    """agency_id; the printed name for tables written before agencies had ids."""
+    return "agency_id" if "agency_id" in reports.columns and reports["agency_id"].notna().any() else "agency"
+
+
+def _agencies_per_year(tables: dict) -> pd.Series:
+    reports = tables["reports"]
+    read = reports[reports["status"].isin(["ok", "incomplete"]).fillna(False)]
+    return read.groupby("year")[_agency_key(read)].nunique()
+
+
+def _counts_text(per_year: pd.Series) -> str:
+    return ", ".join(f"{y}: {n}" for y, n in per_year.items())
+
+
+def over_years(tables: dict, balanced: bool = True, lang: str = "zh") -> tuple[dict, str]:
+    """The tables a chart over years reads, and the note that says which agencies each year holds.
+
+    ``balanced=True`` (the default): only the agencies with a report read in every year the tables hold,
+    so that a change between years is not a change of who is counted. When no agency is in every year,
+    all are shown and the note says so. ``balanced=False``: every agency, with the count per year.
+    """
+    from xxgk.analysis.corpus import _keep  # the one way to cut every table to some reports
+
+    per_year = _agencies_per_year(tables)
+    if not balanced or len(per_year) < 2:
+        return tables, text("unbalanced_note", lang, counts=_counts_text(per_year)) if len(
+            per_year
+        ) > 1 else ""
+    reports = tables["reports"]
+    key = _agency_key(reports)
+    read = reports[reports["status"].isin(["ok", "incomplete"]).fillna(False)]
+    years_of = read.groupby(key)["year"].nunique()
+    keep = set(years_of.index[years_of == len(per_year)])
+    if not keep:
+        return tables, text("no_balanced_note", lang, counts=_counts_text(per_year))
+    ids = set(read.loc[read[key].isin(keep), "report_id"])
+    cut = _keep(tables, ids)
+    return cut, text("balanced_note", lang, n=len(keep), counts=_counts_text(_agencies_per_year(cut)))
+
+
+def _years_note(fig: Figure, note: str) -> None:
+    if note:
+        fig.text(0.01, 1.0, note, fontsize=8, color="#555555", ha="left", va="bottom")
+
+
+# --------------------------------------------------------------------------------------------------------
 # Charts
 
 
-def volumes_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
-    """New, carried over, handled and carried forward requests, summed per year or per agency."""
+def volumes_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True) -> Figure:
+    """New, carried over, handled and carried forward requests, summed per year or per agency.
+
+    Per year: the balanced set of agencies unless ``balanced=False`` (:func:`over_years`); the note says
+    how many agencies each year holds."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
     vols = measures.pool(measures.volumes(tables), [by, "row_code"])
     order = _sort_keys(vols[by])
     rows = list(measures.VOLUME_ROWS)
@@ -355,6 +429,7 @@ def volumes_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
     ax.set_title(text("volumes", lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize=8)
     _note(fig, vols["n_missing"].max() if len(vols) else 0, lang)
+    _years_note(fig, note)
     return fig
 
 
@@ -388,9 +463,12 @@ def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received") ->
 
 
 def applicant_mix_chart(
-    tables: dict, lang: str = "zh", by: str = "year", row: str = "new_received"
+    tables: dict, lang: str = "zh", by: str = "year", row: str = "new_received", balanced: bool = True
 ) -> Figure:
-    """Who asked, as 100% bars per year or agency (the six applicant columns of one table-三 row)."""
+    """Who asked, as 100% bars per year or agency (the six applicant columns of one table-三 row).
+
+    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
     mix = measures.pool(measures.applicant_mix(tables, row), [by, "category"])
     order = _sort_keys(tables["reports"][by])
     parts = list(measures.APPLICANT_PARTS)
@@ -406,11 +484,15 @@ def applicant_mix_chart(
     )
     axes[0, 0].set_title(f"{text('applicant_mix', lang)} · {label(row, REQUEST_ROWS, lang)}")
     _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
+    _years_note(fig, note)
     return fig
 
 
-def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
-    """How requests were handled (the six outcome groups), as 100% bars per year or agency."""
+def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True) -> Figure:
+    """How requests were handled (the six outcome groups), as 100% bars per year or agency.
+
+    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
     mix = measures.pool(measures.outcome_mix(tables), [by, "category"])
     order = _sort_keys(tables["reports"][by])
     groups = list(measures.OUTCOME_GROUPS)
@@ -426,6 +508,7 @@ def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figur
     )
     axes[0, 0].set_title(text("outcome_mix", lang))
     _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
+    _years_note(fig, note)
     return fig
 
 
@@ -491,9 +574,16 @@ def _rate_on_two_lines(rec) -> str:
 
 
 def rates_chart(
-    tables: dict, lang: str = "zh", by: str = "year", rates: tuple[str, ...] = tuple(codes(RATES))
+    tables: dict,
+    lang: str = "zh",
+    by: str = "year",
+    rates: tuple[str, ...] = tuple(codes(RATES)),
+    balanced: bool = True,
 ) -> Figure:
-    """The derived rates, pooled per year or agency: one panel per rate, each bar labelled "x% (n/d)"."""
+    """The derived rates, pooled per year or agency: one panel per rate, each bar labelled "x% (n/d)".
+
+    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
     pooled = measures.pool(measures.rates(tables), [by, "measure"])
     order = _sort_keys(tables["reports"][by])
     fig, axes = _new_figure(min(16, 3.2 * len(rates)), 3.6, 1, len(rates), sharey=False)
@@ -527,11 +617,15 @@ def rates_chart(
         frameon=False,
         fontsize=8,
     )
+    _years_note(fig, note)
     return fig
 
 
-def reviews_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
-    """Table 四: review, direct litigation and litigation after review, outcomes stacked per year."""
+def reviews_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True) -> Figure:
+    """Table 四: review, direct litigation and litigation after review, outcomes stacked per year.
+
+    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
     counts = measures.pool(measures.review_counts(tables), [by, "proceeding", "outcome"])
     order = _sort_keys(tables["reports"][by])
     parts = [o for o in codes(OUTCOMES) if o != "total"]
@@ -571,6 +665,7 @@ def reviews_chart(tables: dict, lang: str = "zh", by: str = "year") -> Figure:
         fontsize=8,
     )
     fig.suptitle(text("reviews", lang))
+    _years_note(fig, note)
     return fig
 
 
@@ -615,6 +710,51 @@ def ranking_chart(
     fig.legend(
         handles=[Patch(facecolor=MISSING_COLOUR, hatch=SMALL_N_HATCH, label=text("small_n", lang))],
         loc="outside lower right",
+        frameon=False,
+        fontsize=8,
+    )
+    return fig
+
+
+#: Colours of the coverage states (xxgk.analysis.corpus.COVERAGE).
+COVERAGE_COLOURS = {"present": "#4c72b0", "duplicate": "#8172b3", "failed": "#c44e52", "absent": "#eeeeee"}
+
+
+def coverage_chart(coverage: pd.DataFrame, lang: str = "zh", max_agencies: int = 60) -> Figure:
+    """Agency × year: present, present with duplicates left out, failed, absent
+    (:func:`xxgk.analysis.corpus.coverage`). Over ``max_agencies`` agencies, one row per agency would be
+    unreadable: the chart then shows the count of agencies in each state per year."""
+    states = ["present", "duplicate", "failed", "absent"]
+    codes_of = {s: i for i, s in enumerate(states)}
+    years = sorted(coverage["year"].dropna().astype(int).unique())
+    cmap = matplotlib.colors.ListedColormap([COVERAGE_COLOURS[s] for s in states])
+    if coverage["agency_id"].nunique() > max_agencies:
+        counts = pd.crosstab(coverage["coverage"].astype(str), coverage["year"]).reindex(states, fill_value=0)
+        fig, axes = _new_figure(max(6.0, 0.9 * len(years) + 3), 3.6)
+        ax = axes[0, 0]
+        bottom = np.zeros(len(years))
+        for s in states:
+            values = counts.loc[s].reindex(years, fill_value=0).to_numpy()
+            ax.bar(
+                [str(y) for y in years], values, bottom=bottom, color=COVERAGE_COLOURS[s], label=text(s, lang)
+            )
+            bottom += values
+        ax.set_ylabel(text("agency", lang))
+    else:
+        grid = coverage.pivot_table(
+            index="agency_name", columns="year", values="coverage", aggfunc="first", observed=False
+        )
+        grid = grid.reindex(columns=years).apply(lambda col: col.astype(str).map(codes_of)).fillna(3)
+        fig, axes = _new_figure(max(5.0, 0.9 * len(years) + 4), max(2.5, 0.35 * len(grid) + 1.2))
+        ax = axes[0, 0]
+        ax.imshow(grid.to_numpy(dtype=float), cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto")
+        ax.set_xticks(range(len(years)), [str(y) for y in years])
+        ax.set_yticks(range(len(grid)), list(grid.index))
+        ax.grid(False)
+    ax.set_title(text("coverage", lang))
+    fig.legend(
+        handles=[Patch(color=COVERAGE_COLOURS[s], label=text(s, lang)) for s in states],
+        loc="outside right upper",
         frameon=False,
         fontsize=8,
     )

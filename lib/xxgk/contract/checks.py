@@ -162,6 +162,20 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "metadata_missing", "元数据缺失", "The agency or the year could not be read from the title", "warning"
     ),
+    Check(
+        "manifest",
+        "清单不符",
+        "The folder's MANIFEST.csv cannot be read, or its line for the file disagrees with the file "
+        "(another SHA-256, another year, a publication date that is not YYYY-MM-DD)",
+        "warning",
+    ),
+    Check(
+        "duplicate",
+        "重复报告",
+        "Another file is the same report (the same bytes, or the same agency and year): this one is kept "
+        "but not used by measures, charts or the panel; duplicate_of names the one used and the message why",
+        "warning",
+    ),
 )
 BY_CODE: MappingProxyType[str, Check] = MappingProxyType({c.code: c for c in CHECKS})
 

@@ -37,16 +37,49 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("sha256", "string", "SHA-256 of the file's bytes"),
         Column("agency", "string", "Agency name as printed in the title"),
         Column("year", "Int64", "Report year (the year reported on, not the year published)"),
-        Column("province", "string", "Province, where the agency name states it"),
-        Column("city", "string", "City, where the agency name states it"),
-        Column("district", "string", "District or county, where the agency name states it"),
-        Column("agency_kind", "string", "government (人民政府, 管委会) or department"),
+        Column(
+            "agency_id",
+            "string",
+            "Stable id of the agency (a hash of agency_name): the same agency in every year; see agencies",
+        ),
+        Column(
+            "agency_name",
+            "string",
+            "Canonical name: contract/agencies.csv's for a listed variant, else the manifest's, else the title's",
+        ),
+        Column(
+            "province", "string", "Province (省级) the agency belongs to, from the gazetteer; NA if unknown"
+        ),
+        Column("prefecture", "string", "Prefecture-level unit (地级) it belongs to, from the gazetteer"),
+        Column(
+            "county", "string", "County-level unit (县级: district, county, county-level city) it belongs to"
+        ),
+        Column("adcode", "string", "行政区划代码 (6 digits) of the deepest of those units; NA if unknown"),
+        Column(
+            "level", "string", "Administrative level of the agency: province, prefecture, county or township"
+        ),
+        Column(
+            "agency_kind",
+            "string",
+            "government (人民政府), government_office (政府办公厅/室), committee (管委会), department, "
+            "or township (街道办事处, 乡镇人民政府)",
+        ),
         Column("template", "string", "2021, 2019 (trial format), hybrid or unknown"),
         Column("input_format", "string", "text, markdown, html or pdf"),
         Column("encoding", "string", "The encoding the file was decoded with"),
         Column("status", "string", "ok, incomplete (cells missing) or failed (not read)"),
         Column("n_issues", "Int64", "Number of rows for this report in the issues table"),
         Column("n_errors", "Int64", "Number of those with severity error"),
+        Column(
+            "duplicate_of",
+            "string",
+            "For a duplicate (same bytes, or same agency and year): the report_id used instead; NA for the "
+            "report used. Measures, charts and the panel use only reports where this is NA",
+        ),
+        Column("listed", "boolean", "The file has a line in its folder's MANIFEST.csv"),
+        Column("manifest_agency", "string", "The agency as the manifest names it (its official name)"),
+        Column("source_url", "string", "Where the report was published, from the manifest"),
+        Column("published_date", "string", "Publication date (YYYY-MM-DD), from the manifest"),
     ),
     "requests": (
         Column("report_id", "string", "See reports"),
@@ -86,6 +119,21 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("actual", "string", "What the document holds"),
         Column("location", "string", "Where: line N, or a row/column of a table"),
         Column("message", "string", "The problem in plain words"),
+    ),
+    "agencies": (
+        Column("agency_id", "string", "Stable id of the agency (see reports)"),
+        Column("agency_name", "string", "Canonical name"),
+        Column("names", "string", "Every name seen for it (titles, manifests, canonical), joined by ' | '"),
+        Column("province", "string", "Province, from the gazetteer"),
+        Column("prefecture", "string", "Prefecture-level unit, from the gazetteer"),
+        Column("county", "string", "County-level unit, from the gazetteer"),
+        Column("adcode", "string", "行政区划代码 (6 digits) of the deepest unit known"),
+        Column("level", "string", "province, prefecture, county or township"),
+        Column("agency_kind", "string", "government, government_office, committee, department or township"),
+        Column("first_year", "Int64", "First year with a report"),
+        Column("last_year", "Int64", "Last year with a report"),
+        Column("n_reports", "Int64", "Files of this agency, duplicates included"),
+        Column("n_years", "Int64", "Years with a report that is not failed (duplicates counted once)"),
     ),
 }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from xxgk.contract import codes, schema
+from xxgk.output.agencies import agencies_table, resolve_duplicates
+from xxgk.parse.agency import identify
 from xxgk.parse.report import Issue, Report
 from xxgk.validate import cross_year
 
@@ -30,13 +32,17 @@ class TableColumns:
                 "report_id": rid,
                 "source_file": report.source_file,
                 "sha256": report.sha256 or None,
-                **{k: meta.get(k) for k in ("agency", "year", "province", "city", "district", "agency_kind")},
+                "agency": meta.get("agency"),
+                "year": meta.get("year"),
+                **identify(meta.get("agency"), meta.get("manifest_agency")),
                 "template": report.template,
                 "input_format": report.input_format,
                 "encoding": report.encoding or None,
                 "status": "failed" if report.failed else "incomplete" if incomplete else "ok",
                 "n_issues": len(report.issues),
                 "n_errors": errors,
+                **{k: meta.get(k) for k in _PROVENANCE},
+                "listed": bool(meta.get("listed")),
             },
         )
         if not report.failed:
@@ -86,6 +92,7 @@ class TableColumns:
 _INCOMPLETE = frozenset(
     {"table_missing", "table_truncated", "row_missing", "cell_missing", "table4_incomplete"}
 )
+_PROVENANCE = ("manifest_agency", "source_url", "published_date")
 _APPLICANT_CODES = codes.codes(codes.APPLICANTS)
 _OUTCOME_CODES = codes.codes(codes.OUTCOMES)
 
@@ -146,4 +153,14 @@ def to_tables(reports: list[Report]) -> dict[str, pd.DataFrame]:
     builder = TableColumns()
     for report in reports:
         builder.add(report)
-    return builder.frames()
+    return across_reports(builder.frames())
+
+
+def across_reports(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """What needs the whole corpus: duplicates resolved (their issues appended) and the agencies table."""
+    reports, issues = resolve_duplicates(tables["reports"])
+    tables["reports"] = reports
+    if issues:
+        tables["issues"] = pd.concat([tables["issues"], schema.frame("issues", issues)], ignore_index=True)
+    tables["agencies"] = agencies_table(reports)
+    return tables

@@ -1,4 +1,4 @@
-"""The command line: ``xxgk parse | score | batch | dictionary | docs``.
+"""The command line: ``xxgk parse | score | batch | panel | dictionary | docs``.
 
 ``import xxgk`` and ``xxgk --help`` need only the core dependencies. A subcommand that needs an optional
 extra (``xxgk batch``: papermill, nbconvert, pyyaml and the notebooks' plotting stack) imports it inside the
@@ -114,6 +114,45 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _panel(args: argparse.Namespace) -> int:
+    """``xxgk panel PARSED_DIR --out PATH``: one row per agency and year, in the format of PATH's extension."""
+    from xxgk.analysis import panel as panels
+    from xxgk.analysis.corpus import load
+    from xxgk.output.panel import FORMATS, write_panel
+
+    out = Path(args.out)
+    if out.suffix.lower() not in FORMATS:
+        print(f"xxgk panel: --out must end in {', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    if out.suffix.lower() == ".xlsx" and find_spec("openpyxl") is None:
+        print("xxgk panel: .xlsx needs openpyxl: pip install 'xxgk[panel]'", file=sys.stderr)
+        return 2
+    try:
+        tables = load(Path(args.parsed).resolve(), duplicates=True)
+    except (FileNotFoundError, OSError) as err:
+        print(f"xxgk panel: {err}", file=sys.stderr)
+        return 2
+    panel = panels.build(tables)
+    if args.balanced:
+        panel = panels.balanced(panel, args.years or ())
+    elif args.years:
+        panel = panel[panel["year"].isin([int(y) for y in args.years]).fillna(False).to_numpy()]
+    write_panel(
+        panel,
+        panels.dictionary(),
+        panels.sources(tables),
+        out,
+        bom=not args.no_bom,
+        categorical=panels.CATEGORICAL,
+    )
+    per_year = panel.groupby("year")["agency_id"].nunique()
+    print(
+        f"{out}: {len(panel)} agency-years, {panel['agency_id'].nunique()} agencies "
+        f"({', '.join(f'{y}: {n}' for y, n in per_year.items())}), {panel.shape[1]} columns"
+    )
+    return 0
+
+
 def missing_extra(command: str) -> str | None:
     """The message for a subcommand whose optional extra is not installed (None when it is).
 
@@ -208,6 +247,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     _batch_arguments(b)
     b.set_defaults(func=_batch)
+    pn = sub.add_parser(
+        "panel",
+        help="one row per agency and year (duplicates resolved) as .xlsx, .csv, .dta or .parquet",
+    )
+    pn.add_argument("parsed", help="folder of tables written by `xxgk parse`")
+    pn.add_argument(
+        "--out", required=True, help="file to write: .xlsx, .csv (UTF-8 with BOM), .dta or .parquet"
+    )
+    pn.add_argument("--no-bom", action="store_true", help=".csv without the BOM (for tools that dislike it)")
+    pn.add_argument("--years", nargs="+", type=int, help="keep these years only")
+    pn.add_argument(
+        "--balanced",
+        action="store_true",
+        help="only agencies read in every year (of --years, or of the panel)",
+    )
+    pn.set_defaults(func=_panel)
     d = sub.add_parser("dictionary", help="print the data dictionary (markdown) or refresh it in a README")
     d.add_argument("--write", metavar="README", help="replace the dictionary block in this file")
     d.set_defaults(func=_dictionary)

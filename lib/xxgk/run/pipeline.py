@@ -18,6 +18,7 @@ import pandas as pd
 from xxgk.output.tables import to_tables
 from xxgk.parse.document import parse_lines
 from xxgk.parse.report import Report
+from xxgk.read import manifest
 from xxgk.read.formats import MAX_BYTES, collect_paths, format_of, report_id_for
 from xxgk.read.lines import Document
 from xxgk.read.text import UnreadableFile
@@ -32,7 +33,7 @@ def parse_file(path: str | os.PathLike) -> Report:
     """
     path = Path(path)
     try:
-        return _parse_file(path)
+        report = _parse_file(path)
     except Exception as err:
         report = _new_report(path)
         report.issue(
@@ -42,7 +43,50 @@ def parse_file(path: str | os.PathLike) -> Report:
             "nothing was kept from it. This is a bug in xxgk: please report it with the file.",
         )
         report.failed = True
-        return report
+    _note_manifest(path, report)
+    return report
+
+
+def _note_manifest(path: Path, report: Report) -> None:
+    """What the folder's MANIFEST.csv says of this file goes into ``report.meta`` (provenance columns of the
+    reports table); a line that disagrees with the file, or a manifest that cannot be read, is an issue."""
+    try:
+        line = manifest.entry(path)
+    except manifest.ManifestError as err:
+        report.issue("manifest", "warning", f"{err}; the file's provenance columns stay empty")
+        return
+    if line is None:
+        return
+    report.meta = {**(report.meta or {}), **line, "listed": True}
+    where = f"{manifest.NAME} ({path.name})"
+    if line["manifest_sha256"] and report.sha256 and line["manifest_sha256"] != report.sha256:
+        report.issue(
+            "manifest",
+            "warning",
+            f"{where} lists this file with another SHA-256: the file changed since it was listed",
+            where,
+            expected=line["manifest_sha256"],
+            actual=report.sha256,
+        )
+    year = report.meta.get("year")
+    if line["manifest_year"] and year and line["manifest_year"] != year:
+        report.issue(
+            "manifest",
+            "warning",
+            f"{where} gives the year {line['manifest_year']}, the title {year}; the title's year is used",
+            where,
+            expected=line["manifest_year"],
+            actual=year,
+        )
+    if line["published_raw"] and not line["published_date"]:
+        report.issue(
+            "manifest",
+            "warning",
+            f"{where} gives the publication date {line['published_raw']!r}, not a YYYY-MM-DD date; "
+            "published_date stays empty",
+            where,
+            actual=line["published_raw"],
+        )
 
 
 def _new_report(path: Path) -> Report:

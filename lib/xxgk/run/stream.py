@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xxgk.contract import schema
+from xxgk.output.agencies import agencies_table, resolve_duplicates
 from xxgk.output.tables import TableColumns, issue_record
 from xxgk.parse.report import Report
 from xxgk.read.formats import collect_paths, report_id_for
@@ -287,7 +288,10 @@ def write_corpus(
         table = pd.concat(reports, ignore_index=True) if reports else schema.empty("reports")
         table["n_issues"] += pd.array(added, dtype="Int64")
         table["n_errors"] += pd.array(errors, dtype="Int64")
+        table, duplicates = resolve_duplicates(table)  # as output.tables.across_reports does
+        writers["issues"].append(duplicates)
         writers["reports"].write(*_render(table))
+        writers["agencies"].write(*_render(agencies_table(table)))
         for w in writers.values():
             w.close()
     except BaseException:
