@@ -213,6 +213,46 @@ def test_the_enumeration_of_a_long_run_is_bounded(tmp_path):
     assert any("Row granted" in m and "more than" in m for m in _glued(tables))
 
 
+# Table 四 -------------------------------------------------------------------------------------------------
+
+T4_15 = ("011021000100000", [0, 1, 1, 0, 2, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+T4_17 = ("30003000001200315", [3, 0, 0, 0, 3, 0, 0, 0, 0, 0, 12, 0, 0, 3, 15])
+
+
+def _reviews(tables) -> list:
+    rev = tables["reviews"]
+    order = {p: i for i, p in enumerate(codes.codes(codes.PROCEEDINGS))}
+    rev = rev.assign(k=rev["proceeding"].map(order)).sort_values("k", kind="stable")
+    return rev["count"].tolist(), set(rev["cell_status"])
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("run", [T4_15, T4_17], ids=["15 digits", "17 digits"])
+@pytest.mark.parametrize("header_line", [False, True], ids=["own line", "after the header"])
+def test_table_4_printed_as_a_run_is_split_by_its_block_identities(tmp_path, layout, run, header_line):
+    tables = _parse(tmp_path, _document({}, layout, run[0], header_line), LAYOUTS[layout])
+    counts, statuses = _reviews(tables)
+    assert counts == run[1] and statuses == {"derived"}
+    assert any("Table 四 is printed as one run" in m and "marked derived" in m for m in _glued(tables))
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_table_4_run_with_one_ambiguous_block_places_only_the_others(tmp_path, layout):
+    # 1010011 reads 10 1 0 0 11 or 1 0 10 0 11: litigation after review is NA, the other two are placed.
+    tables = _parse(tmp_path, _document({}, layout, "30003000001010011"), LAYOUTS[layout])
+    rev = tables["reviews"].set_index(["proceeding", "outcome"])["count"]
+    assert [rev[("review", o)] for o in codes.codes(codes.OUTCOMES)] == [3, 0, 0, 0, 3]
+    assert rev.loc["litigation_after_review"].isna().all()
+    said = [m for m in _glued(tables) if "Table 四" in m]
+    assert "10 1 0 0 11" in said[0] and "1 0 10 0 11" in said[0] and "(review, litigation_direct)" in said[0]
+
+
+def test_table_4_run_with_a_stray_space_respects_it(tmp_path):
+    tables = _parse(tmp_path, _document({}, "text", "01102 1000100000"), "r.txt")
+    counts, statuses = _reviews(tables)
+    assert counts == T4_15[1] and statuses == {"derived"}
+
+
 # Class 6: cells the identities force are not filled --------------------------------------------------------
 
 
