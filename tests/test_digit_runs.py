@@ -21,6 +21,7 @@ from xxgk.parse import runs
 from xxgk.parse.recover import splits
 from xxgk.parse.runs import Run, Variable, block_splits, solve
 from xxgk.read.lines import Value
+from xxgk.testing.runs import measure
 
 TITLE = "某县教育局2022年政府信息公开工作年度报告"
 HEADING3 = "三、收到和处理政府信息公开申请情况"
@@ -369,3 +370,12 @@ def test_the_split_enumeration_is_every_split_that_sums():
         kept = [w for w in want if cut in set(itertools.accumulate(len(str(v)) for v in w))]
         spaced = Run((digits[:cut], digits[cut:]), 1)
         assert sorted(block_splits(spaced, 1, 6, limit=10**6)) == kept, spaced
+
+
+def test_web_text_renderings_give_back_their_cells_and_none_wrong():
+    # A sample of the measurement `python -m xxgk.testing.runs` (see its docstring for the full run).
+    tallies = measure(40, seed=3)
+    for tally in tallies.values():
+        assert tally.wrong == []
+    assert tallies["三"].recovered >= 0.85 * tallies["三"].cells
+    assert tallies["四"].recovered >= 0.85 * tallies["四"].cells
