@@ -21,6 +21,7 @@ from xxgk.parse import runs
 from xxgk.parse.recover import splits
 from xxgk.parse.runs import Run, Variable, block_splits, solve
 from xxgk.read.lines import Value
+from xxgk.testing.damage import glue_runs_with_a_space
 from xxgk.testing.runs import measure
 
 TITLE = "某县教育局2022年政府信息公开工作年度报告"
@@ -379,3 +380,10 @@ def test_web_text_renderings_give_back_their_cells_and_none_wrong():
         assert tally.wrong == []
     assert tallies["三"].recovered >= 0.85 * tallies["三"].cells
     assert tallies["四"].recovered >= 0.85 * tallies["四"].cells
+
+
+def test_the_damage_glues_a_line_and_leaves_one_space_in_a_run():
+    line = "1.属于国家秘密 0 0 0 31 0 0 31"
+    damaged = {glue_runs_with_a_space([line], random.Random(seed))[0] for seed in range(60)}
+    changed = damaged - {line}
+    assert changed and all(d.count(" ") == 2 and d.replace(" ", "") == line.replace(" ", "") for d in changed)
