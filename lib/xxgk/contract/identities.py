@@ -187,3 +187,43 @@ def review_block_failure(proceeding: str, cells: list) -> Issue | None:
         fmt(sum(nums[:4])),
         fmt(nums[4]),
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The column identities of table 三 as linear equations, for solving cells jointly (xxgk.parse.runs)
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One column identity of table 三 on one applicant column: the sum of ``plus`` rows equals the sum of
+    ``minus`` rows (cells are (row, column index) pairs)."""
+
+    check: str
+    column: int
+    plus: tuple[str, ...]
+    minus: tuple[str, ...]
+
+
+def column_equations(rows: list[str], template: str) -> list[Equation]:
+    """The column identities of table 三 (balance and outcomes) on every applicant column, as equations.
+
+    The same identities :func:`identity_failures` evaluates: both are declared in :data:`IDENTITIES`, and a
+    test checks that the two agree on random numbers.
+
+    >>> [e.check for e in column_equations(codes.request_rows("2021"), "2021")][:2]
+    ['identity_balance', 'identity_outcomes']
+    """
+    outcome_rows = tuple(r for r in codes.outcome_rows(template) if r in rows)
+    equations = []
+    for i in range(len(_APPLICANTS)):
+        equations.append(
+            Equation(
+                "identity_balance",
+                i,
+                ("new_received", "carried_over"),
+                ("total_processed", "carried_forward"),
+            )
+        )
+        if outcome_rows:
+            equations.append(Equation("identity_outcomes", i, outcome_rows, ("total_processed",)))
+    return equations

@@ -4,8 +4,10 @@ Two kinds of damage are repaired here, and nothing else:
 
 - **glued digit runs** — web text that dropped the cell separators ("640020470" for 64 0 0 2 0 4 70). A
   run is split into the row's seven cells; a split must give every part without leading zeros and make the
-  six applicant columns sum to the total. When several splits pass, the column identities of table 三
-  choose among them; a run that still has more than one reading stays NA with an issue listing them.
+  six applicant columns sum to the total. The runs of all rows are then solved together against the column
+  identities of table 三 (:mod:`xxgk.parse.runs`, which also says what is bounded and why cells the
+  identities force are not filled); a run that still has more than one reading stays NA with an issue
+  listing them.
 - **scrambled rows** — extractions that print some value rows away from their labels. Value rows left
   without a label are given to the labels left without values, in document order, only when the result
   satisfies every identity of the table; otherwise they stay unplaced, with an issue.
@@ -15,20 +17,27 @@ Every cell placed here has ``cell_status = derived`` and an info issue saying ho
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
-from decimal import Decimal
 
 from xxgk.contract import codes
-from xxgk.contract.identities import identity_failures
+from xxgk.contract.identities import column_equations, identity_failures, number
+from xxgk.parse import runs
 from xxgk.parse.report import Report, Table3
+from xxgk.parse.runs import (
+    Run,
+    Solution,
+    Variable,
+    as_values,
+    block_splits,
+    has_marks,
+    plain_readings,
+    solve,
+)
 from xxgk.read.lines import Value
 
 WIDTH = len(codes.APPLICANTS)
 #: Longest run we try to split (C(39, 6) ≈ 3.3 M compositions before pruning; real rows are ≤ 25 digits).
 MAX_RUN = 40
-#: Most combinations of ambiguous rows we test against the column identities.
-MAX_COMBINATIONS = 20_000
 
 
 def is_digit_run(raw: str) -> bool:
@@ -62,90 +71,120 @@ def splits(digits: str, parts: int) -> Iterator[list[int]]:
             yield [int(digits[:cut]), *rest]
 
 
-def row_splits(digits: str) -> list[list[int]]:
-    """Splits of a table-三 row's run where the six applicant columns sum to the total.
-
-    >>> row_splits("640020470")
-    [[64, 0, 0, 2, 0, 4, 70]]
-    """
-    if len(digits) < WIDTH or len(digits) > MAX_RUN:
-        return []
-    return [s for s in splits(digits, WIDTH) if sum(s[:-1]) == s[-1]]
-
-
-def _values(numbers: list[int], source: Value) -> list[Value | None]:
-    """A split's numbers as cells, on the run's line, marked derived."""
-    return [Value(Decimal(n), source.line, str(n), derived=True) for n in numbers]
+def _place_marked(report: Report, code: str, run: Run) -> None:
+    """Given a row's run that holds a "/": its row identity cannot be evaluated, so the run is placed only
+    when it has a single reading as seven cells (one digit a cell, say), else NA."""
+    readings = plain_readings(run, WIDTH)
+    if readings is not None and len(readings) == 1:
+        report.requests[code] = list(as_values(readings[0], run))
+        report.issue(
+            "glued_digits",
+            "info",
+            f"Row {code} is printed as one run of digits and marks {run.raw}; read as "
+            f"{' '.join('/' if n is None else str(n) for n in readings[0])} (its only reading as seven cells; "
+            'its "/" leaves the row identity unevaluated); marked derived',
+            f"line {run.line}",
+            actual=run.raw,
+        )
+        return
+    report.issue(
+        "glued_digits",
+        "error",
+        f"Row {code} is printed as one run of digits and marks {run.raw} that has "
+        f'{"no reading" if readings == [] else "more than one reading"} as seven cells, and its "/" leaves the '
+        "row identity unevaluated: the row is NA",
+        f"line {run.line}",
+        actual=run.raw,
+    )
 
 
 def split_glued_rows(report: Report, table: Table3) -> None:
-    """Split every glued run; resolve ambiguous ones jointly by the column identities."""
+    """Split every glued run of table 三, solving them all at once against the column identities
+    (:mod:`xxgk.parse.runs`); a run is placed only when every solution gives it the same reading."""
     if not table.glued:
         return
-    candidates = {code: row_splits(run.raw) for code, run in table.glued.items()}
-    ambiguous = {code: c for code, c in candidates.items() if len(c) > 1}
-    for code, options in candidates.items():
-        if len(options) == 1:
-            report.requests[code] = _values(options[0], table.glued[code])
-    if ambiguous:
-        passing = _passing_combinations(report, table, ambiguous)
-        if len(passing) == 1:
-            for code, numbers in zip(ambiguous, passing[0], strict=False):
-                report.requests[code] = _values(numbers, table.glued[code])
-                candidates[code] = [numbers]
+    variables = []
     for code, run in table.glued.items():
-        _report_split(report, code, run, candidates[code], code in ambiguous)
+        if has_marks(run):
+            _place_marked(report, code, run)
+            continue
+        options = block_splits(run, 1, WIDTH - 1)
+        if options is None:
+            _report_bound(report, code, run)
+        else:
+            variables.append(Variable(code, options, tuple((code, i) for i in range(WIDTH))))
+    known = {(code, i): number(c) for code, cells in report.requests.items() for i, c in enumerate(cells)}
+    equations = [
+        (e.check, [(r, e.column) for r in e.plus], [(r, e.column) for r in e.minus])
+        for e in column_equations(report.request_rows, report.template)
+    ]
+    # A run with no split is no variable: its cells are NA, and the identities it is in are left out.
+    solution = solve([v for v in variables if v.candidates], equations, known)
+    for variable in variables:
+        _place_run(report, table.glued[variable.key], variable, solution)
 
 
-def _passing_combinations(
-    report: Report, table: Table3, ambiguous: dict[str, list[list[int]]]
-) -> list[tuple]:
-    """Given rows with several splits each: every combination of their splits under which the identities hold.
-
-    None are tried (an empty list) when there are more than MAX_COMBINATIONS.
-    """
-    combos = list(itertools.islice(itertools.product(*ambiguous.values()), MAX_COMBINATIONS + 1))
-    if len(combos) > MAX_COMBINATIONS:
-        return []
-    passing = []
-    for combo in combos:
-        trial = dict(report.requests)
-        for code, numbers in zip(ambiguous, combo, strict=False):
-            trial[code] = _values(numbers, table.glued[code])
-        if not identity_failures(trial, report.request_rows, report.template):
-            passing.append(combo)
-    return passing
-
-
-def _report_split(report: Report, code: str, run: Value, options: list[list[int]], ambiguous: bool) -> None:
-    """Given a glued run after splitting: an info issue naming the split placed, or an error listing the
-    candidates when none was."""
-    where = f"line {run.line}"
-    first = report.requests[code][0]
-    if first is not None and first.derived:
+def _place_run(report: Report, run: Run, variable: Variable, solution: Solution) -> None:
+    """Given a row's run and what the search found: the row placed (derived) with an info issue naming the
+    identities that fixed it, or NA with an error listing its candidates."""
+    code, options = variable.key, variable.candidates
+    seen = sorted(solution.seen.get(code, ()))
+    used = sorted(solution.used.get(code, ()))
+    if len(options) == 1 or (solution.complete and len(seen) == 1):
+        numbers = options[0] if len(options) == 1 else options[seen[0]]
+        report.requests[code] = list(as_values(numbers, run))
         how = (
-            "the only split"
-            if len(options) == 1 and not ambiguous
-            else "the only split that also satisfies the column identities"
+            "the only split whose six applicant columns sum to its total"
+            if len(options) == 1
+            else f"the only one of its {len(options)} splits that satisfies identity_row_total together with "
+            f"{', '.join(used)} and the other rows"
         )
         report.issue(
             "glued_digits",
             "info",
             f"Row {code} is printed as one run of digits {run.raw}; split as "
-            f"{' '.join(map(str, options[0]))} ({how}); marked derived",
-            where,
+            f"{' '.join(map(str, numbers))} ({how}); marked derived",
+            f"line {run.line}",
             actual=run.raw,
         )
+        return
+    if not options:
+        why, listed = "no split makes its six applicant columns sum to its total", []
+    elif not solution.complete:
+        why = f"the joint search over every run stopped at its bound of {runs.MAX_NODES} steps"
+        listed = options
+    elif not seen:
+        why = f"none of its splits satisfies {', '.join(used)} together with the other rows"
+        listed = options
     else:
-        listed = "; ".join(" ".join(map(str, o)) for o in options[:10]) or "none"
-        report.issue(
-            "glued_digits",
-            "error",
-            f"Row {code} is printed as one run of digits {run.raw} that cannot be split with "
-            f"certainty (candidates: {listed}); the row is NA",
-            where,
-            actual=run.raw,
-        )
+        why = f"{len(seen)} of its splits satisfy every identity together with the other rows"
+        listed = [options[i] for i in seen]
+    report.issue(
+        "glued_digits",
+        "error",
+        f"Row {code} is printed as one run of digits {run.raw} that cannot be split with certainty: {why}"
+        f" (candidates: {_listed(listed)}); the row is NA",
+        f"line {run.line}",
+        actual=run.raw,
+    )
+
+
+def _listed(options: list[tuple[int, ...]], most: int = 10) -> str:
+    """Candidates as an issue lists them: at most ``most``, then how many more."""
+    text = "; ".join(" ".join(map(str, o)) for o in options[:most]) or "none"
+    return text + (f"; … {len(options) - most} more" if len(options) > most else "")
+
+
+def _report_bound(report: Report, code: str, run: Run) -> None:
+    """Given a row's run with too many splits to solve: an error; the row is NA."""
+    report.issue(
+        "glued_digits",
+        "error",
+        f"Row {code} is printed as one run of digits {run.raw} with more than {runs.MAX_CANDIDATES} splits "
+        "(or too many to list): it is not solved, and the row is NA",
+        f"line {run.line}",
+        actual=run.raw,
+    )
 
 
 def pair_orphan_rows(report: Report, table: Table3) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xxgk.contract.checks import Issue
+from xxgk.parse.runs import Run
 from xxgk.read.lines import Value
 
 
@@ -23,7 +24,7 @@ class Table3:
     # Labelled rows left without numbers, in document order of their labels.
     unfilled: list[str] = field(default_factory=list)
     # Rows printed as one run of digits with no separators: row code -> the run.
-    glued: dict[str, Value] = field(default_factory=dict)
+    glued: dict[str, Run] = field(default_factory=dict)
 
 
 @dataclass

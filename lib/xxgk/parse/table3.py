@@ -14,8 +14,8 @@ from __future__ import annotations
 from xxgk.contract import codes
 from xxgk.parse.cells import WIDTH, merge, same_as_tail
 from xxgk.parse.labels import is_header, match_label, variants
-from xxgk.parse.recover import is_digit_run
 from xxgk.parse.report import Report, Table3
+from xxgk.parse.runs import as_run, is_glued, zero_led_run
 from xxgk.read.lines import Line
 
 #: A key phrase wrapped over two lines is short: only this much of the unmatched label text is kept.
@@ -124,7 +124,9 @@ class _Reader:
     def _fill(self, line: Line, code: str | None, current: str) -> None:
         """Given numbers for the open row ``current`` (``code`` is the line's own row, if it names one)."""
         row = self.table.rows[current]
-        if code is None and line.label and None not in row:
+        if code is None and line.label and _holds_run(row, labelled=True):
+            self._unknown_label(line)  # a run is a whole row: a labelled line below is not its continuation
+        elif code is None and line.label and None not in row:
             # A labelled line after a complete row: a wrapped fragment that repeats the row (OCR) is
             # harmless; other numbers belong to a label we do not know.
             if not same_as_tail(row, line.values):
@@ -153,10 +155,16 @@ class _Reader:
         """Given a label-less line of numbers: True when no open row can continue with it.
 
         A full row takes nothing more, and a delimited row does not continue a row whose label stood alone on
-        a plain line (two layouts in one table: the delimited row is a row of its own, label lost).
+        a plain line (two layouts in one table: the delimited row is a row of its own, label lost). Nor does a
+        row that holds a run of glued digits: web text prints a row's run in one piece.
         """
         current = self.current
-        return current is None or _row_full(self.table, current) or (self.opened_plain and line.delimited)
+        return (
+            current is None
+            or _row_full(self.table, current)
+            or (self.opened_plain and line.delimited)
+            or _holds_run(self.table.rows[current])
+        )
 
     def _keep_orphan(self, line: Line) -> None:
         """Given a label-less line no row takes: a full row is kept aside for pairing; other numbers are not used."""
@@ -209,29 +217,47 @@ class _Reader:
 def _settle_sequential_rows(table: Table3, report: Report) -> None:
     """Rows filled from plain fragments must end complete; otherwise which cell is which is a guess.
 
-    A row holding a single run of at least seven digits (or a run with a leading zero, like 0000000) is a
-    glued run, split later by the identities. Any other incomplete row gives its numbers back (an issue
+    A row whose numbers are digit tokens on one line, at least one of them glued (a run of seven digits or
+    more, or one with a leading zero, like 0000000 or 00606: :func:`xxgk.parse.runs.as_run`), is a glued
+    run, split later by the identities. A run with a leading zero is never a count, so a row holding one is
+    not complete even when it has seven numbers. Any other incomplete row gives its numbers back (an issue
     names them) and stays NA.
     """
     for code in sorted(table.sequential):
         cells = table.rows[code]
-        if None not in cells:
-            continue
         values = [c for c in cells if c is not None]
-        if len(values) == 1 and is_digit_run(values[0].raw):
-            table.glued[code] = values[0]
+        zero_led = any(zero_led_run(v.raw) for v in values)
+        if None not in cells and not zero_led:
+            continue
+        run = as_run(values, WIDTH)
+        if run is not None:
+            table.glued[code] = run
         elif values:
+            given = (
+                f"{len(values)} numbers, some of them digits run together,"
+                if zero_led
+                else f"only {len(values)} of {WIDTH} numbers"
+            )
             report.issue(
                 "orphan_values",
                 "warning",
-                f"After the label of row {code}, plain lines give only {len(values)} of {WIDTH} numbers "
-                "with no column positions; which cell each belongs to cannot be told, so they were not "
-                "used",
+                f"After the label of row {code}, plain lines give {given} with no column positions; which "
+                "cell each belongs to cannot be told, so they were not used",
                 f"line {values[0].line}",
                 expected=WIDTH,
                 actual=" ".join(v.raw for v in values),
             )
         table.rows[code] = [None] * WIDTH
+
+
+def _holds_run(row: list, labelled: bool = False) -> bool:
+    """The row holds a run of glued digits, web text's whole row: a run with a leading zero (never a count),
+    or, before a labelled line, a single run of seven digits or more (a count that large is printed with
+    the row's other numbers, not alone above another label)."""
+    values = [c for c in row if c is not None]
+    return any(zero_led_run(c.raw) for c in values) or (
+        labelled and len(values) == 1 and is_glued(values[0].raw)
+    )
 
 
 def _row_full(table: Table3, code: str) -> bool:

@@ -4,6 +4,11 @@ Table 四 is one row of 15 numbers under a two-level header (行政复议; 行�
 with no row label to anchor them, so its numbers are read in order from its region. They are placed only
 when all 15 are there, or, for the first block alone, when its own identity (four outcomes sum to the total)
 confirms it. Each proceeding's five cells are a :class:`Block`, named by outcome.
+
+Web text that lost the cell separators prints the 15 numbers as one run of digits (fifteen for fifteen
+one-digit cells, more when some have two digits), on a line of its own or at the end of the header line.
+Such a run is read by its three block identities (:mod:`xxgk.parse.runs`): a proceeding is placed, marked
+derived, only when every reading of the run that satisfies all three gives it the same five numbers.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from itertools import islice
 from typing import NamedTuple
 
 from xxgk.contract import codes
+from xxgk.parse import runs
 from xxgk.parse.report import Report, Table3
+from xxgk.parse.runs import Run, as_run, as_values, block_splits, has_marks, plain_readings
 from xxgk.read.lines import Line, Value
 
 BLOCK = len(codes.OUTCOMES)  # five cells per proceeding
@@ -61,7 +68,9 @@ def parse_table4(lines: list[Line], report: Report, heading: Line | None) -> dic
                 "table 三 and section 五 was read as table 四",
                 f"line {first_line}",
             )
-        blocks = _place(values, report, f"line {first_line}")
+        # Web text: the 15 cells as one run of digits (a grid row's blank cells around it are layout).
+        run = as_run(_trimmed(values), TABLE4_WIDTH)
+        blocks = _place(values, report, f"line {first_line}") if run is None else _place_run(run, report)
     elif heading is not None:
         report.issue(
             "table_missing", "error", "Table 四 has a heading but no line of numbers", f"line {heading.no}"
@@ -82,9 +91,17 @@ def _cells_in_order(lines: list[Line]) -> tuple[list[Value | None], int | None]:
             # A grid row keeps its blank cells in place (blank = NA); a text line's gaps are layout.
             values.extend(line.cells[-TABLE4_WIDTH:] if line.grid else line.values)
             first_line = first_line or line.no
+        elif not values and not line.trailing_text and as_run(line.values, TABLE4_WIDTH) is not None:
+            return line.values, line.no  # the header flattened onto a run of glued digits
         if len(values) >= TABLE4_WIDTH:
             break
     return values, first_line
+
+
+def _trimmed(values: list[Value | None]) -> list[Value | None]:
+    """The cells without the blank ones at either end."""
+    filled = [i for i, v in enumerate(values) if v is not None]
+    return values[filled[0] : filled[-1] + 1] if filled else []
 
 
 def _place(values: list[Value | None], report: Report, where: str) -> dict[str, Block]:
@@ -110,6 +127,68 @@ def _place(values: list[Value | None], report: Report, where: str) -> dict[str, 
         actual=" ".join(v.raw if v else "_" for v in values),
     )
     return {"review": first} if placed else {}
+
+
+def _place_run(run: Run, report: Report) -> dict[str, Block]:
+    """Given table 四 printed as a run of digits: each proceeding whose five numbers are the same in every
+    reading that satisfies the three block identities, marked derived, with an issue saying how.
+
+    A run that holds a "/" leaves the block identities unevaluated: it is placed only when it has a single
+    reading as 15 cells.
+    """
+    marked = has_marks(run)
+    if marked:
+        options = plain_readings(run, TABLE4_WIDTH)
+        how = 'its only reading as 15 cells; a "/" leaves the block identities unevaluated'
+        if options is not None and len(options) > 1:
+            options = None  # readings beyond the first two were not listed: nothing can be placed
+    else:
+        options = block_splits(run, len(codes.PROCEEDINGS), BLOCK - 1)
+        how = (
+            "the only split whose three proceedings each satisfy upheld + corrected + other + pending = total"
+        )
+    if options is None:
+        why = (
+            'it holds a "/", so no identity can choose among its readings'
+            if marked
+            else f"it has more than {runs.MAX_CANDIDATES} splits (or too many to list)"
+        )
+        _run_issue(
+            report, run, "error", f"cannot be split with certainty: {why}; every cell of table 四 is NA"
+        )
+        return {}
+    blocks = {}
+    for b, p in enumerate(codes.PROCEEDINGS):
+        readings = {o[b * BLOCK : (b + 1) * BLOCK] for o in options}
+        if len(readings) == 1:
+            blocks[p.code] = Block._make(as_values(readings.pop(), run))
+    listed = "; ".join(" ".join("/" if n is None else str(n) for n in o) for o in options[:10])
+    listed += " …" if len(options) > 10 else ""
+    if len(options) == 1:
+        _run_issue(report, run, "info", f"split as {listed} ({how}); marked derived")
+    else:
+        _run_issue(
+            report,
+            run,
+            "error",
+            f"cannot be split with certainty: {len(options)} splits satisfy the three block identities "
+            f"(candidates: {listed or 'none'}); proceedings read the same in every one are placed, marked "
+            f"derived ({', '.join(blocks) or 'none'}); the rest is NA",
+        )
+    return blocks
+
+
+def _run_issue(report: Report, run: Run, severity: str, what: str) -> None:
+    """An issue about table 四 printed as a run."""
+    report.issue(
+        "glued_digits",
+        severity,
+        f"Table 四 is printed as one run of digits {run.raw}; {what}"
+        if severity == "info"
+        else f"Table 四 is printed as one run of digits {run.raw} that {what}",
+        f"line {run.line}",
+        actual=run.raw,
+    )
 
 
 def table4_region(

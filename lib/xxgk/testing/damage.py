@@ -125,6 +125,21 @@ def split_digits(lines: list[str], rng: random.Random) -> list[str]:
     return out
 
 
+def glue_runs_with_a_space(lines: list[str], rng: random.Random) -> list[str]:
+    """Numbers run together as web text loses its cell separators, one space left somewhere inside the run
+    (0 0 0 31 -> 000 31, or 00 031)."""
+    out = []
+    for ln in lines:
+        glued = re.sub(r"(?<=\d)[ \t]+(?=\d)", "", ln)
+        runs = [m for m in re.finditer(r"\d{3,}", glued)]
+        if glued != ln and runs and rng.random() < 0.1:
+            run = rng.choice(runs)
+            at = rng.randrange(run.start() + 1, run.end())
+            ln = glued[:at] + " " + glued[at:]
+        out.append(ln)
+    return out
+
+
 # Marks printed beside numbers in real reports: superscripts, circled numbers, reference symbols, and the
 # <sup> markup OCR and web pages use for them.
 _FOOTNOTE_MARKS = ("¹", "²", "³", "①", "②", "⑶", "⒈", "❶", "※", "*", "†", "<sup>1</sup>", "<sup>2</sup>")
@@ -151,6 +166,7 @@ LINE_CORRUPTIONS: dict[str, Callable[[list[str], random.Random], list[str]]] = {
     "glue_digits": glue_digits,
     "split_digits": split_digits,
     "footnote_marks": footnote_marks,
+    "glue_runs_with_a_space": glue_runs_with_a_space,
 }
 
 

@@ -13,6 +13,12 @@ agencies and years; :func:`render` prints it in one of the layouts real reports 
   vertical group label characters in the first cell of successive rows, rows split over two lines;
 - ``html``: a web page, tables with rowspan group labels and colspan headers, lost cells blank;
 
+and, apart from :data:`LAYOUTS` (it is measured on its own, by :mod:`xxgk.testing.runs`):
+
+- ``webtext``: the text of a web page that lost its cell separators: each row's cells glued into one run of
+  digits after its label (sometimes a separator survives as a space), table 四 as one run at the end of its
+  header line or on a line of its own, and at times the whole document flattened onto one line;
+
 and :func:`truncate` cuts a rendering after a row of table 三 (a download or extraction that stopped).
 
 Every label comes from :mod:`xxgk.contract.codes` (the one declaration), and label variants from the alias table
@@ -42,6 +48,7 @@ from xxgk.contract import codes
 LAYOUTS = ("pdftotext", "tsv", "ocr", "html")
 #: The file name each layout is parsed under (the parser picks its reader by extension).
 FILE_NAMES = {
+    "webtext": "synthetic.txt",
     "pdftotext": "synthetic.txt",
     "tsv": "synthetic.txt",
     "ocr": "synthetic.md",
@@ -361,9 +368,13 @@ def _groups_before(code: str, template: str) -> str | None:
 def render(truth: Truth, layout: str, rng: random.Random) -> Rendering:
     """Print a report in one layout."""
     doc = _Doc()
-    {"pdftotext": _render_pdftotext, "tsv": _render_tsv, "ocr": _render_ocr, "html": _render_html}[layout](
-        truth, rng, doc
-    )
+    {
+        "pdftotext": _render_pdftotext,
+        "tsv": _render_tsv,
+        "ocr": _render_ocr,
+        "html": _render_html,
+        "webtext": _render_webtext,
+    }[layout](truth, rng, doc)
     return Rendering("\n".join(doc.lines) + "\n", layout, truth, doc.row_ends)
 
 
@@ -698,6 +709,78 @@ def _render_html(truth: Truth, rng: random.Random, doc: _Doc) -> None:
         "<p>无。</p>",
         "</body></html>",
     )
+
+
+# web text ----------------------------------------------------------------------------------------------
+
+
+def glued_run(cells, rng: random.Random, spaces: float = 0.15) -> str:
+    """Cells printed with their separators lost: digits run together; now and then a separator survives as a
+    space. A not-applicable mark is not a digit: it keeps spaces around it.
+
+    >>> glued_run([31, 0, 0, 0, 0, 0, 31], random.Random(1), spaces=0)
+    '310000031'
+    """
+    out = ""
+    for i, cell in enumerate(cells):
+        text = _fmt(cell, False)
+        if i and (cell == NA_MARK or out.endswith(NA_MARK) or rng.random() < spaces):
+            out += " "
+        out += text
+    return out
+
+
+def _render_webtext(truth: Truth, rng: random.Random, doc: _Doc) -> None:
+    """A web page's text with its cell separators lost (as pingtan_2022 in data/raw): see the module doc.
+
+    One piece per row or heading; with ``flat`` the pieces are joined onto one line (``row_ends`` then all
+    point at it).
+    """
+    flat = rng.random() < 0.4
+    spaces = rng.choice((0.0, 0.0, 0.1, 0.3))  # how often a separator survives as a space
+    pieces: list[str] = []
+    ends: dict[str, int] = {}
+    gap = " " if rng.random() < 0.5 else ""  # between a label and its run
+
+    pieces += [
+        f"{truth.agency}{truth.year}年政府信息公开工作年度报告",
+        _HEADINGS["一"][0],
+        *_prose(truth, rng),
+    ]
+    pieces.append(_HEADINGS["二"][0])
+    for para, rows in _table2_rows(truth):
+        head, *items = rows
+        pieces.append(f"{para} {head[0]} {' '.join(head[1])}")
+        pieces += [label + gap + glued_run(cells, rng, spaces) for label, cells in items]
+    pieces += [
+        _HEADINGS["三"][0],
+        _BALANCE_NOTE,
+        " ".join([_APPLICANT_HEAD, *(a.zh for a in codes.APPLICANTS)]),
+    ]
+    for code in truth.request_rows:
+        if code == "granted":
+            pieces.append(_RESULTS_GROUP)
+        group = _groups_before(code, truth.template)
+        if group:
+            pieces.append(group)
+        run = glued_run(truth.requests[code], rng, spaces)
+        pieces.append(_row_label(code, rng, False) + (" " if run.startswith(NA_MARK) else gap) + run)
+        ends[code] = len(pieces) - 1
+    header = " ".join(
+        [codes.PROCEEDINGS[0].zh, "行政诉讼", *(o.zh for o in codes.OUTCOMES)]
+        + ["未经复议直接起诉", "复议后起诉"]
+        + [o.zh for o in codes.OUTCOMES * 2]
+    )
+    run = glued_run([c for p in _PROCEEDINGS for c in truth.reviews[p]], rng, spaces)
+    pieces.append(rng.choice(_HEADINGS["四"]))
+    pieces += [f"{header} {run}"] if rng.random() < 0.5 else [header, run]
+    pieces += [_HEADINGS["五"][0], rng.choice(_FILLER), _HEADINGS["六"][0], "无。"]
+    if flat:
+        doc.add(" ".join(pieces))
+        doc.row_ends.update({code: 0 for code in ends})
+    else:
+        doc.add(*pieces)
+        doc.row_ends.update(ends)
 
 
 # ---------------------------------------------------------------------------------------------------------
