@@ -15,9 +15,11 @@ as text instead. Text outside tables is read line by line. Lines are numbered th
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 import threading
-from bisect import bisect_right
+import time
+from bisect import bisect_left, bisect_right
 from operator import itemgetter
 from pathlib import Path
 
@@ -25,7 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from xxgk.read.lines import Document, Line, line_from_cells, split_line
-from xxgk.read.pdf_grid import bbox, rulings, tables
+from xxgk.read.pdf_grid import GridTooComplex, bbox, rulings, tables
 from xxgk.read.pdfium_calls import char_matrix, font_size, get_unicode, glyph_box, is_generated, loose_box
 from xxgk.read.text import UnreadableFile
 
@@ -44,15 +46,44 @@ _LOCK = threading.Lock()
 
 
 def read(data: bytes) -> Document:
-    """The reader of PDFs: lines with the page of each."""
-    lines, pages = pdf_lines(data)
-    return Document(lines, line_pages=pages)
+    """The reader of PDFs: lines with the page of each, and what the reader noted about pages."""
+    return pdf_document(data)
 
 
 def pdf_lines(source: str | Path | bytes) -> tuple[list[Line], dict[int, int]]:
     """The document (a path, or the file's bytes) as Lines, and the page of each line number."""
+    document = pdf_document(source)
+    return document.lines, document.line_pages
+
+
+class PdfTooComplex(UnreadableFile):
+    """The PDF is past the reading budget of a report (:data:`MAX_PAGES`, :data:`MAX_SECONDS`)."""
+
+    check = "pdf_too_complex"
+
+
+#: The reading budget of one PDF. The corpus PDFs have 5 and 6 pages and read in 0.06 s; an annual report
+#: of the 2021 template runs to some 5 to 30 pages (its tables take two or three), so 200 pages is far
+#: past any report and still reads in a few seconds. Past either limit the file is not read.
+MAX_PAGES = 200
+MAX_SECONDS = 30  # CPU time of the reading thread, so a busy machine does not refuse a file
+#: Characters a page may draw: an A4 page of 5-point type holds some 17,000 (the corpus pages 200 to
+#: 800). A page past this is not read (a crafted page, or a text dump of something else).
+MAX_PAGE_CHARS = 50_000
+
+
+def pdf_document(source: str | Path | bytes) -> Document:
+    """The document (a path, or the file's bytes) as a :class:`Document`: its Lines, the page of each,
+    and notes on pages read otherwise than as drawn (turned back, grid not rebuilt, not read)."""
     lines: list[Line] = []
     pages: dict[int, int] = {}
+    notes: list[tuple[str, str, str, str]] = []
+    deadline = time.thread_time() + MAX_SECONDS
+
+    def check_time() -> None:
+        if time.thread_time() > deadline:
+            raise PdfTooComplex(f"reading the PDF took over the budget of {MAX_SECONDS} s (CPU time)")
+
     with _LOCK:
         try:
             doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
@@ -61,12 +92,17 @@ def pdf_lines(source: str | Path | bytes) -> tuple[list[Line], dict[int, int]]:
         try:
             if len(doc) == 0:
                 raise UnreadableFile("the PDF cannot be opened (it has no pages: damaged or cut off)")
+            if len(doc) > MAX_PAGES:
+                raise PdfTooComplex(
+                    f"the PDF has {len(doc)} pages, over the budget of {MAX_PAGES} for a report"
+                )
             for page_no in range(1, len(doc) + 1):
+                check_time()
                 try:
                     page = doc[page_no - 1]
                 except pdfium.PdfiumError as err:
                     raise UnreadableFile(f"page {page_no} of the PDF cannot be read ({err})") from err
-                for kind, payload in _page_items(page):
+                for kind, payload in _page_items(page, page_no, notes, check_time):
                     no = len(lines) + 1
                     lines.append(
                         line_from_cells(payload, no, grid=True)
@@ -77,26 +113,43 @@ def pdf_lines(source: str | Path | bytes) -> tuple[list[Line], dict[int, int]]:
                 page.close()
         finally:
             doc.close()
-    if not any(line.text for line in lines):
+    if not any(line.text for line in lines) and not notes:
         raise UnreadableFile("the PDF has no text layer (a scan): it needs OCR first")
-    return lines, pages
+    return Document(lines, line_pages=pages, notes=notes)
 
 
 # A character: (text, x0, top, x1, bottom, x centre, y centre), in points from the page's top-left corner.
 Char = tuple[str, float, float, float, float, float, float]
 
 
-def _page_items(page: pdfium.PdfPage) -> list[tuple[str, object]]:
+def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> list[tuple[str, object]]:
     """The page's table rows ("cells") and text lines ("text"), top to bottom."""
-    height = page.get_mediabox()[3]  # PDF y runs up from the media box's bottom; ours down from its top
+    # PDF y runs up from the media box's bottom; ours down from its top
+    left, _, right, height = page.get_mediabox()
     chars = _chars(page, height)
+    if chars is None:
+        notes.append(_note("pdf_too_complex", "error", page_no, _TOO_MANY_CHARS.format(MAX_PAGE_CHARS)))
+        return []
     if not chars:
         return []
+    angle = _skew(chars)
+    turn = None
+    if abs(angle) > MAX_SKEW:
+        notes.append(_note("pdf_skewed", "error", page_no, _TOO_SKEWED.format(angle=_degrees(angle))))
+        return []
+    if abs(angle) > _SKEW_NOISE:
+        turn = Turn(angle, (left + right) / 2, height / 2)
+        chars = turn.chars(chars)
+        notes.append(_note("pdf_skewed", "info", page_no, _TURNED.format(angle=_degrees(angle))))
     items: list[tuple[float, str, object]] = []
     boxes = []
-    for cells in tables(rulings(page, height)):
-        boxes.append(bbox(cells))
-        items += _table_rows(cells, chars)
+    try:
+        for cells in tables(rulings(page, height, turn), check_time):
+            boxes.append(bbox(cells))
+            items += _table_rows(cells, chars)
+    except GridTooComplex as err:
+        notes.append(_note("pdf_too_complex", "warning", page_no, _NO_GRID.format(reason=err)))
+        items, boxes = [], []
     outside = chars
     for x0, top, x1, bottom in boxes:
         outside = [c for c in outside if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
@@ -107,14 +160,93 @@ def _page_items(page: pdfium.PdfPage) -> list[tuple[str, object]]:
     return [(kind, payload) for _, kind, payload in items if kind == "cells" or payload.strip()]
 
 
+_TOO_MANY_CHARS = "it draws more than {} characters, the budget of a page; the page was not read"
+_TOO_SKEWED = (
+    "its text lines run {angle} off the horizontal, more than a page is turned back; the page was not "
+    "read (its rows cannot be told apart safely)"
+)
+_TURNED = "the page is turned by {angle}: its text and rulings were turned back before reading"
+_NO_GRID = "its table grid was not rebuilt ({reason}); the page was read as text lines"
+
+
+def _note(check: str, severity: str, page_no: int, message: str) -> tuple[str, str, str, str]:
+    return check, severity, f"Page {page_no}: {message}", f"page {page_no}"
+
+
+def _degrees(angle: float) -> str:
+    """An angle of the page (radians, y down) as a reader sees it: 3.00° clockwise."""
+    return f"{abs(math.degrees(angle)):.2f}° {'clockwise' if angle > 0 else 'anticlockwise'}"
+
+
+# Skew ------------------------------------------------------------------------------------------------------
+
+#: Pages turned by up to this much (radians; scans and some exports are off by a degree or three) are
+#: turned back; a page whose text runs at a steeper angle is not read.
+MAX_SKEW = math.radians(5)
+#: Below this a page is read as drawn: text set straight gives exactly 0; 0.05° moves a ruling across
+#: the page by under half a point.
+_SKEW_NOISE = math.radians(0.05)
+#: Neighbouring characters needed to measure a page's angle.
+_MIN_PAIRS = 20
+
+
+def _skew(chars: list[Char]) -> float:
+    """The angle the page's text lines run at (radians, positive when they fall to the right): the median
+    direction from one character's centre to the next one's, in the order the page draws them, over
+    neighbours (centres 0.3 to 2 character heights apart). Jumps between lines and cells are longer; the
+    few characters of a vertical label do not move the median. A page turned a quarter turn or upside
+    down gives about ±90° or 180°.
+    """
+    angles = []
+    atan2 = math.atan2
+    for a, b in zip(chars, chars[1:], strict=False):
+        dx, dy = b[5] - a[5], b[6] - a[6]
+        size = a[4] - a[2]
+        if 0.09 * size * size < dx * dx + dy * dy < 4 * size * size:
+            angles.append(atan2(dy, dx))
+    if len(angles) < _MIN_PAIRS:
+        return 0.0
+    angles.sort()
+    return angles[len(angles) // 2]
+
+
+class Turn:
+    """Turning a page back by its skew, about its centre, in points from the top-left corner."""
+
+    def __init__(self, angle: float, cx: float, cy: float):
+        self.angle, self.cos, self.sin, self.cx, self.cy = angle, math.cos(angle), math.sin(angle), cx, cy
+
+    def __call__(self, x: float, y: float) -> tuple[float, float]:
+        dx, dy = x - self.cx, y - self.cy
+        return self.cx + dx * self.cos + dy * self.sin, self.cy - dx * self.sin + dy * self.cos
+
+    def chars(self, chars: list[Char]) -> list[Char]:
+        """The characters turned back: each box's centre turned, its size the character's own (pdfium's
+        box of a turned character is the upright box around it)."""
+        cos, sin = self.cos, abs(self.sin)
+        scale = 1 / (cos * cos - sin * sin)
+        out = []
+        for ch, x0, top, x1, bottom, _, _ in chars:
+            width, height = x1 - x0, bottom - top
+            half_w = max((width * cos - height * sin) * scale, 0) / 2
+            half_h = max((height * cos - width * sin) * scale, 0) / 2
+            cx, cy = self((x0 + x1) / 2, (top + bottom) / 2)
+            out.append((ch, cx - half_w, cy - half_h, cx + half_w, cy + half_h, cx, cy))
+        return out
+
+
 # Characters ------------------------------------------------------------------------------------------------
 
 
-def _chars(page: pdfium.PdfPage, height: float) -> list[Char]:
-    """Every character the PDF draws (not the spaces and line breaks pdfium adds), with its box."""
+def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
+    """Every character the PDF draws (not the spaces and line breaks pdfium adds), with its box; None
+    when the page draws more than :data:`MAX_PAGE_CHARS`."""
     textpage = page.get_textpage()
     handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     n = pdfium_c.FPDFText_CountChars(textpage.raw)
+    if n > MAX_PAGE_CHARS:
+        textpage.close()
+        return None
     text = _page_text(textpage.raw, n)
     box = pdfium_c.FS_RECTF()
     box_ref = ctypes.byref(box)
@@ -235,25 +367,14 @@ def _table_rows(cells: list[tuple], chars: list[Char]) -> list[tuple[float, str,
     box read as text. A slot covered by a merged cell from above or the left reads as blank."""
     table_box = bbox(cells)
     inside = _centred_in(chars, table_box)
-    # Each character goes to the cell its centre falls in: cells tile the table, so find its slot
-    # between the distinct cell edges and look the slot's cell up.
-    xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
-    ys = sorted({c[1] for c in cells} | {c[3] for c in cells})
-    slot_cell: dict[tuple[int, int], tuple] = {}
-    for cell in cells:
-        for i in range(xs.index(cell[0]), xs.index(cell[2])):
-            for j in range(ys.index(cell[1]), ys.index(cell[3])):
-                slot_cell[(i, j)] = cell
-    cell_chars: dict[tuple, list[Char]] = {}
-    for char in inside:
-        slot = (bisect_right(xs, char[5]) - 1, bisect_right(ys, char[6]) - 1)
-        cell = slot_cell.get(slot)
-        if cell is not None:
-            cell_chars.setdefault(cell, []).append(char)
+    cell_chars = _chars_by_cell(cells, inside)
     columns = sorted({c[0] for c in cells})
     rows: dict[float, dict[float, tuple]] = {}
     for cell in cells:
         rows.setdefault(cell[1], {})[cell[0]] = cell
+    # a row read as text takes the characters centred in its box: look up the band of its height
+    by_centre = sorted(range(len(inside)), key=lambda k: inside[k][6])
+    centres = [inside[k][6] for k in by_centre]
     items = []
     for top in sorted(rows):
         row = [rows[top].get(x) for x in columns]
@@ -261,6 +382,36 @@ def _table_rows(cells: list[tuple], chars: list[Char]) -> list[tuple[float, str,
         if sum(1 for t in texts if t.strip()) > 1:
             items.append((top, "cells", texts))
         else:
-            box = bbox([c for c in row if c])
-            items.append((top, "text", _text(_centred_in(inside, box))))
+            x0, y0, x1, y1 = bbox([c for c in row if c])
+            band = sorted(by_centre[bisect_left(centres, y0) : bisect_left(centres, y1)])  # page order
+            items.append((top, "text", _text([c for k in band if x0 <= (c := inside[k])[5] < x1])))
     return items
+
+
+def _chars_by_cell(cells: list[tuple], chars: list[Char]) -> dict[tuple, list[Char]]:
+    """Each character in the cell its centre falls in: cells tile the table, so find its slot between
+    the distinct cell edges and look the slot's cell up (where cells overlap, the later one's)."""
+    xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
+    ys = sorted({c[1] for c in cells} | {c[3] for c in cells})
+    x_at = {x: i for i, x in enumerate(xs)}
+    y_at = {y: j for j, y in enumerate(ys)}
+    spans = [(x_at[c[0]], x_at[c[2]], y_at[c[1]], y_at[c[3]]) for c in cells]
+    slots = sum((i1 - i0) * (j1 - j0) for i0, i1, j0, j1 in spans)
+    if slots > MAX_SLOTS:
+        raise GridTooComplex(f"cells over {slots} grid slots, over the budget of {MAX_SLOTS}")
+    slot_cell: dict[tuple[int, int], tuple] = {}
+    for cell, (i0, i1, j0, j1) in zip(cells, spans, strict=True):
+        for i in range(i0, i1):
+            for j in range(j0, j1):
+                slot_cell[(i, j)] = cell
+    cell_chars: dict[tuple, list[Char]] = {}
+    for char in chars:
+        cell = slot_cell.get((bisect_right(xs, char[5]) - 1, bisect_right(ys, char[6]) - 1))
+        if cell is not None:
+            cell_chars.setdefault(cell, []).append(char)
+    return cell_chars
+
+
+#: Slots (cells between distinct cell edges) a table may span: a ruled grid fills about one slot a cell;
+#: cells staggered row against row can make far more, and past this the page's grid is not rebuilt.
+MAX_SLOTS = 1_000_000
