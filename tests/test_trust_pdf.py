@@ -335,3 +335,142 @@ def test_pdf_checks_are_declared():
 
     assert BY_CODE["pdf_too_complex"].severities == ("error", "warning")
     assert BY_CODE["pdf_skewed"].severities == ("info", "error")
+
+
+# Pages drawn with matplotlib: CJK labels, ruled tables, marks and furniture where a test puts them ----------
+
+TITLE = "某县教育局2022年政府信息公开工作年度报告"
+HEADING = "三、收到和处理政府信息公开申请情况"
+NEW = "一、本年新收政府信息公开申请数量"
+OVER = "二、上年结转政府信息公开申请数量"
+HEADER = ["申请人情况", "自然人", "商业企业", "科研机构", "社会公益", "法律服务", "其他", "总计"]
+WIDTHS = [200, 45, 45, 45, 45, 45, 45, 45]
+
+
+def _draw(path, pages: list[list[tuple]]) -> None:
+    """A PDF of A4 pages, each a list of ("text", x, baseline, text, size[, ha]) and ("table", left, top,
+    row height, rows) items, in points from the top-left corner. A table cell is a string, or a (number,
+    mark) pair: the number, then the mark drawn at 60 % of the size and raised by a third of the size
+    (a footnote as word processors print it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from xxgk.analysis.plotting import FONT_FAMILY, register_fonts
+
+    register_fonts()
+    with plt.rc_context({"pdf.fonttype": 42, "font.family": [FONT_FAMILY]}), PdfPages(path) as out:
+        for items in pages:
+            fig = plt.figure(figsize=(595 / 72, 842 / 72))
+            ax = fig.add_axes([0, 0, 1, 1])
+            ax.set_xlim(0, 595)
+            ax.set_ylim(842, 0)
+            ax.axis("off")
+            for item in items:
+                if item[0] == "text":
+                    _, x, y, text, size, *ha = item
+                    _draw_text(ax, x, y, text, size, ha[0] if ha else "left")
+                else:
+                    _draw_table(ax, *item[1:])
+            out.savefig(fig)
+            plt.close(fig)
+
+
+def _draw_text(ax, x: float, y: float, text, size: float, ha: str) -> None:
+    if isinstance(text, tuple):  # (text, mark): the mark small and raised, right after the text
+        text, mark = text
+        ax.text(x, y, text, fontsize=size, ha="right", va="baseline")
+        ax.text(x, y - size / 3, mark, fontsize=size * 0.6, ha="left", va="baseline")
+    else:
+        ax.text(x, y, text, fontsize=size, ha=ha, va="baseline")
+
+
+def _draw_table(ax, left: float, top: float, row_height: float, rows: list[list]) -> None:
+    from matplotlib.patches import Rectangle
+
+    xs = [left + sum(WIDTHS[:k]) for k in range(len(WIDTHS) + 1)]
+    for r, row in enumerate(rows):
+        y = top + r * row_height
+        for c, cell in enumerate(row):
+            ax.add_patch(Rectangle((xs[c], y), WIDTHS[c], row_height, fill=False, lw=0.75, edgecolor="black"))
+            if cell:
+                baseline = y + row_height / 2 + 4
+                if isinstance(cell, tuple):
+                    _draw_text(ax, xs[c + 1] - 8, baseline, cell, 10, "right")
+                else:
+                    _draw_text(ax, (xs[c] + xs[c + 1]) / 2, baseline, cell, 10, "center")
+
+
+def _report_page(rows: list[list], prose: str | tuple = "本年度共收到申请件数见下表。") -> list[tuple]:
+    return [
+        ("text", 72, 80, TITLE, 14),
+        ("text", 72, 120, "一、总体情况", 12),
+        ("text", 72, 145, prose, 11) if isinstance(prose, str) else ("text", 240, 145, prose, 11),
+        ("text", 72, 185, HEADING, 12),
+        ("table", 60, 200, 24, [HEADER, *rows]),
+    ]
+
+
+def _requests(tables, row: str) -> list:
+    req = tables["requests"]
+    return [None if v is None or v != v else int(v) for v in req[req["row_code"] == row]["count"].tolist()]
+
+
+# 1. A footnote mark beside a number is never a digit of it ---------------------------------------------------
+
+MARKS = [("2", "²"), ("12", "¹²"), ("*", "*"), ("†", "†")]
+
+
+@pytest.mark.parametrize(("drawn", "mark"), MARKS, ids=[m[0] for m in MARKS])
+def test_a_small_raised_mark_after_a_number_in_a_cell_is_not_a_digit(tmp_path, drawn, mark):
+    """Before: "66" with a small raised "2" read as 662 (the mark's centre still in the number's cell)."""
+    path = tmp_path / "marked.pdf"
+    rows = [[NEW, ("66", drawn), "0", "0", "0", "0", "0", "66"], [OVER, *["0"] * 7]]
+    _draw(path, [_report_page(rows)])
+    tables = xxgk.parse(path)
+    assert _requests(tables, "new_received") == [66, 0, 0, 0, 0, 0, 66]
+    noted = _issues(tables, "footnote_mark")
+    assert list(noted["actual"]) == [mark]
+
+
+@pytest.mark.parametrize(("drawn", "mark"), MARKS[:2], ids=[m[0] for m in MARKS[:2]])
+def test_a_small_raised_mark_after_a_number_in_the_prose_is_not_a_digit(tmp_path, drawn, mark):
+    path = tmp_path / "marked_prose.pdf"
+    rows = [[NEW, *["5"] + ["0"] * 5 + ["5"]], [OVER, *["0"] * 7]]
+    prose = ("本年度共收到政府信息公开申请5", drawn)
+    _draw(path, [[*_report_page(rows, prose), ("text", 248, 145, "件。", 11)]])
+    tables = xxgk.parse(path)
+    facts = tables["facts"]
+    assert facts[facts["fact_code"] == "new_received"]["value"].tolist() == [5]
+    assert list(_issues(tables, "footnote_mark")["actual"]) == [mark]
+
+
+def test_a_number_in_a_smaller_size_on_its_line_stays_a_number(tmp_path):
+    """Smaller but not raised (a second run of the number in another size, a subscript-free change of
+    font): still the digits of the number."""
+    path = tmp_path / "sizes.pdf"
+    rows = [[NEW, *["0"] * 7], [OVER, *["0"] * 7]]
+    page = _report_page(rows)
+    page[4] = ("table", 60, 200, 24, [HEADER, [NEW, "", "0", "0", "0", "0", "0", "66"], rows[1]])
+    x = 60 + sum(WIDTHS[:2]) - 8
+    page += [("text", x - 12, 236, "6", 10, "left"), ("text", x - 6, 236, "6", 6, "left")]
+    _draw(path, [page])
+    tables = xxgk.parse(path)
+    assert _requests(tables, "new_received") == [66, 0, 0, 0, 0, 0, 66]
+    assert _issues(tables, "footnote_mark").empty
+
+
+def test_a_text_rise_mark_in_one_text_object_is_not_a_digit():
+    """The mark drawn in the same text object as the number, smaller and raised with Ts (as Word exports a
+    superscript): read as a mark too, in a ruled cell and in a line of text."""
+    cell = "BT /F1 10 Tf 0 Ts 110 705 Td (398) Tj /F1 6 Tf 4 Ts (1) Tj ET"
+    line = "BT /F1 10 Tf 0 Ts 72 600 Td (total 25) Tj /F1 6 Tf 4 Ts (3) Tj 0 Ts /F1 10 Tf ( cases) Tj ET"
+    grid = "0.5 w 60 690 m 260 690 l S 60 720 m 260 720 l S 60 690 m 60 720 l S 100 690 m 100 720 l S "
+    grid += "160 690 m 160 720 l S 260 690 m 260 720 l S"
+    document = pdf_document(_raw_pdf([grid + "\n" + cell + "\n" + _text(170, 705, "7") + "\n" + line]))
+    assert [(line.text, [int(c.number) for c in line.cells if c], line.marks) for line in document.lines] == [
+        ("398 7", [398, 7], "¹"),
+        ("total 25 cases", [25], "³"),
+    ]

@@ -141,6 +141,7 @@ def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> 
         turn = Turn(angle, (left + right) / 2, height / 2)
         chars = turn.chars(chars)
         notes.append(_note("pdf_skewed", "info", page_no, _TURNED.format(angle=_degrees(angle))))
+    chars = _raised_marks(chars)
     items: list[tuple[float, str, object]] = []
     boxes = []
     try:
@@ -233,6 +234,63 @@ class Turn:
             cx, cy = self((x0 + x1) / 2, (top + bottom) / 2)
             out.append((ch, cx - half_w, cy - half_h, cx + half_w, cy + half_h, cx, cy))
         return out
+
+
+# Footnote marks --------------------------------------------------------------------------------------------
+
+#: Characters that, drawn smaller and raised right after another, are a footnote mark ("66" and a small
+#: raised "2" is 66 with mark ², not 662).
+_MARKABLE = frozenset("0123456789*＊†‡※§")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+#: A mark's box is under this share of its neighbour's height, and its bottom this share of that height
+#: above the neighbour's bottom (a superscript is some 60 % of the size, raised by a third of it).
+_SMALLER, _RAISED = 0.8, 0.15
+#: How far (points) a mark may start from its neighbour's right edge.
+_TOUCHING = 1.5
+
+
+def _raised_marks(chars: list[Char]) -> list[Char]:
+    """The characters with each footnote mark a PDF draws as a small raised digit (or * † ※) right after a
+    character turned into its superscript form, and set on its neighbour's line: "66" then a small raised
+    "2" reads 66², which the shared normalisation reads as 66 with a footnote mark. A run of such digits
+    ("12" as a mark) follows the first one."""
+    candidates = [k for k, c in enumerate(chars) if c[0] in _MARKABLE]
+    if not candidates:
+        return chars
+    ends: dict[int, list[int]] = {}  # characters by the whole point their right edge falls in
+    for k, c in enumerate(chars):
+        ends.setdefault(math.floor(c[3]), []).append(k)
+    out = chars
+    base_of: dict[int, Char] = {}  # a mark found, and the character it is raised above
+    for k in sorted(candidates, key=lambda k: chars[k][1]):
+        base = _mark_base(chars, k, ends, base_of)
+        if base is not None:
+            if out is chars:
+                out = list(chars)
+            c = chars[k]
+            base_of[k] = base
+            out[k] = (c[0].translate(_SUPERSCRIPT), c[1], base[2], c[3], base[4], c[5], base[6])
+    return out
+
+
+def _mark_base(chars: list[Char], k: int, ends: dict, base_of: dict) -> Char | None:
+    """The character ``chars[k]`` is a footnote mark of: one it follows closely, taller and lower, or a
+    mark of the same size it follows."""
+    c = chars[k]
+    height = c[4] - c[2]
+    for bucket in range(math.floor(c[1] - _TOUCHING), math.floor(c[1] + _TOUCHING) + 1):
+        for m in ends.get(bucket, ()):
+            n = chars[m]
+            if m == k or not (n[3] - _TOUCHING <= c[1] <= n[3] + _TOUCHING and n[2] <= c[6] <= n[4]):
+                continue
+            if m in base_of:
+                if abs(n[4] - c[4]) < 0.5 and abs(n[4] - n[2] - height) < 0.5:
+                    return base_of[m]
+                continue
+            size = n[4] - n[2]
+            if height < _SMALLER * size and c[4] < n[4] - _RAISED * size:
+                return n
+    return None
 
 
 # Characters ------------------------------------------------------------------------------------------------
