@@ -15,12 +15,14 @@ import random
 import time
 from bisect import bisect_left, bisect_right
 
+import pandas as pd
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 
 import xxgk
 from conftest import GOLDEN, RAW
+from xxgk.contract import codes
 from xxgk.read import pdf, pdf_grid
 from xxgk.read.pdf import pdf_document
 from xxgk.testing.score import score_report
@@ -372,10 +374,20 @@ def _draw(path, pages: list[list[tuple]]) -> None:
                 if item[0] == "text":
                     _, x, y, text, size, *ha = item
                     _draw_text(ax, x, y, text, size, ha[0] if ha else "left")
+                elif item[0] == "frame":  # a ruled page frame: header band, body, footer band
+                    _draw_frame(ax)
                 else:
                     _draw_table(ax, *item[1:])
             out.savefig(fig)
             plt.close(fig)
+
+
+def _draw_frame(ax) -> None:
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((30, 25), 555, 795, fill=False, lw=0.75, edgecolor="black"))
+    for y in (60, 785):
+        ax.plot([30, 585], [y, y], lw=0.75, color="black")
 
 
 def _draw_text(ax, x: float, y: float, text, size: float, ha: str) -> None:
@@ -415,7 +427,7 @@ def _report_page(rows: list[list], prose: str | tuple = "本年度共收到申�
 
 def _requests(tables, row: str) -> list:
     req = tables["requests"]
-    return [None if v is None or v != v else int(v) for v in req[req["row_code"] == row]["count"].tolist()]
+    return [None if pd.isna(v) else int(v) for v in req[req["row_code"] == row]["count"].tolist()]
 
 
 # 1. A footnote mark beside a number is never a digit of it ---------------------------------------------------
@@ -474,3 +486,97 @@ def test_a_text_rise_mark_in_one_text_object_is_not_a_digit():
         ("398 7", [398, 7], "¹"),
         ("total 25 cases", [25], "³"),
     ]
+
+
+# 2. Page furniture is not data -------------------------------------------------------------------------------
+
+FOOTERS = ["- {n} -", "— {n} —", "第{n}页", "第 {n} 页 共 6 页", "{n}/6", "{n}"]  # page n prints the n-th
+HEADERS = {
+    "ruled": "某县教育局 2022 年政府信息公开工作年度报告",
+    "unruled": "2022年度报告 第{n}页",
+    "framed": "某县教育局 2022 年政府信息公开工作年度报告",
+}
+RUNNING_FOOTER = "某县教育局办公室 2023 年 1 月印发"
+#: Table 三's first twelve rows, two a page over six pages; row i holds i + 1 natural-person requests.
+SPLIT_ROWS = [(row.code, row.zh.replace("（", "(").replace("）", ")")) for row in codes.REQUEST_ROWS[:12]]
+
+
+def _unruled(rows: list[list], top: float) -> list[tuple]:
+    """A table printed without rulings: each cell's text where a ruled table would put it."""
+    xs = [60 + sum(WIDTHS[:k]) for k in range(len(WIDTHS) + 1)]
+    return [
+        ("text", xs[c] + 2, top + r * 24 + 16, cell, 9, "left")
+        if c == 0
+        else ("text", (xs[c] + xs[c + 1]) / 2, top + r * 24 + 16, cell, 10, "center")
+        for r, row in enumerate(rows)
+        for c, cell in enumerate(row)
+        if cell
+    ]
+
+
+def _split_table(layout: str) -> list[list[tuple]]:
+    """Table 三 begun at the foot of page 1 and continued two rows a page to page 6, ruled or not, inside
+    a ruled page frame or not; a running header, a running footer and a page number on every page, the
+    page number in a different style on each page."""
+    rows = [
+        [label, str(i + 1), "0", "0", "0", "0", "0", str(i + 1)] for i, (_, label) in enumerate(SPLIT_ROWS)
+    ]
+
+    def table(part: list[list], top: float) -> list[tuple]:
+        return _unruled(part, top) if layout == "unruled" else [("table", 60, top, 24, part)]
+
+    pages = [
+        [("text", 72, 110, TITLE, 14), ("text", 72, 150, "一、总体情况", 12)]
+        + [("text", 72, 175, "本年度工作情况如下。", 11), ("text", 72, 640, HEADING, 12)]
+        + table([HEADER, *rows[:2]], 660)
+    ]
+    pages += [table(rows[k : k + 2], 90) for k in range(2, 12, 2)]
+    pages[-1].append(("text", 72, 180, "四、政府信息公开行政复议、行政诉讼情况", 12))
+    for n, page in enumerate(pages, 1):
+        page.insert(0, ("text", 297, 45, HEADERS[layout].format(n=n), 9, "center"))
+        page += [
+            ("text", 297, 790, RUNNING_FOOTER, 9, "center"),
+            ("text", 297, 808, FOOTERS[n - 1].format(n=n), 9, "center"),
+        ]
+        if layout == "framed":
+            page.insert(0, ("frame",))
+    return pages
+
+
+@pytest.fixture(scope="module", params=["ruled", "unruled", "framed"])
+def split_table(request, tmp_path_factory):
+    path = tmp_path_factory.mktemp("furniture") / f"{request.param}.pdf"
+    _draw(path, _split_table(request.param))
+    return request.param, path, xxgk.parse(path), pdf_document(path.read_bytes())
+
+
+def test_a_table_split_over_pages_reads_every_row_as_printed(split_table):
+    _, _, tables, _ = split_table
+    for i, (code, _) in enumerate(SPLIT_ROWS):
+        assert _requests(tables, code) == [i + 1, 0, 0, 0, 0, 0, i + 1], code
+
+
+def test_page_numbers_and_running_lines_between_the_parts_of_a_table_are_not_data(split_table):
+    """No page number (in any style), running footer, or running header past its first appearance is left
+    in the lines: none can become a row or a cell (a header is kept on page 1, where it may be the only
+    title a report prints)."""
+    layout, _, _, document = split_table
+    for line in document.lines:
+        n = document.line_pages[line.no]
+        furniture = {FOOTERS[n - 1].format(n=n), RUNNING_FOOTER} | (
+            {HEADERS[layout].format(n=n)} if n > 1 else set()
+        )
+        assert line.text.replace(" ", "") not in {f.replace(" ", "") for f in furniture}, (n, line.text)
+    assert document.lines[0].text.replace(" ", "") == HEADERS[layout].format(n=1).replace(" ", "")
+
+
+def test_a_table_inside_a_page_frame_is_read_once(split_table):
+    """A report table drawn inside a ruled page frame: before, the frame's body row read the table's
+    characters again, run into the prose ("...情况如下。一、本年新收...1 0 0 0 0 0 1二、..."). The frame's
+    body is still read as one line above the table and one below it (a single-cell row is one line)."""
+    layout, _, _, document = split_table
+    texts = [line.text for line in document.lines]
+    first = next(i for i, t in enumerate(texts) if "本年新收" in t)
+    assert sum("本年新收" in t for t in texts) == 1 and texts[first].startswith("一、本年新收")
+    assert texts[first - 2].endswith("三、收到和处理政府信息公开申请情况")  # then the header row
+    assert texts[-1] == "四、政府信息公开行政复议、行政诉讼情况"

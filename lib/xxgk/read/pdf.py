@@ -96,23 +96,27 @@ def pdf_document(source: str | Path | bytes) -> Document:
                 raise PdfTooComplex(
                     f"the PDF has {len(doc)} pages, over the budget of {MAX_PAGES} for a report"
                 )
+            read = []  # each page's number, height and items
             for page_no in range(1, len(doc) + 1):
                 check_time()
                 try:
                     page = doc[page_no - 1]
                 except pdfium.PdfiumError as err:
                     raise UnreadableFile(f"page {page_no} of the PDF cannot be read ({err})") from err
-                for kind, payload in _page_items(page, page_no, notes, check_time):
-                    no = len(lines) + 1
-                    lines.append(
-                        line_from_cells(payload, no, grid=True)
-                        if kind == "cells"
-                        else split_line(payload, no)
-                    )
-                    pages[no] = page_no
+                read.append((page_no, page.get_mediabox()[3], _page_items(page, page_no, notes, check_time)))
                 page.close()
         finally:
             doc.close()
+    running = _running_lines(read)
+    for page_no, _, items in read:
+        for k, (_, _, kind, payload) in enumerate(items):
+            if (page_no, k) in running:
+                continue
+            no = len(lines) + 1
+            lines.append(
+                line_from_cells(payload, no, grid=True) if kind == "cells" else split_line(payload, no)
+            )
+            pages[no] = page_no
     if not any(line.text for line in lines) and not notes:
         raise UnreadableFile("the PDF has no text layer (a scan): it needs OCR first")
     return Document(lines, line_pages=pages, notes=notes)
@@ -122,8 +126,8 @@ def pdf_document(source: str | Path | bytes) -> Document:
 Char = tuple[str, float, float, float, float, float, float]
 
 
-def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> list[tuple[str, object]]:
-    """The page's table rows ("cells") and text lines ("text"), top to bottom."""
+def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> list[tuple]:
+    """The page's table rows ("cells") and text lines ("text"), top to bottom: (top, bottom, kind, payload)."""
     # PDF y runs up from the media box's bottom; ours down from its top
     left, _, right, height = page.get_mediabox()
     chars = _chars(page, height)
@@ -142,23 +146,87 @@ def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> 
         chars = turn.chars(chars)
         notes.append(_note("pdf_skewed", "info", page_no, _TURNED.format(angle=_degrees(angle))))
     chars = _raised_marks(chars)
-    items: list[tuple[float, str, object]] = []
-    boxes = []
     try:
-        for cells in tables(rulings(page, height, turn), check_time):
-            boxes.append(bbox(cells))
-            items += _table_rows(cells, chars)
+        items, boxes = _tables(rulings(page, height, turn), chars, height, check_time)
     except GridTooComplex as err:
         notes.append(_note("pdf_too_complex", "warning", page_no, _NO_GRID.format(reason=err)))
         items, boxes = [], []
     outside = chars
     for x0, top, x1, bottom in boxes:
         outside = [c for c in outside if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
-    for top, text in _text_lines(outside):
+    for top, bottom, text in _text_lines(outside):
         if not _PAGE_NUMBER.fullmatch(text):
-            items.append((top, "text", text))
+            items.append((top, bottom, "text", text))
     items.sort(key=lambda item: item[0])  # stable: a table row before a text line at the same height
-    return [(kind, payload) for _, kind, payload in items if kind == "cells" or payload.strip()]
+    return [item for item in items if item[2] == "cells" or item[3].strip()]
+
+
+def _tables(edges: list, chars: list[Char], height: float, check_time) -> tuple[list, list]:
+    """The rows of the page's ruled tables, and each table's box. A table drawn inside another (a report
+    table inside a page frame) owns its characters: the outer table's rows do not read them again, and
+    a text row around it is read in parts, above and below it. A page number inside a table (a frame's
+    footer band) is page furniture, not a row."""
+    found = tables(edges, check_time)
+    boxes = [bbox(cells) for cells in found]
+    items = []
+    for cells, box in zip(found, boxes, strict=True):
+        inner = [b for b in boxes if b is not box and _within(b, box)]
+        own = chars
+        for x0, top, x1, bottom in inner:
+            own = [c for c in own if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
+        for item in _table_rows(cells, own, inner, height):
+            if item[2] == "text" and _is_page_number(item[3], item[0], item[1], height):
+                continue
+            items.append(item)
+    return items, boxes
+
+
+def _within(inner: tuple, outer: tuple) -> bool:
+    return outer[0] <= inner[0] and inner[2] <= outer[2] and outer[1] <= inner[1] and inner[3] <= outer[3]
+
+
+#: The top and bottom bands of a page (share of its height) where running headers, footers and page
+#: numbers are printed: a body set in the usual margins (2.5 cm; 3.7 and 3.5 cm in official documents)
+#: starts below the top band and ends above the bottom one.
+_BAND = 0.1
+
+
+def _in_band(top: float, bottom: float, height: float) -> bool:
+    return bottom < _BAND * height or top > (1 - _BAND) * height
+
+
+def _is_page_number(text: str, top: float, bottom: float, height: float) -> bool:
+    """A page number inside a table: decorated ("- 5 -", "第5页", "5/12") anywhere, or a bare number in
+    the page's top or bottom band (a bare number in the body of a table is a cell, not furniture)."""
+    return bool(_PAGE_NUMBER.fullmatch(text)) and (
+        not text.strip().isdigit() or _in_band(top, bottom, height)
+    )
+
+
+def _running_lines(pages: list[tuple[int, float, list]]) -> set[tuple[int, int]]:
+    """Running headers and footers: a text line in a page's top or bottom band whose text, digits aside,
+    recurs at the same height (within 3 points) on other pages. A header is kept where it first appears
+    (it may be the only title the report prints), a footer nowhere: (page, item index) of each to drop."""
+    seen: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
+    for page_no, height, items in pages:
+        for k, (top, bottom, kind, text) in enumerate(items):
+            if kind == "text" and _in_band(top, bottom, height):
+                band = "top" if bottom < _BAND * height else "bottom"
+                seen.setdefault((band, _DIGIT_RUN.sub("#", text)), []).append((page_no, k, top))
+    drop = set()
+    for (band, _), places in seen.items():
+        if len({p for p, _, _ in places}) < 2:
+            continue
+        tops = sorted(t for _, _, t in places)
+        middle = tops[len(tops) // 2]
+        recurring = [(p, k) for p, k, t in places if abs(t - middle) <= 3]
+        if len({p for p, _ in recurring}) < 2:
+            continue
+        drop.update(recurring[1:] if band == "top" else recurring)
+    return drop
+
+
+_DIGIT_RUN = re.compile(r"\d+")
 
 
 _TOO_MANY_CHARS = "it draws more than {} characters, the budget of a page; the page was not read"
@@ -187,8 +255,8 @@ MAX_SKEW = math.radians(5)
 #: Below this a page is read as drawn: text set straight gives exactly 0; 0.05° moves a ruling across
 #: the page by under half a point.
 _SKEW_NOISE = math.radians(0.05)
-#: Neighbouring characters needed to measure a page's angle.
-_MIN_PAIRS = 20
+#: Neighbouring characters needed to measure a page's angle, and about as many as are looked at.
+_MIN_PAIRS, _PAIRS = 20, 300
 
 
 def _skew(chars: list[Char]) -> float:
@@ -200,7 +268,9 @@ def _skew(chars: list[Char]) -> float:
     """
     angles = []
     atan2 = math.atan2
-    for a, b in zip(chars, chars[1:], strict=False):
+    step = max(1, len(chars) // _PAIRS)  # a few hundred pairs spread over the page measure it
+    for k in range(0, len(chars) - 1, step):
+        a, b = chars[k], chars[k + 1]
         dx, dy = b[5] - a[5], b[6] - a[6]
         size = a[4] - a[2]
         if 0.09 * size * size < dx * dx + dy * dy < 4 * size * size:
@@ -254,7 +324,9 @@ def _raised_marks(chars: list[Char]) -> list[Char]:
     character turned into its superscript form, and set on its neighbour's line: "66" then a small raised
     "2" reads 66², which the shared normalisation reads as 66 with a footnote mark. A run of such digits
     ("12" as a mark) follows the first one."""
-    candidates = [k for k, c in enumerate(chars) if c[0] in _MARKABLE]
+    heights = sorted(c[4] - c[2] for c in chars)
+    small = _SMALLER * heights[len(heights) // 2]  # a mark is smaller than the page's usual text
+    candidates = [k for k, c in enumerate(chars) if c[0] in _MARKABLE and c[4] - c[2] < small]
     if not candidates:
         return chars
     ends: dict[int, list[int]] = {}  # characters by the whole point their right edge falls in
@@ -359,9 +431,13 @@ def _centred_in(chars: list[Char], box: tuple) -> list[Char]:
     return [c for c in chars if x0 <= c[5] < x1 and top <= c[6] < bottom]
 
 
-def _text_lines(chars: list[Char]) -> list[tuple[float, str]]:
-    """Characters as text lines, top to bottom, each with its top."""
-    return [(min(c[2] for c in line), text) for line in _lines(chars) if (text := _line_text(line))]
+def _text_lines(chars: list[Char]) -> list[tuple[float, float, str]]:
+    """Characters as text lines, top to bottom, each with its top and bottom."""
+    return [
+        (min(c[2] for c in line), max(c[4] for c in line), text)
+        for line in _lines(chars)
+        if (text := _line_text(line))
+    ]
 
 
 def _text(chars: list[Char]) -> str:
@@ -420,9 +496,14 @@ _BOTTOM = itemgetter(4)
 _LEFT = itemgetter(1, 3)
 
 
-def _table_rows(cells: list[tuple], chars: list[Char]) -> list[tuple[float, str, object]]:
-    """One item per row of cells: ("cells", texts) when more than one cell holds text, else the row's
-    box read as text. A slot covered by a merged cell from above or the left reads as blank."""
+def _table_rows(
+    cells: list[tuple], chars: list[Char], inner: list[tuple] = (), height: float = 0
+) -> list[tuple]:
+    """One item per row of cells, (top, bottom, kind, payload): ("cells", texts) when more than one cell
+    holds text, else the row's box read as text ("text", one line; in parts above and below any table
+    drawn inside the row, ``inner``; line by line in the top and bottom bands of a page of ``height``,
+    where a frame prints its running lines and page numbers). A slot covered by a merged cell from above
+    or the left reads as blank."""
     table_box = bbox(cells)
     inside = _centred_in(chars, table_box)
     cell_chars = _chars_by_cell(cells, inside)
@@ -437,12 +518,21 @@ def _table_rows(cells: list[tuple], chars: list[Char]) -> list[tuple[float, str,
     for top in sorted(rows):
         row = [rows[top].get(x) for x in columns]
         texts = [_text(cell_chars.get(cell, [])) if cell else "" for cell in row]
+        x0, y0, x1, y1 = bbox([c for c in row if c])
         if sum(1 for t in texts if t.strip()) > 1:
-            items.append((top, "cells", texts))
-        else:
-            x0, y0, x1, y1 = bbox([c for c in row if c])
-            band = sorted(by_centre[bisect_left(centres, y0) : bisect_left(centres, y1)])  # page order
-            items.append((top, "text", _text([c for k in band if x0 <= (c := inside[k])[5] < x1])))
+            items.append((top, y1, "cells", texts))
+            continue
+        nested = sorted(b for b in inner if x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1)
+        parts = [y0, *(y for b in nested for y in (b[1], b[3])), y1]  # above, between and below them
+        for start, stop in zip(parts[::2], parts[1::2], strict=True):
+            band = sorted(by_centre[bisect_left(centres, start) : bisect_left(centres, stop)])  # page order
+            part = [c for k in band if x0 <= (c := inside[k])[5] < x1]
+            if height and _in_band(start, stop, height):  # a frame's header or footer band: line by line
+                items += [(t, b, "text", text) for t, b, text in _text_lines(part)]
+                continue
+            text = _text(part)
+            if text or not nested:
+                items.append((start, stop, "text", text))
     return items
 
 
