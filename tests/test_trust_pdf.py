@@ -198,7 +198,7 @@ def test_a_page_past_the_character_budget_is_not_read_and_the_others_are():
     [
         (
             "0.1 w\n" + "\n".join(f"{10 + k % 500} 10 m {10 + k % 500} 20 l" for k in range(60_000)) + "\nS",
-            "segments",
+            "drawing operations",
         ),
         (_ruling_grid(600, step=9), "crossings"),
         (_ruling_grid(1000, step=9), "rulings"),
@@ -211,6 +211,51 @@ def test_a_page_past_the_grid_budget_is_read_as_text(content, reason):
     assert [line.text for line in document.lines] == ["total 12 3 15"] and not document.lines[0].grid
     assert [(n[0], n[1]) for n in document.notes] == [("pdf_too_complex", "warning")]
     assert reason in document.notes[0][2]
+
+
+def _nested_forms(depth: int, fan: int) -> bytes:
+    """A PDF of a few kilobytes whose page draws a form that draws another form ``fan`` times, ``depth``
+    deep, the last one a short line: fan ** depth lines for pdfium and the reader to go through."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>"]
+    objects.append(
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        f"/Resources << /XObject << /X 5 0 R >> /Font << /F1 {6 + depth} 0 R >> >> >>"
+    )
+    content = "/X Do " + _text(72, 700, "total 12")
+    objects.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
+    for k in range(depth + 1):
+        body = (
+            " ".join(f"q 1 0 0 1 {i / 10} 0 cm /X Do Q" for i in range(fan))
+            if k < depth
+            else "10 10 m 20 10 l S"
+        )
+        resources = f"<< /XObject << /X {6 + k} 0 R >> >>" if k < depth else "<< >>"
+        objects.append(
+            f"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources {resources} "
+            f"/Length {len(body)} >>\nstream\n{body}\nendstream"
+        )
+    objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for k, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{k} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{off:010d} 00000 n \n" for off in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_forms_drawn_within_forms_count_against_the_budget():
+    """125,000 lines from a 5 KB file (a form drawn 50 times within forms, 3 deep): the reader stops at the
+    budget. (pdfium itself still expands the forms when it loads the page: 6 deep and 10 a level is
+    about 5 s in C that the budget cannot interrupt.)"""
+    data = _nested_forms(3, 50)
+    assert len(data) < 6000
+    document = pdf_document(data)
+    assert [line.text for line in document.lines] == ["total 12"]
+    assert [(n[0], n[1]) for n in document.notes] == [("pdf_too_complex", "warning")]
 
 
 def test_a_table_whose_cells_span_too_many_slots_is_read_as_text(monkeypatch):
@@ -580,3 +625,19 @@ def test_a_table_inside_a_page_frame_is_read_once(split_table):
     assert sum("本年新收" in t for t in texts) == 1 and texts[first].startswith("一、本年新收")
     assert texts[first - 2].endswith("三、收到和处理政府信息公开申请情况")  # then the header row
     assert texts[-1] == "四、政府信息公开行政复议、行政诉讼情况"
+
+
+def test_a_running_header_is_kept_only_on_the_first_page_and_a_footer_nowhere():
+    def page(n: int, header: bool) -> tuple:
+        items = (
+            [(40, 50, "text", f"某县 2022 年报 {n}")] if header else [(100, 115, "text", "某县2022年报告")]
+        )
+        items += [(300, 324, "cells", ["(一)予以公开", str(n)]), (790, 800, "text", f"某县办公室 {n} 印发")]
+        items += [(400, 410, "text", "同一行 2022")]  # recurs, but in the body: not furniture
+        return n, 842.0, items
+
+    with_title = [page(1, False), page(2, True), page(3, True)]
+    assert pdf._running_lines(with_title) == {(1, 2), (2, 0), (2, 2), (3, 0), (3, 2)}
+    headed = [page(1, True), page(2, True), page(3, True)]
+    assert pdf._running_lines(headed) == {(1, 2), (2, 0), (2, 2), (3, 0), (3, 2)}
+    assert pdf._running_lines([page(1, True)]) == set()  # one page: nothing recurs

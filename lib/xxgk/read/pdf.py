@@ -10,6 +10,15 @@ cells stay blank, NA; a slot covered by a merged cell reads as blank too, so num
 with a single filled cell is usually a paragraph inside a page-frame table, so its whole row box is read
 as text instead. Text outside tables is read line by line. Lines are numbered through the document;
 ``pages`` maps each to its page.
+
+What a page prints around its data is not data: page numbers ("- 5 -", "第5页", "5/12"), in or out of a
+table, and running headers and footers (a line in the page's top or bottom tenth that recurs, digits aside,
+at the same height on other pages) are dropped; a footnote mark drawn as a small raised digit after a
+number is read as a superscript (66², which the shared normalisation reads as 66 with a mark). A page
+turned by up to 5° (a scan, some exports) is turned back, from the direction its text runs, before
+anything is read; a steeper one is not read. A budget (:data:`MAX_PAGES`, :data:`MAX_SECONDS`,
+:data:`MAX_PAGE_CHARS`, and the grid's in :mod:`xxgk.read.pdf_grid`) keeps a crafted file from taking
+minutes. What was done to a page is in ``Document.notes`` (checks ``pdf_skewed``, ``pdf_too_complex``).
 """
 
 from __future__ import annotations
@@ -205,8 +214,8 @@ def _is_page_number(text: str, top: float, bottom: float, height: float) -> bool
 
 def _running_lines(pages: list[tuple[int, float, list]]) -> set[tuple[int, int]]:
     """Running headers and footers: a text line in a page's top or bottom band whose text, digits aside,
-    recurs at the same height (within 3 points) on other pages. A header is kept where it first appears
-    (it may be the only title the report prints), a footer nowhere: (page, item index) of each to drop."""
+    recurs at the same height (within 3 points) on other pages. A header is kept on the first page (it
+    may be the only title the report prints), nowhere else: (page, item index) of each line to drop."""
     seen: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
     for page_no, height, items in pages:
         for k, (top, bottom, kind, text) in enumerate(items):
@@ -222,7 +231,8 @@ def _running_lines(pages: list[tuple[int, float, list]]) -> set[tuple[int, int]]
         recurring = [(p, k) for p, k, t in places if abs(t - middle) <= 3]
         if len({p for p, _ in recurring}) < 2:
             continue
-        drop.update(recurring[1:] if band == "top" else recurring)
+        keep_first = band == "top" and recurring[0][0] == pages[0][0]  # the document's first line
+        drop.update(recurring[1:] if keep_first else recurring)
     return drop
 
 
