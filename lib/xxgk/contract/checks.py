@@ -59,6 +59,23 @@ CHECKS: tuple[Check, ...] = (
     Check("encoding", "编码问题", "Bytes that do not decode were replaced", "warning"),
     Check("file_too_large", "文件过大", "The file is larger than the size limit", "error"),
     Check(
+        "pdf_too_complex",
+        "PDF过于复杂",
+        "A PDF is past the reading budget of a report: too many pages or too much CPU time (the file is not "
+        "read), too many characters on a page (the page is not read), or too many rulings or drawing "
+        "operations on a page (warning: its table grid is not rebuilt and the page is read as text lines)",
+        "error",
+        also=("warning",),
+    ),
+    Check(
+        "pdf_skewed",
+        "PDF页面倾斜",
+        "A PDF page's text runs at an angle: up to 5° the page was turned back before reading (info); past "
+        "that the page was not read (error)",
+        "info",
+        also=("error",),
+    ),
+    Check(
         "parser_error",
         "解析程序错误",
         "The parser itself failed on the file (a bug): nothing was kept from it",

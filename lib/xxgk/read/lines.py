@@ -351,6 +351,7 @@ class Document:
     line_pages: dict[int, int] = field(default_factory=dict)  # paged formats: line number -> page
     encoding: str = ""  # text formats: the encoding the bytes were decoded from
     replaced: int = 0  # byte sequences that did not decode and were replaced
+    notes: list[tuple[str, str, str, str]] = field(default_factory=list)  # (check, severity, message, where)
 
 
 def read(data: bytes) -> Document:

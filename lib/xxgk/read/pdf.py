@@ -10,14 +10,25 @@ cells stay blank, NA; a slot covered by a merged cell reads as blank too, so num
 with a single filled cell is usually a paragraph inside a page-frame table, so its whole row box is read
 as text instead. Text outside tables is read line by line. Lines are numbered through the document;
 ``pages`` maps each to its page.
+
+What a page prints around its data is not data: page numbers ("- 5 -", "第5页", "5/12"), in or out of a
+table, and running headers and footers (a line in the page's top or bottom tenth that recurs, digits aside,
+at the same height on other pages) are dropped; a footnote mark drawn as a small raised digit after a
+number is read as a superscript (66², which the shared normalisation reads as 66 with a mark). A page
+turned by up to 5° (a scan, some exports) is turned back, from the direction its text runs, before
+anything is read; a steeper one is not read. A budget (:data:`MAX_PAGES`, :data:`MAX_SECONDS`,
+:data:`MAX_PAGE_CHARS`, and the grid's in :mod:`xxgk.read.pdf_grid`) keeps a crafted file from taking
+minutes. What was done to a page is in ``Document.notes`` (checks ``pdf_skewed``, ``pdf_too_complex``).
 """
 
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 import threading
-from bisect import bisect_right
+import time
+from bisect import bisect_left, bisect_right
 from operator import itemgetter
 from pathlib import Path
 
@@ -25,7 +36,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from xxgk.read.lines import Document, Line, line_from_cells, split_line
-from xxgk.read.pdf_grid import bbox, rulings, tables
+from xxgk.read.pdf_grid import GridTooComplex, bbox, rulings, tables
 from xxgk.read.pdfium_calls import char_matrix, font_size, get_unicode, glyph_box, is_generated, loose_box
 from xxgk.read.text import UnreadableFile
 
@@ -44,15 +55,44 @@ _LOCK = threading.Lock()
 
 
 def read(data: bytes) -> Document:
-    """The reader of PDFs: lines with the page of each."""
-    lines, pages = pdf_lines(data)
-    return Document(lines, line_pages=pages)
+    """The reader of PDFs: lines with the page of each, and what the reader noted about pages."""
+    return pdf_document(data)
 
 
 def pdf_lines(source: str | Path | bytes) -> tuple[list[Line], dict[int, int]]:
     """The document (a path, or the file's bytes) as Lines, and the page of each line number."""
+    document = pdf_document(source)
+    return document.lines, document.line_pages
+
+
+class PdfTooComplex(UnreadableFile):
+    """The PDF is past the reading budget of a report (:data:`MAX_PAGES`, :data:`MAX_SECONDS`)."""
+
+    check = "pdf_too_complex"
+
+
+#: The reading budget of one PDF. The corpus PDFs have 5 and 6 pages and read in 0.06 s; an annual report
+#: of the 2021 template runs to some 5 to 30 pages (its tables take two or three), so 200 pages is far
+#: past any report and still reads in a few seconds. Past either limit the file is not read.
+MAX_PAGES = 200
+MAX_SECONDS = 30  # CPU time of the reading thread, so a busy machine does not refuse a file
+#: Characters a page may draw: an A4 page of 5-point type holds some 17,000 (the corpus pages 200 to
+#: 800). A page past this is not read (a crafted page, or a text dump of something else).
+MAX_PAGE_CHARS = 50_000
+
+
+def pdf_document(source: str | Path | bytes) -> Document:
+    """The document (a path, or the file's bytes) as a :class:`Document`: its Lines, the page of each,
+    and notes on pages read otherwise than as drawn (turned back, grid not rebuilt, not read)."""
     lines: list[Line] = []
     pages: dict[int, int] = {}
+    notes: list[tuple[str, str, str, str]] = []
+    deadline = time.thread_time() + MAX_SECONDS
+
+    def check_time() -> None:
+        if time.thread_time() > deadline:
+            raise PdfTooComplex(f"reading the PDF took over the budget of {MAX_SECONDS} s (CPU time)")
+
     with _LOCK:
         try:
             doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
@@ -61,60 +101,292 @@ def pdf_lines(source: str | Path | bytes) -> tuple[list[Line], dict[int, int]]:
         try:
             if len(doc) == 0:
                 raise UnreadableFile("the PDF cannot be opened (it has no pages: damaged or cut off)")
+            if len(doc) > MAX_PAGES:
+                raise PdfTooComplex(
+                    f"the PDF has {len(doc)} pages, over the budget of {MAX_PAGES} for a report"
+                )
+            read = []  # each page's number, height and items
             for page_no in range(1, len(doc) + 1):
+                check_time()
                 try:
                     page = doc[page_no - 1]
                 except pdfium.PdfiumError as err:
                     raise UnreadableFile(f"page {page_no} of the PDF cannot be read ({err})") from err
-                for kind, payload in _page_items(page):
-                    no = len(lines) + 1
-                    lines.append(
-                        line_from_cells(payload, no, grid=True)
-                        if kind == "cells"
-                        else split_line(payload, no)
-                    )
-                    pages[no] = page_no
+                read.append((page_no, page.get_mediabox()[3], _page_items(page, page_no, notes, check_time)))
                 page.close()
         finally:
             doc.close()
-    if not any(line.text for line in lines):
+    running = _running_lines(read)
+    for page_no, _, items in read:
+        for k, (_, _, kind, payload) in enumerate(items):
+            if (page_no, k) in running:
+                continue
+            no = len(lines) + 1
+            lines.append(
+                line_from_cells(payload, no, grid=True) if kind == "cells" else split_line(payload, no)
+            )
+            pages[no] = page_no
+    if not any(line.text for line in lines) and not notes:
         raise UnreadableFile("the PDF has no text layer (a scan): it needs OCR first")
-    return lines, pages
+    return Document(lines, line_pages=pages, notes=notes)
 
 
 # A character: (text, x0, top, x1, bottom, x centre, y centre), in points from the page's top-left corner.
 Char = tuple[str, float, float, float, float, float, float]
 
 
-def _page_items(page: pdfium.PdfPage) -> list[tuple[str, object]]:
-    """The page's table rows ("cells") and text lines ("text"), top to bottom."""
-    height = page.get_mediabox()[3]  # PDF y runs up from the media box's bottom; ours down from its top
+def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> list[tuple]:
+    """The page's table rows ("cells") and text lines ("text"), top to bottom: (top, bottom, kind, payload)."""
+    # PDF y runs up from the media box's bottom; ours down from its top
+    left, _, right, height = page.get_mediabox()
     chars = _chars(page, height)
+    if chars is None:
+        notes.append(_note("pdf_too_complex", "error", page_no, _TOO_MANY_CHARS.format(MAX_PAGE_CHARS)))
+        return []
     if not chars:
         return []
-    items: list[tuple[float, str, object]] = []
-    boxes = []
-    for cells in tables(rulings(page, height)):
-        boxes.append(bbox(cells))
-        items += _table_rows(cells, chars)
+    angle = _skew(chars)
+    turn = None
+    if abs(angle) > MAX_SKEW:
+        notes.append(_note("pdf_skewed", "error", page_no, _TOO_SKEWED.format(angle=_degrees(angle))))
+        return []
+    if abs(angle) > _SKEW_NOISE:
+        turn = Turn(angle, (left + right) / 2, height / 2)
+        chars = turn.chars(chars)
+        notes.append(_note("pdf_skewed", "info", page_no, _TURNED.format(angle=_degrees(angle))))
+    chars = _raised_marks(chars)
+    try:
+        items, boxes = _tables(rulings(page, height, turn), chars, height, check_time)
+    except GridTooComplex as err:
+        notes.append(_note("pdf_too_complex", "warning", page_no, _NO_GRID.format(reason=err)))
+        items, boxes = [], []
     outside = chars
     for x0, top, x1, bottom in boxes:
         outside = [c for c in outside if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
-    for top, text in _text_lines(outside):
+    for top, bottom, text in _text_lines(outside):
         if not _PAGE_NUMBER.fullmatch(text):
-            items.append((top, "text", text))
+            items.append((top, bottom, "text", text))
     items.sort(key=lambda item: item[0])  # stable: a table row before a text line at the same height
-    return [(kind, payload) for _, kind, payload in items if kind == "cells" or payload.strip()]
+    return [item for item in items if item[2] == "cells" or item[3].strip()]
+
+
+def _tables(edges: list, chars: list[Char], height: float, check_time) -> tuple[list, list]:
+    """The rows of the page's ruled tables, and each table's box. A table drawn inside another (a report
+    table inside a page frame) owns its characters: the outer table's rows do not read them again, and
+    a text row around it is read in parts, above and below it. A page number inside a table (a frame's
+    footer band) is page furniture, not a row."""
+    found = tables(edges, check_time)
+    boxes = [bbox(cells) for cells in found]
+    items = []
+    for cells, box in zip(found, boxes, strict=True):
+        inner = [b for b in boxes if b is not box and _within(b, box)]
+        own = chars
+        for x0, top, x1, bottom in inner:
+            own = [c for c in own if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
+        for item in _table_rows(cells, own, inner, height):
+            if item[2] == "text" and _is_page_number(item[3], item[0], item[1], height):
+                continue
+            items.append(item)
+    return items, boxes
+
+
+def _within(inner: tuple, outer: tuple) -> bool:
+    return outer[0] <= inner[0] and inner[2] <= outer[2] and outer[1] <= inner[1] and inner[3] <= outer[3]
+
+
+#: The top and bottom bands of a page (share of its height) where running headers, footers and page
+#: numbers are printed: a body set in the usual margins (2.5 cm; 3.7 and 3.5 cm in official documents)
+#: starts below the top band and ends above the bottom one.
+_BAND = 0.1
+
+
+def _in_band(top: float, bottom: float, height: float) -> bool:
+    return bottom < _BAND * height or top > (1 - _BAND) * height
+
+
+def _is_page_number(text: str, top: float, bottom: float, height: float) -> bool:
+    """A page number inside a table: decorated ("- 5 -", "第5页", "5/12") anywhere, or a bare number in
+    the page's top or bottom band (a bare number in the body of a table is a cell, not furniture)."""
+    return bool(_PAGE_NUMBER.fullmatch(text)) and (
+        not text.strip().isdigit() or _in_band(top, bottom, height)
+    )
+
+
+def _running_lines(pages: list[tuple[int, float, list]]) -> set[tuple[int, int]]:
+    """Running headers and footers: a text line in a page's top or bottom band whose text, digits aside,
+    recurs at the same height (within 3 points) on other pages. A header is kept on the first page (it
+    may be the only title the report prints), nowhere else: (page, item index) of each line to drop."""
+    seen: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
+    for page_no, height, items in pages:
+        for k, (top, bottom, kind, text) in enumerate(items):
+            if kind == "text" and _in_band(top, bottom, height):
+                band = "top" if bottom < _BAND * height else "bottom"
+                seen.setdefault((band, _DIGIT_RUN.sub("#", text)), []).append((page_no, k, top))
+    drop = set()
+    for (band, _), places in seen.items():
+        if len({p for p, _, _ in places}) < 2:
+            continue
+        tops = sorted(t for _, _, t in places)
+        middle = tops[len(tops) // 2]
+        recurring = [(p, k) for p, k, t in places if abs(t - middle) <= 3]
+        if len({p for p, _ in recurring}) < 2:
+            continue
+        keep_first = band == "top" and recurring[0][0] == pages[0][0]  # the document's first line
+        drop.update(recurring[1:] if keep_first else recurring)
+    return drop
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+_TOO_MANY_CHARS = "it draws more than {} characters, the budget of a page; the page was not read"
+_TOO_SKEWED = (
+    "its text lines run {angle} off the horizontal, more than a page is turned back; the page was not "
+    "read (its rows cannot be told apart safely)"
+)
+_TURNED = "the page is turned by {angle}: its text and rulings were turned back before reading"
+_NO_GRID = "its table grid was not rebuilt ({reason}); the page was read as text lines"
+
+
+def _note(check: str, severity: str, page_no: int, message: str) -> tuple[str, str, str, str]:
+    return check, severity, f"Page {page_no}: {message}", f"page {page_no}"
+
+
+def _degrees(angle: float) -> str:
+    """An angle of the page (radians, y down) as a reader sees it: 3.00° clockwise."""
+    return f"{abs(math.degrees(angle)):.2f}° {'clockwise' if angle > 0 else 'anticlockwise'}"
+
+
+# Skew ------------------------------------------------------------------------------------------------------
+
+#: Pages turned by up to this much (radians; scans and some exports are off by a degree or three) are
+#: turned back; a page whose text runs at a steeper angle is not read.
+MAX_SKEW = math.radians(5)
+#: Below this a page is read as drawn: text set straight gives exactly 0; 0.05° moves a ruling across
+#: the page by under half a point.
+_SKEW_NOISE = math.radians(0.05)
+#: Neighbouring characters needed to measure a page's angle, and about as many as are looked at.
+_MIN_PAIRS, _PAIRS = 20, 300
+
+
+def _skew(chars: list[Char]) -> float:
+    """The angle the page's text lines run at (radians, positive when they fall to the right): the median
+    direction from one character's centre to the next one's, in the order the page draws them, over
+    neighbours (centres 0.3 to 2 character heights apart). Jumps between lines and cells are longer; the
+    few characters of a vertical label do not move the median. A page turned a quarter turn or upside
+    down gives about ±90° or 180°.
+    """
+    angles = []
+    atan2 = math.atan2
+    step = max(1, len(chars) // _PAIRS)  # a few hundred pairs spread over the page measure it
+    for k in range(0, len(chars) - 1, step):
+        a, b = chars[k], chars[k + 1]
+        dx, dy = b[5] - a[5], b[6] - a[6]
+        size = a[4] - a[2]
+        if 0.09 * size * size < dx * dx + dy * dy < 4 * size * size:
+            angles.append(atan2(dy, dx))
+    if len(angles) < _MIN_PAIRS:
+        return 0.0
+    angles.sort()
+    return angles[len(angles) // 2]
+
+
+class Turn:
+    """Turning a page back by its skew, about its centre, in points from the top-left corner."""
+
+    def __init__(self, angle: float, cx: float, cy: float):
+        self.angle, self.cos, self.sin, self.cx, self.cy = angle, math.cos(angle), math.sin(angle), cx, cy
+
+    def __call__(self, x: float, y: float) -> tuple[float, float]:
+        dx, dy = x - self.cx, y - self.cy
+        return self.cx + dx * self.cos + dy * self.sin, self.cy - dx * self.sin + dy * self.cos
+
+    def chars(self, chars: list[Char]) -> list[Char]:
+        """The characters turned back: each box's centre turned, its size the character's own (pdfium's
+        box of a turned character is the upright box around it)."""
+        cos, sin = self.cos, abs(self.sin)
+        scale = 1 / (cos * cos - sin * sin)
+        out = []
+        for ch, x0, top, x1, bottom, _, _ in chars:
+            width, height = x1 - x0, bottom - top
+            half_w = max((width * cos - height * sin) * scale, 0) / 2
+            half_h = max((height * cos - width * sin) * scale, 0) / 2
+            cx, cy = self((x0 + x1) / 2, (top + bottom) / 2)
+            out.append((ch, cx - half_w, cy - half_h, cx + half_w, cy + half_h, cx, cy))
+        return out
+
+
+# Footnote marks --------------------------------------------------------------------------------------------
+
+#: Characters that, drawn smaller and raised right after another, are a footnote mark ("66" and a small
+#: raised "2" is 66 with mark ², not 662).
+_MARKABLE = frozenset("0123456789*＊†‡※§")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+#: A mark's box is under this share of its neighbour's height, and its bottom this share of that height
+#: above the neighbour's bottom (a superscript is some 60 % of the size, raised by a third of it).
+_SMALLER, _RAISED = 0.8, 0.15
+#: How far (points) a mark may start from its neighbour's right edge.
+_TOUCHING = 1.5
+
+
+def _raised_marks(chars: list[Char]) -> list[Char]:
+    """The characters with each footnote mark a PDF draws as a small raised digit (or * † ※) right after a
+    character turned into its superscript form, and set on its neighbour's line: "66" then a small raised
+    "2" reads 66², which the shared normalisation reads as 66 with a footnote mark. A run of such digits
+    ("12" as a mark) follows the first one."""
+    heights = sorted(c[4] - c[2] for c in chars)
+    small = _SMALLER * heights[len(heights) // 2]  # a mark is smaller than the page's usual text
+    candidates = [k for k, c in enumerate(chars) if c[0] in _MARKABLE and c[4] - c[2] < small]
+    if not candidates:
+        return chars
+    ends: dict[int, list[int]] = {}  # characters by the whole point their right edge falls in
+    for k, c in enumerate(chars):
+        ends.setdefault(math.floor(c[3]), []).append(k)
+    out = chars
+    base_of: dict[int, Char] = {}  # a mark found, and the character it is raised above
+    for k in sorted(candidates, key=lambda k: chars[k][1]):
+        base = _mark_base(chars, k, ends, base_of)
+        if base is not None:
+            if out is chars:
+                out = list(chars)
+            c = chars[k]
+            base_of[k] = base
+            out[k] = (c[0].translate(_SUPERSCRIPT), c[1], base[2], c[3], base[4], c[5], base[6])
+    return out
+
+
+def _mark_base(chars: list[Char], k: int, ends: dict, base_of: dict) -> Char | None:
+    """The character ``chars[k]`` is a footnote mark of: one it follows closely, taller and lower, or a
+    mark of the same size it follows."""
+    c = chars[k]
+    height = c[4] - c[2]
+    for bucket in range(math.floor(c[1] - _TOUCHING), math.floor(c[1] + _TOUCHING) + 1):
+        for m in ends.get(bucket, ()):
+            n = chars[m]
+            if m == k or not (n[3] - _TOUCHING <= c[1] <= n[3] + _TOUCHING and n[2] <= c[6] <= n[4]):
+                continue
+            if m in base_of:
+                if abs(n[4] - c[4]) < 0.5 and abs(n[4] - n[2] - height) < 0.5:
+                    return base_of[m]
+                continue
+            size = n[4] - n[2]
+            if height < _SMALLER * size and c[4] < n[4] - _RAISED * size:
+                return n
+    return None
 
 
 # Characters ------------------------------------------------------------------------------------------------
 
 
-def _chars(page: pdfium.PdfPage, height: float) -> list[Char]:
-    """Every character the PDF draws (not the spaces and line breaks pdfium adds), with its box."""
+def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
+    """Every character the PDF draws (not the spaces and line breaks pdfium adds), with its box; None
+    when the page draws more than :data:`MAX_PAGE_CHARS`."""
     textpage = page.get_textpage()
     handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     n = pdfium_c.FPDFText_CountChars(textpage.raw)
+    if n > MAX_PAGE_CHARS:
+        textpage.close()
+        return None
     text = _page_text(textpage.raw, n)
     box = pdfium_c.FS_RECTF()
     box_ref = ctypes.byref(box)
@@ -169,9 +441,13 @@ def _centred_in(chars: list[Char], box: tuple) -> list[Char]:
     return [c for c in chars if x0 <= c[5] < x1 and top <= c[6] < bottom]
 
 
-def _text_lines(chars: list[Char]) -> list[tuple[float, str]]:
-    """Characters as text lines, top to bottom, each with its top."""
-    return [(min(c[2] for c in line), text) for line in _lines(chars) if (text := _line_text(line))]
+def _text_lines(chars: list[Char]) -> list[tuple[float, float, str]]:
+    """Characters as text lines, top to bottom, each with its top and bottom."""
+    return [
+        (min(c[2] for c in line), max(c[4] for c in line), text)
+        for line in _lines(chars)
+        if (text := _line_text(line))
+    ]
 
 
 def _text(chars: list[Char]) -> str:
@@ -230,37 +506,70 @@ _BOTTOM = itemgetter(4)
 _LEFT = itemgetter(1, 3)
 
 
-def _table_rows(cells: list[tuple], chars: list[Char]) -> list[tuple[float, str, object]]:
-    """One item per row of cells: ("cells", texts) when more than one cell holds text, else the row's
-    box read as text. A slot covered by a merged cell from above or the left reads as blank."""
+def _table_rows(
+    cells: list[tuple], chars: list[Char], inner: list[tuple] = (), height: float = 0
+) -> list[tuple]:
+    """One item per row of cells, (top, bottom, kind, payload): ("cells", texts) when more than one cell
+    holds text, else the row's box read as text ("text", one line; in parts above and below any table
+    drawn inside the row, ``inner``; line by line in the top and bottom bands of a page of ``height``,
+    where a frame prints its running lines and page numbers). A slot covered by a merged cell from above
+    or the left reads as blank."""
     table_box = bbox(cells)
     inside = _centred_in(chars, table_box)
-    # Each character goes to the cell its centre falls in: cells tile the table, so find its slot
-    # between the distinct cell edges and look the slot's cell up.
-    xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
-    ys = sorted({c[1] for c in cells} | {c[3] for c in cells})
-    slot_cell: dict[tuple[int, int], tuple] = {}
-    for cell in cells:
-        for i in range(xs.index(cell[0]), xs.index(cell[2])):
-            for j in range(ys.index(cell[1]), ys.index(cell[3])):
-                slot_cell[(i, j)] = cell
-    cell_chars: dict[tuple, list[Char]] = {}
-    for char in inside:
-        slot = (bisect_right(xs, char[5]) - 1, bisect_right(ys, char[6]) - 1)
-        cell = slot_cell.get(slot)
-        if cell is not None:
-            cell_chars.setdefault(cell, []).append(char)
+    cell_chars = _chars_by_cell(cells, inside)
     columns = sorted({c[0] for c in cells})
     rows: dict[float, dict[float, tuple]] = {}
     for cell in cells:
         rows.setdefault(cell[1], {})[cell[0]] = cell
+    # a row read as text takes the characters centred in its box: look up the band of its height
+    by_centre = sorted(range(len(inside)), key=lambda k: inside[k][6])
+    centres = [inside[k][6] for k in by_centre]
     items = []
     for top in sorted(rows):
         row = [rows[top].get(x) for x in columns]
         texts = [_text(cell_chars.get(cell, [])) if cell else "" for cell in row]
+        x0, y0, x1, y1 = bbox([c for c in row if c])
         if sum(1 for t in texts if t.strip()) > 1:
-            items.append((top, "cells", texts))
-        else:
-            box = bbox([c for c in row if c])
-            items.append((top, "text", _text(_centred_in(inside, box))))
+            items.append((top, y1, "cells", texts))
+            continue
+        nested = sorted(b for b in inner if x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1)
+        parts = [y0, *(y for b in nested for y in (b[1], b[3])), y1]  # above, between and below them
+        for start, stop in zip(parts[::2], parts[1::2], strict=True):
+            band = sorted(by_centre[bisect_left(centres, start) : bisect_left(centres, stop)])  # page order
+            part = [c for k in band if x0 <= (c := inside[k])[5] < x1]
+            if height and _in_band(start, stop, height):  # a frame's header or footer band: line by line
+                items += [(t, b, "text", text) for t, b, text in _text_lines(part)]
+                continue
+            text = _text(part)
+            if text or not nested:
+                items.append((start, stop, "text", text))
     return items
+
+
+def _chars_by_cell(cells: list[tuple], chars: list[Char]) -> dict[tuple, list[Char]]:
+    """Each character in the cell its centre falls in: cells tile the table, so find its slot between
+    the distinct cell edges and look the slot's cell up (where cells overlap, the later one's)."""
+    xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
+    ys = sorted({c[1] for c in cells} | {c[3] for c in cells})
+    x_at = {x: i for i, x in enumerate(xs)}
+    y_at = {y: j for j, y in enumerate(ys)}
+    spans = [(x_at[c[0]], x_at[c[2]], y_at[c[1]], y_at[c[3]]) for c in cells]
+    slots = sum((i1 - i0) * (j1 - j0) for i0, i1, j0, j1 in spans)
+    if slots > MAX_SLOTS:
+        raise GridTooComplex(f"cells over {slots} grid slots, over the budget of {MAX_SLOTS}")
+    slot_cell: dict[tuple[int, int], tuple] = {}
+    for cell, (i0, i1, j0, j1) in zip(cells, spans, strict=True):
+        for i in range(i0, i1):
+            for j in range(j0, j1):
+                slot_cell[(i, j)] = cell
+    cell_chars: dict[tuple, list[Char]] = {}
+    for char in chars:
+        cell = slot_cell.get((bisect_right(xs, char[5]) - 1, bisect_right(ys, char[6]) - 1))
+        if cell is not None:
+            cell_chars.setdefault(cell, []).append(char)
+    return cell_chars
+
+
+#: Slots (cells between distinct cell edges) a table may span: a ruled grid fills about one slot a cell;
+#: cells staggered row against row can make far more, and past this the page's grid is not rebuilt.
+MAX_SLOTS = 1_000_000

@@ -41,22 +41,37 @@ _MIN_RULING = 3
 # An edge: ("h", y, x0, x1) or ("v", x, top, bottom).
 
 
-def rulings(page: pdfium.PdfPage, height: float) -> list[tuple[str, float, float, float]]:
+def rulings(page: pdfium.PdfPage, height: float, turn=None) -> list[tuple[str, float, float, float]]:
     """The horizontal and vertical edges of every painted path on the page (lines, rectangles, and each
-    side of a path with several segments), in points from the top-left corner."""
+    side of a path with several segments), in points from the top-left corner; on a skewed page, turned
+    back by ``turn`` (a function of a point, :class:`xxgk.read.pdf.Turn`) first.
+
+    Past :data:`MAX_SEGMENTS` drawing operations :class:`GridTooComplex` is raised (a form drawn many
+    times, forms within forms, count each time)."""
     edges: list[tuple[str, float, float, float]] = []
     handle = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
     stack = [(handle, count_objects, get_object, (1, 0, 0, 1, 0, 0))]
+    budget = MAX_SEGMENTS
     while stack:
         parent, count, get, outer = stack.pop()
-        for j in range(count(parent)):
+        n = count(parent)
+        budget -= n
+        for j in range(n):
             obj = get(parent, j)
             kind = object_type(obj)
             if kind == _PATH:
-                _path_edges(obj, outer, height, edges)
+                budget -= _path_edges(obj, outer, height, edges, turn)
             elif kind == _FORM:  # a form XObject: its own objects, placed by its matrix
                 stack.append((obj, form_count, form_object, _compose(_matrix(obj), outer)))
+            if budget < 0:
+                raise GridTooComplex(f"over {MAX_SEGMENTS} drawing operations, the budget of a page")
     return edges
+
+
+#: Drawing operations (objects, counting those inside forms each time a form is drawn, and path segments)
+#: a page may paint: the corpus pages paint at most 1,500 (750 objects, 740 segments), a ruled table of 40
+#: rows by 12 columns drawn cell by cell some 2,500. Past this the page's grid is not rebuilt.
+MAX_SEGMENTS = 100_000
 
 
 _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
@@ -82,32 +97,39 @@ def _is_white(getter, obj) -> bool:
     return (r.value, g.value, b.value) == (255, 255, 255) or a.value == 0
 
 
-def _path_edges(obj, outer: tuple, height: float, edges: list) -> None:
+def _path_edges(obj, outer: tuple, height: float, edges: list, turn=None) -> int:
+    """Add the path's rulings to ``edges``; how many drawing operations it took (its segments, or 1)."""
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke))
     filled = fill.value and not _is_white(fill_color, obj)
     stroked = stroke.value and not _is_white(stroke_color, obj)
     if not (filled or stroked):
-        return  # unpainted, or painted white on white: WPS puts a white box behind every paragraph
+        return 1  # unpainted, or painted white on white: WPS puts a white box behind every paragraph
     # A thin path is one ruling whatever its segments (a line, a hairline box): its bounds say where.
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     bounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
     corners = [_apply(outer, x, y) for x in (left.value, right.value) for y in (bottom.value, top.value)]
+    corners = [(x, height - y) for x, y in corners]
+    if turn is not None:
+        corners = [turn(x, y) for x, y in corners]
     x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
-    y0, y1 = height - max(p[1] for p in corners), height - min(p[1] for p in corners)
+    y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
     if x1 - x0 <= _THIN and y1 - y0 >= 1:
         edges.append(("v", (x0 + x1) / 2, y0, y1))
-        return
+        return 1
     if y1 - y0 <= _THIN and x1 - x0 >= 1:
         edges.append(("h", (y0 + y1) / 2, x0, x1))
-        return
+        return 1
     a, b, c, d, e, f = _compose(_matrix(obj), outer)
     x, y = ctypes.c_float(), ctypes.c_float()
     start = current = None
-    for k in range(count_segments(obj)):
+    n = count_segments(obj)
+    for k in range(n):
         segment = get_segment(obj, k)
         segment_point(segment, ctypes.byref(x), ctypes.byref(y))
         point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
+        if turn is not None:
+            point = turn(*point)
         kind = segment_type(segment)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
             start = point
@@ -118,6 +140,7 @@ def _path_edges(obj, outer: tuple, height: float, edges: list) -> None:
         if segment_close(segment) and start is not None:
             _edge(current, start, edges)
             current = start
+    return max(n, 1)
 
 
 def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
@@ -166,58 +189,89 @@ def _merge(edges: list) -> tuple[list, list]:
     return merged["h"], merged["v"]
 
 
-def tables(edges: list) -> list[list[tuple]]:
+def tables(edges: list, check_time=None) -> list[list[tuple]]:
     """Table cells from the rulings (pdfplumber's lines strategy): the corners where a horizontal and a
     vertical ruling meet, each corner's smallest cell closed by rulings on all four sides, and the cells
-    grouped into tables by shared corners. A cell without an inner ruling is a merged cell."""
+    grouped into tables by shared corners. A cell without an inner ruling is a merged cell.
+
+    Past the page budget (:data:`MAX_RULINGS`, :data:`MAX_CORNERS`) :class:`GridTooComplex` is raised;
+    ``check_time``, if given, is called now and then and may raise to stop a search that takes too long.
+    """
     if not edges:
         return []
     h_edges, v_edges = _merge(edges)
-    corners: dict[tuple, tuple[set, set]] = {}
+    if len(h_edges) + len(v_edges) > MAX_RULINGS:
+        raise GridTooComplex(f"{len(h_edges) + len(v_edges)} rulings, over the budget of {MAX_RULINGS}")
+    corners = _corners(h_edges, v_edges)
+    if len(corners) > MAX_CORNERS:
+        raise GridTooComplex(f"{len(corners)} ruling crossings, over the budget of {MAX_CORNERS}")
+    return _group(_cells(corners, check_time))
+
+
+class GridTooComplex(Exception):
+    """A page's rulings are beyond any report table (a crafted file or a drawing): no grid is rebuilt."""
+
+
+#: The page budget of the grid builder. A report table has some 30 rows and 10 columns (the corpus PDFs
+#: draw at most 48 ruling pieces and 150 crossings a page); a 400 × 400 grid (802 rulings, 160,801
+#: crossings) is still rebuilt, in about a second. Past these a page's table grid is not rebuilt.
+MAX_RULINGS = 2_000
+MAX_CORNERS = 250_000
+
+
+def _corners(h_edges: list, v_edges: list) -> dict[tuple, list[float]]:
+    """Each corner (x, y) where a vertical and a horizontal ruling meet, with how far its rulings reach:
+    right along its horizontal rulings, down along its vertical ones (their far ends plus the snap)."""
+    corners: dict[tuple, list[float]] = {}
     h_positions = [e[0] for e in h_edges]  # _merge returns them top to bottom
-    for vi, (x, top, bottom) in enumerate(v_edges):
+    for x, top, bottom in v_edges:
         for hi in range(bisect_left(h_positions, top - _SNAP), bisect_right(h_positions, bottom + _SNAP)):
             y, x0, x1 = h_edges[hi]
             if x0 - _SNAP <= x <= x1 + _SNAP:
-                v_ids, h_ids = corners.setdefault((x, y), (set(), set()))
-                v_ids.add(vi)
-                h_ids.add(hi)
+                reach = corners.get((x, y))
+                if reach is None:
+                    corners[(x, y)] = [x1 + _SNAP, bottom + _SNAP]
+                else:
+                    reach[0], reach[1] = max(reach[0], x1 + _SNAP), max(reach[1], bottom + _SNAP)
+    return corners
+
+
+def _cells(corners: dict[tuple, list[float]], check_time=None) -> list[tuple]:
+    """Each corner's smallest cell: the first corner below it on its vertical ruling, and for that the
+    first corner right of it on its horizontal ruling, such that the two rulings from those corners meet
+    (pdfplumber's search order). A ruling reaches a corner when it runs on to it: the corners a corner's
+    rulings reach form a run of its column (or row), found by bisection, so a cell is found in a few
+    steps and a search never looks at a corner twice."""
     points = sorted(corners)
-    by_x: dict[float, list] = {}  # each column of corners top to bottom, each row left to right
-    by_y: dict[float, list] = {}
-    after: dict[tuple, tuple[int, int]] = {}  # where a corner's column goes on below it, its row right of it
-    for point in points:
-        column = by_x.setdefault(point[0], [])
-        row = by_y.setdefault(point[1], [])
-        column.append(point)
-        row.append(point)
-    for column in by_x.values():
-        for i, point in enumerate(column):
-            after[point] = (i + 1, 0)
-    for row in by_y.values():
-        for i, point in enumerate(row):
-            after[point] = (after[point][0], i + 1)
-    cells = []
+    columns: dict[float, list[float]] = {}  # the corners' y in each column, top to bottom
+    rows: dict[float, list[float]] = {}  # the corners' x in each row, left to right
     for x, y in points:
-        v_ids, h_ids = corners[(x, y)]
-        next_below, next_right = after[(x, y)]
-        # the first corner below and the first to the right nearly always close the cell: look lazily
-        below = (p for p in by_x[x][next_below:] if not v_ids.isdisjoint(corners[p][0]))
-        right = [p for p in by_y[y][next_right:] if not h_ids.isdisjoint(corners[p][1])]
-        cell = next(
-            (
-                (x, y, r[0], b[1])
-                for b in below
-                for r in right
-                if (r[0], b[1]) in corners
-                and not corners[(r[0], b[1])][0].isdisjoint(corners[r][0])
-                and not corners[(r[0], b[1])][1].isdisjoint(corners[b][1])
-            ),
-            None,
-        )
-        if cell:
-            cells.append(cell)
-    return _group(cells)
+        columns.setdefault(x, []).append(y)
+        rows.setdefault(y, []).append(x)
+    cells = []
+    for n, (x, y) in enumerate(points):
+        if check_time is not None and not n & 4095:
+            check_time()
+        x_reach, y_reach = corners[(x, y)]
+        column, row = columns[x], rows[y]
+        below = column[bisect_right(column, y) : bisect_right(column, y_reach)]
+        first = bisect_right(row, x)
+        last = bisect_right(row, x_reach)
+        for b in below:
+            # a corner r right of this one closes the cell at b when r's vertical ruling runs down to b
+            # and b's horizontal one runs right to r; one whose ruling stops above b stops above every
+            # later b too, so the next b's search starts after it
+            b_reach = corners[(x, b)][0]
+            while first < last and row[first] <= b_reach:
+                r = row[first]
+                if corners[(r, y)][1] >= b:
+                    cells.append((x, y, r, b))
+                    break
+                first += 1
+            else:
+                continue
+            break
+    return cells
 
 
 def _group(cells: list[tuple]) -> list[list[tuple]]:

@@ -113,7 +113,7 @@ def _parse_file(path: Path) -> Report:
     try:
         document = format_of(path).read(data)
     except UnreadableFile as err:
-        return _fail(report, "file_unreadable", f"Not read: {err}")
+        return _fail(report, getattr(err, "check", "file_unreadable"), f"Not read: {err}")
     report.encoding, report.line_pages = document.encoding, document.line_pages
     if document.replaced:
         report.issue(
@@ -122,6 +122,8 @@ def _parse_file(path: Path) -> Report:
             f"{document.replaced} byte sequences do not decode as {document.encoding} and were replaced",
             actual=document.replaced,
         )
+    for check, severity, message, location in document.notes:  # what the reader noted (a PDF's pages)
+        report.issue(check, severity, message, location)
     _note_marks(document, report)
     parse_lines(document.lines, report)
     if not report.failed:
