@@ -94,6 +94,18 @@ CHECKS: tuple[Check, ...] = (
         "A table-三 or table-四 cell prints a decimal or an impossibly large number: it is NA",
         "error",
     ),
+    Check(
+        "page_furniture",
+        "页眉页脚",
+        "A page number or a running header or footer stands between a table's rows: left out of the table",
+        "info",
+    ),
+    Check(
+        "table_note",
+        "表注",
+        "A note (注：, 说明：, 备注) with numbers stands in a table: read as prose, never as a row",
+        "info",
+    ),
     Check("subtotal_column", "小计列", "A 法人或其他组织 subtotal column was checked and dropped", "info"),
     Check(
         "group_subtotal",

@@ -26,6 +26,33 @@ _NUMBER_UNIT = re.compile(rf"(?P<n>{_NUMBER.pattern})(?:万?元)?")
 # Printed "not applicable" marks: kept apart from 0 and from NA (docs/missing.md lists them from here).
 NOT_APPLICABLE = frozenset({"/", "//", "—", "——", "-", "--", "无", "不适用", "—/—"})
 
+# Page furniture: a line that only numbers its page ("— 5 —", "- 5 -", "第 5 页 共 12 页", "5 / 12"), in raw or
+# normalised text. A bare number alone on a line is not one: pdftotext prints a row's vertically centred
+# total, or every cell of a row, on a line of its own, so a lone number is data (an identity catches a page
+# number read as a cell). The PDF reader, which knows where tables are, also drops bare numbers outside them.
+_DASHES = "-—–‒―－~～·•"
+PAGE_NUMBER = re.compile(
+    rf"\s*(?:[{_DASHES}]+\s*\d{{1,4}}\s*[{_DASHES}]+"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页"
+    r"|(?P<page>\d{1,4})\s*[/／]\s*(?P<pages>\d{1,4})"
+    r"|[Pp]age\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)\s*"
+)
+
+
+def is_page_number(text: str) -> bool:
+    """A line that only numbers its page (page furniture, never a row of a table).
+
+    >>> [is_page_number(t) for t in ("— 5 —", "-5-", "第 5 页 共 12 页", "5 / 12", "12 / 5", "5", "0 0 0")]
+    [True, True, True, True, False, False, False]
+    """
+    m = PAGE_NUMBER.fullmatch(text) if len(text) <= 24 else None
+    if m is None:
+        return False
+    if m.group("page"):  # "5 / 12": a page of a document, never 0 / n nor past the last page
+        return 1 <= int(m.group("page")) <= int(m.group("pages"))
+    return True
+
 
 class Value(NamedTuple):
     """One numeric cell as printed: a number, or None for a not-applicable mark.
@@ -62,6 +89,7 @@ class Line:
         "trailing_text",
         "trimmed",
         "marks",
+        "furniture",
     )
 
     def __init__(
@@ -76,6 +104,7 @@ class Line:
         trailing_text: bool = False,
         trimmed: bool = False,
         marks: str = "",
+        furniture: bool = False,
     ):
         self.no = no  # 1-based line number in the file (HTML: block; PDF: through the document)
         self.text = text  # the normalised line, cells joined by a space
@@ -89,6 +118,7 @@ class Line:
         self.trailing_text = trailing_text  # text after the numbers (a header fragment or OCR noise)
         self.trimmed = trimmed  # empty cells at the end of a tab row were dropped: its width is unknown
         self.marks = marks  # footnote marks printed beside its numbers (left out of them: 66² is 66)
+        self.furniture = furniture  # a page number ("— 5 —"): no label, no cells, never a row
 
     @property
     def cells(self) -> list[Value | None]:
@@ -156,12 +186,13 @@ def split_line(raw: str, no: int) -> Line:
     line = _new_line(Line)  # a copy of every field, renumbered; the cells are renumbered only when read
     line.no, line.text, line.label, line.last_label = no, proto.text, proto.label, proto.last_label
     line._cells, line._shared, line._values = proto._cells, bool(proto._cells), None
-    line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks = (
+    line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
         proto.delimited,
         proto.grid,
         proto.trailing_text,
         proto.trimmed,
         proto.marks,
+        proto.furniture,
     )
     return line
 
@@ -184,6 +215,8 @@ def _split_line(raw: str, no: int) -> Line:
             return Line(no, "", "", "", [], delimited=True, grid=True)  # |---|---| under a markdown header
         return line_from_cells(cells, no, grid=True)  # "|  |" is a blank cell
     text = normalize_cell(raw)
+    if is_page_number(text) or is_page_number(raw):  # (raw: "- 5 -" normalises like a list item, "5 -")
+        return Line(no, text, "", "", [], furniture=True)
     tokens = [part for tok in (text.split(" ") if text else []) for part in _unglue(tok)]
     labels, cells, trailing = [], [], False
     for tok in tokens:
@@ -233,6 +266,9 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
     width = len(cells_raw)
     while cells_raw and not cells_raw[-1] and not grid:
         cells_raw.pop()
+    nonempty = {c for c in cells_raw if c}
+    if len(nonempty) == 1 and is_page_number(next(iter(nonempty))):  # a page number, alone or spanned
+        return Line(no, next(iter(nonempty)), "", "", [], delimited=True, grid=grid, furniture=True)
     kinds: list[tuple[str, list[Value]]] = []
     for cell in cells_raw:
         if not cell:
