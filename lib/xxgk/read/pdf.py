@@ -24,15 +24,15 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from xxgk.read.lines import Document, Line, line_from_cells, split_line
+from xxgk.read.lines import Document, Line, is_page_number, line_from_cells, split_line
 from xxgk.read.pdf_grid import bbox, rulings, tables
 from xxgk.read.pdfium_calls import char_matrix, font_size, get_unicode, glyph_box, is_generated, loose_box
 from xxgk.read.text import UnreadableFile
 
-# Page headers/footers that only number the page: "- 3 -", "— 3 —", "第 3 页", "3 / 6".
-_PAGE_NUMBER = re.compile(
-    r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4}"
-)
+# Page headers/footers that only number the page ("- 3 -", "第 3 页", "3 / 6": one pattern for every format,
+# xxgk.read.lines.is_page_number), and here also a number alone: outside a ruled table it is the page's
+# number (in text formats a lone number may be a table's cell, so there it is not furniture).
+_BARE_NUMBER = re.compile(r"[-—–\s]*\d{1,4}[-—–\s]*")
 
 # Distances in points, pdfplumber's defaults: characters further apart than this on a line start a new
 # word; characters whose bottoms are closer than this share a line.
@@ -101,7 +101,7 @@ def _page_items(page: pdfium.PdfPage) -> list[tuple[str, object]]:
     for x0, top, x1, bottom in boxes:
         outside = [c for c in outside if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
     for top, text in _text_lines(outside):
-        if not _PAGE_NUMBER.fullmatch(text):
+        if not (_BARE_NUMBER.fullmatch(text) or is_page_number(text)):
             items.append((top, "text", text))
     items.sort(key=lambda item: item[0])  # stable: a table row before a text line at the same height
     return [(kind, payload) for _, kind, payload in items if kind == "cells" or payload.strip()]
