@@ -1,4 +1,5 @@
-"""Trust under attack, cells and rows (issue 10, classes 2-3): page furniture is not data, notes are not rows.
+"""Trust under attack, cells and rows (issue 10, classes 2-4): page furniture is not data, notes are not rows,
+one odd token spoils one cell and not its row.
 
 Each test covers a kind of input in every format it reaches: plain text (pdftotext-like, cells apart by
 spaces), tab-separated, markdown pipe tables and HTML. A report is written as blocks (a paragraph, or rows
@@ -209,3 +210,96 @@ def test_a_note_after_a_table_is_prose_and_gives_facts(tmp_path, layout):
     stated = facts[facts["fact_code"] == "new_received"]
     assert stated["value"].tolist() == [4]
     assert cells(tables, "new_received") == [3, 0, 0, 0, 0, 1, 4]
+
+
+# 4. One odd token spoils one cell, not the row ------------------------------------------------------------------
+
+ODD = ["15件", "约15", "15%", "3-5", "二十一", "15.", "近20", "〇"]
+
+
+def _odd_row_checks(tables: dict, token: str, row: str, expected: list) -> None:
+    assert cells(tables, row) == expected
+    refused = issues(tables, "not_a_number")
+    assert refused["actual"].tolist() == [token]
+    assert set(refused["severity"]) == {"error"}
+    # No issue may call the cell blank: it is printed, only not as a number.
+    assert not issues(tables, "cell_missing")["message"].str.contains(row).any()
+    req = tables["requests"]
+    status = req[req["row_code"] == row]["cell_status"].tolist()
+    assert status[1] == "missing" and status.count("printed") == 6
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("token", ODD)
+def test_an_odd_token_spoils_one_cell_not_the_row(tmp_path, layout, token):
+    row = R(NEW, "3", token, "0", "0", "0", "1", "4")
+    tables = parse(tmp_path, report([row, ROW_OVER]), layout)
+    _odd_row_checks(tables, token, "new_received", [3, None, 0, 0, 0, 1, 4])
+    assert tables["reports"]["status"].iloc[0] == "incomplete"
+
+
+@pytest.mark.parametrize("layout", ["tsv", "markdown", "html"])
+@pytest.mark.parametrize("token", ["1 234", "12 345"])
+def test_a_number_spaced_in_thousands_in_a_cell_is_one_odd_cell(tmp_path, layout, token):
+    # In a delimited cell "1 234" is not the cells 1 and 234 (that would shift the row): one cell, NA.
+    row = R(NEW, "3", token, "0", "0", "0", "1", "4")
+    tables = parse(tmp_path, report([row, ROW_OVER]), layout)
+    _odd_row_checks(tables, token, "new_received", [3, None, 0, 0, 0, 1, 4])
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_an_odd_first_cell_keeps_the_row(tmp_path, layout):
+    # The odd token opens the row's numbers: the label stays the label, the other six keep their columns.
+    row = R(NEW, "约3", "0", "0", "0", "0", "1", "4")
+    tables = parse(tmp_path, report([row, ROW_OVER]), layout)
+    assert cells(tables, "new_received") == [None, 0, 0, 0, 0, 1, 4]
+    assert issues(tables, "not_a_number")["actual"].tolist() == ["约3"]
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("sign", ["-", "－", "−"])
+def test_a_negative_count_is_not_a_count_in_every_table(tmp_path, layout, sign):
+    table2 = [
+        R("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+        R("规章", "1", f"{sign}2", "5"),
+    ]
+    table4 = [R("1", f"{sign}1", "0", "0", "1", *["0"] * 10)]
+    row = R(NEW, "3", f"{sign}1", "0", "0", "0", "1", "4")
+    tables = parse(tmp_path, report([row, ROW_OVER], table4=table4, table2=table2), layout)
+    assert cells(tables, "new_received") == [3, None, 0, 0, 0, 1, 4]
+    assert reviews(tables)[:5] == [1, None, 0, 0, 1]
+    pro = tables["proactive"]
+    assert values(pro[pro["item_code"] == "regulations"]["value"])[:3] == [1, None, 5]
+    refused = issues(tables, "not_a_count")
+    assert sorted(refused["actual"]) == ["-1", "-1", "-2"]
+    assert "not_applicable" not in set(tables["requests"]["cell_status"])
+    assert not issues(tables, "cell_missing")["message"].str.contains("new_received").any()
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_odd_tokens_in_tables_two_and_four(tmp_path, layout):
+    table2 = [
+        R("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+        R("规章", "1件", "0", "5"),
+        R("信息内容", "本年收费金额(单位:万元)"),
+        R("行政事业性收费", "9116.36万元"),
+    ]
+    table4 = [R("1", "0", "0", "0", "1", "约2", *["0"] * 9)]
+    tables = parse(tmp_path, report([ROW_NEW, ROW_OVER], table4=table4, table2=table2), layout)
+    pro = tables["proactive"].set_index(["item_code", "measure"])["value"]
+    assert pd.isna(pro[("regulations", "issued")]) and pro[("regulations", "in_force")] == 5
+    assert pro[("administrative_fees", "amount_10k_yuan")] == pytest.approx(9116.36)  # a unit it may carry
+    assert reviews(tables)[:7] == [1, 0, 0, 0, 1, None, 0]
+    assert sorted(issues(tables, "not_a_number")["actual"]) == ["1件", "约2"]
+
+
+def test_a_change_in_table_two_may_be_negative(tmp_path):
+    # The 2019 template's 本年增/减 is a change on the year before: −3 is a number, not a refused count.
+    table2 = [
+        R("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
+        R("行政许可", "10", "−3", "7"),
+    ]
+    tables = parse(tmp_path, report([ROW_NEW, ROW_OVER], table2=table2), "tsv")
+    pro = tables["proactive"].set_index(["item_code", "measure"])["value"]
+    assert pro[("licensing", "change")] == -3
+    assert "not_a_count" not in set(tables["issues"]["check"])

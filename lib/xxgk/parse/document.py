@@ -3,13 +3,15 @@
 The stages run in the order the data needs them: find the sections and each table's region, set aside
 what stands in a table but is not a row (page furniture, notes: :mod:`xxgk.parse.furniture`), read tables
 二, 三 and 四 by their labels, decide the template from what they show, place what the recovery rules allow
-(:mod:`xxgk.parse.recover`), drop cells that are not counts, and read the prose outside the tables. Checking
-the result against the report's arithmetic is :mod:`xxgk.validate`'s job, run after this.
+(:mod:`xxgk.parse.recover`), refuse cells that print no count (:mod:`xxgk.parse.counts`), and read the prose
+outside the tables. Checking the result against the report's arithmetic is :mod:`xxgk.validate`'s job,
+run after this.
 """
 
 from __future__ import annotations
 
 from xxgk.contract import codes
+from xxgk.parse.counts import refuse_unreadable
 from xxgk.parse.facts import extract_facts
 from xxgk.parse.furniture import set_aside
 from xxgk.parse.meta import parse_title, read_title
@@ -46,7 +48,7 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
     set_template(report, table3, table2, versions2)
     split_glued_rows(report, table3)
     pair_orphan_rows(report, table3)
-    _drop_impossible_counts(report)
+    refuse_unreadable(report)
     _check_group_subtotals(report, table3)
     report.facts = extract_facts(_prose(document, lines, bounds, table4_lines, aside.furniture))
     return report
@@ -93,35 +95,6 @@ def _prose(
     in_tables |= {id(ln) for ln in table4_lines}
     in_tables |= furniture
     return [ln for ln in document if id(ln) not in in_tables]
-
-
-#: No count in a report comes near this (the largest are in the millions); a larger number is digits glued
-#: by the extraction, and beyond 2**63 it would not even fit the Int64 count column.
-MAX_COUNT = 10**15
-
-
-def _drop_impossible_counts(report: Report) -> None:
-    """A count is a whole number below MAX_COUNT: a decimal in table 三 or 四 (a fee line out of place, an
-    OCR slip) or a run of glued digits is not one; the cell is NA with an issue."""
-    for table, rows in (("三", report.requests), ("四", report.reviews)):
-        for code, cells in rows.items():
-            for i, cell in enumerate(cells):
-                # (A decimal has a "." in its printed form and a number of 10**15 or more 16 characters.)
-                if (
-                    cell is not None
-                    and ("." in cell.raw or len(cell.raw) > 15)
-                    and cell.number is not None
-                    and (cell.number != cell.number.to_integral_value() or abs(cell.number) >= MAX_COUNT)
-                ):
-                    cells[i] = None
-                    report.issue(
-                        "not_a_count",
-                        "error",
-                        f"Table {table}, row {code}: {cell.raw} (line {cell.line}) "
-                        "is not a count; the cell is NA",
-                        f"line {cell.line}",
-                        actual=cell.raw,
-                    )
 
 
 def _check_group_subtotals(report: Report, table3: Table3) -> None:
