@@ -303,3 +303,32 @@ def test_a_change_in_table_two_may_be_negative(tmp_path):
     pro = tables["proactive"].set_index(["item_code", "measure"])["value"]
     assert pro[("licensing", "change")] == -3
     assert "not_a_count" not in set(tables["issues"]["check"])
+
+
+# The fuzz run's check means something for these classes -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("一、本年新收政府信息公开申请数量 3 约15 0 0 0 1 19", 15),  # the number inside an odd token
+        ("一、本年新收政府信息公开申请数量 3 15件 0 0 0 1 19", 15),
+        ("一、本年新收政府信息公开申请数量 3 −7 0 0 0 1 4", 7),  # a sign dropped
+        ("注：本年新收政府信息公开申请 9 件", 9),  # a cell from a note
+        ("— 5 —", 5),  # a cell from a page number
+    ],
+)
+def test_the_fuzz_check_flags_a_cell_a_parser_must_not_take(line, value):
+    from xxgk.testing.fuzz import invented_numbers
+
+    def frame(column: str, rows: list) -> pd.DataFrame:
+        return pd.DataFrame(rows, columns=["report_id", column, "source_line", "cell_status"], dtype=object)
+
+    tables = {
+        "requests": frame("count", [("r", value, 1, "printed")]),
+        "reviews": frame("count", []),
+        "proactive": frame("value", []),
+        "facts": pd.DataFrame(columns=["report_id", "value", "sentence", "source_line"], dtype=object),
+    }
+    assert len(invented_numbers(tables, {"r": [line]})) == 1
+    assert invented_numbers(tables, {"r": [f"一、本年新收 3 {value} 0 0 0 1 19"]}) == []
