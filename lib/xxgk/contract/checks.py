@@ -108,8 +108,29 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "not_a_count",
         "非整数计数",
-        "A table-三 or table-四 cell prints a decimal or an impossibly large number: it is NA",
+        "A cell that counts prints a decimal, a negative number (tables 二, 三, 四; not 本年增/减), a money "
+        "amount or an impossibly large number: it is NA",
         "error",
+    ),
+    Check(
+        "not_a_number",
+        "非数字",
+        "A table cell prints a number with a unit, an approximation, a range, Chinese numerals or stray "
+        "marks (15件, 约15, 15%, 3-5, 二十一, 1 234): that cell is NA (the issue quotes it); the row's "
+        "other cells keep their numbers",
+        "error",
+    ),
+    Check(
+        "page_furniture",
+        "页眉页脚",
+        "A page number or a running header or footer stands between a table's rows: left out of the table",
+        "info",
+    ),
+    Check(
+        "table_note",
+        "表注",
+        "A note (注：, 说明：, 备注) with numbers stands in a table: read as prose, never as a row",
+        "info",
     ),
     Check("subtotal_column", "小计列", "A 法人或其他组织 subtotal column was checked and dropped", "info"),
     Check(

@@ -337,7 +337,12 @@ CELL_STATUSES: tuple[Code, ...] = (
         "The digits are printed but their cell was placed by the identities (a glued digit "
         "run split, or a value row printed away from its label paired with it); see the issues",
     ),
-    Code("missing", "缺失", "The document does not hold this cell (cut off or lost): count is NA"),
+    Code(
+        "missing",
+        "缺失",
+        "The document holds no number for this cell (cut off, lost, blank, or printed as something that "
+        "is not a count, such as 15件 or -1: an issue quotes it): count is NA",
+    ),
 )
 
 

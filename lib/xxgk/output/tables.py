@@ -90,7 +90,15 @@ class TableColumns:
 
 
 _INCOMPLETE = frozenset(
-    {"table_missing", "table_truncated", "row_missing", "cell_missing", "table4_incomplete"}
+    {
+        "table_missing",
+        "table_truncated",
+        "row_missing",
+        "cell_missing",
+        "table4_incomplete",
+        "not_a_count",
+        "not_a_number",
+    }
 )
 _PROVENANCE = ("manifest_agency", "source_url", "published_date")
 _APPLICANT_CODES = codes.codes(codes.APPLICANTS)

@@ -1,15 +1,19 @@
 """One document's lines into a :class:`~xxgk.parse.report.Report`: sections, tables, title, prose, template.
 
-The stages run in the order the data needs them: find the sections and each table's region, read tables
+The stages run in the order the data needs them: find the sections and each table's region, set aside
+what stands in a table but is not a row (page furniture, notes: :mod:`xxgk.parse.furniture`), read tables
 二, 三 and 四 by their labels, decide the template from what they show, place what the recovery rules allow
-(:mod:`xxgk.parse.recover`), drop cells that are not counts, and read the prose outside the tables. Checking
-the result against the report's arithmetic is :mod:`xxgk.validate`'s job, run after this.
+(:mod:`xxgk.parse.recover`), refuse cells that print no count (:mod:`xxgk.parse.counts`), and read the prose
+outside the tables. Checking the result against the report's arithmetic is :mod:`xxgk.validate`'s job,
+run after this.
 """
 
 from __future__ import annotations
 
 from xxgk.contract import codes
+from xxgk.parse.counts import refuse_unreadable
 from xxgk.parse.facts import extract_facts
+from xxgk.parse.furniture import set_aside
 from xxgk.parse.meta import parse_title, read_title
 from xxgk.parse.recover import pair_orphan_rows, split_glued_rows
 from xxgk.parse.report import Report, Table3
@@ -26,6 +30,13 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
     sections = find_sections(lines)
     bounds = table_regions(lines, sections)
     title = _read_meta(lines, sections, report)
+    document = lines
+    aside = set_aside(lines, [range(*bounds[name]) for name in ("二", "三", "四")], report, title)
+    if aside.kept is not lines:  # the regions again, over the lines that can be rows (headings all stay)
+        lines = aside.kept
+        at = {id(ln): i for i, ln in enumerate(lines)}
+        sections = {name: at[id(document[i])] for name, i in sections.items()}
+        bounds = table_regions(lines, sections)
 
     table2, versions2 = parse_table2(lines[slice(*bounds["二"])], report)
     table3 = parse_table3(lines[slice(*bounds["三"])], report)
@@ -37,9 +48,9 @@ def parse_lines(lines: list[Line], report: Report) -> Report:
     set_template(report, table3, table2, versions2)
     split_glued_rows(report, table3)
     pair_orphan_rows(report, table3)
-    _drop_impossible_counts(report)
+    refuse_unreadable(report)
     _check_group_subtotals(report, table3)
-    report.facts = extract_facts(_prose(lines, bounds, table4_lines))
+    report.facts = extract_facts(_prose(document, lines, bounds, table4_lines, aside.furniture))
     return report
 
 
@@ -70,41 +81,20 @@ def _not_a_report(report: Report, title: str, table2: dict, table3: Table3) -> b
     return True
 
 
-def _prose(lines: list[Line], bounds: dict[str, tuple[int, int]], table4_lines: list[Line]) -> list[Line]:
-    """The lines outside the tables' regions, in order."""
+def _prose(
+    document: list[Line],
+    lines: list[Line],
+    bounds: dict[str, tuple[int, int]],
+    table4_lines: list[Line],
+    furniture: set[int],
+) -> list[Line]:
+    """The document's lines outside the tables' regions (``bounds`` index ``lines``, the document without
+    what was set aside), in order; notes set aside from a table are prose, page furniture is not."""
     # By identity, not line number: the pieces of a flattened line share its number.
     in_tables = {id(ln) for name in ("二", "三", "四") for ln in lines[slice(*bounds[name])]}
     in_tables |= {id(ln) for ln in table4_lines}
-    return [ln for ln in lines if id(ln) not in in_tables]
-
-
-#: No count in a report comes near this (the largest are in the millions); a larger number is digits glued
-#: by the extraction, and beyond 2**63 it would not even fit the Int64 count column.
-MAX_COUNT = 10**15
-
-
-def _drop_impossible_counts(report: Report) -> None:
-    """A count is a whole number below MAX_COUNT: a decimal in table 三 or 四 (a fee line out of place, an
-    OCR slip) or a run of glued digits is not one; the cell is NA with an issue."""
-    for table, rows in (("三", report.requests), ("四", report.reviews)):
-        for code, cells in rows.items():
-            for i, cell in enumerate(cells):
-                # (A decimal has a "." in its printed form and a number of 10**15 or more 16 characters.)
-                if (
-                    cell is not None
-                    and ("." in cell.raw or len(cell.raw) > 15)
-                    and cell.number is not None
-                    and (cell.number != cell.number.to_integral_value() or abs(cell.number) >= MAX_COUNT)
-                ):
-                    cells[i] = None
-                    report.issue(
-                        "not_a_count",
-                        "error",
-                        f"Table {table}, row {code}: {cell.raw} (line {cell.line}) "
-                        "is not a count; the cell is NA",
-                        f"line {cell.line}",
-                        actual=cell.raw,
-                    )
+    in_tables |= furniture
+    return [ln for ln in document if id(ln) not in in_tables]
 
 
 def _check_group_subtotals(report: Report, table3: Table3) -> None:

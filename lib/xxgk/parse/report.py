@@ -46,6 +46,9 @@ class Report:
     proactive: dict[tuple[str, str], Value | None] = field(default_factory=dict)
     facts: list[dict] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    # Cells printed but not readable as what they stand for (15件, 约15, -1, 1.5 in table 三): NA, each with
+    # an issue. Key: ("二", item, measure), ("三", row, column index) or ("四", proceeding, column index).
+    refused: dict[tuple, str] = field(default_factory=dict)
     failed: bool = False
 
     def issue(

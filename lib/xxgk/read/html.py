@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from xxgk.read.lines import Document, Line, line_from_cells, parse_value, split_line
+from xxgk.read.lines import Document, Line, line_from_cells, odd_value, parse_value, split_line
 from xxgk.read.text import as_mark, decode
 
 # Elements that end a line of text (their content is a paragraph of its own).
@@ -62,7 +62,8 @@ def grid(table) -> list[list[str]]:
                 c += 1
             text = " ".join(_cell_text(cell).split())
             rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
-            repeat = "" if parse_value(text, 0) is not None else text  # numbers are never duplicated
+            # Numbers are never duplicated, nor a number printed with a unit (15件: one cell, NA).
+            repeat = "" if parse_value(text, 0) is not None or odd_value(text, 0, False) else text
             for dr in range(rowspan):
                 for dc in range(colspan):
                     if dr == 0 and dc == 0:

@@ -26,6 +26,68 @@ _NUMBER_UNIT = re.compile(rf"(?P<n>{_NUMBER.pattern})(?:万?元)?")
 # Printed "not applicable" marks: kept apart from 0 and from NA (docs/missing.md lists them from here).
 NOT_APPLICABLE = frozenset({"/", "//", "—", "——", "-", "--", "无", "不适用", "—/—"})
 
+# Page furniture: a line that only numbers its page ("— 5 —", "- 5 -", "第 5 页 共 12 页", "5 / 12"), in raw or
+# normalised text. A bare number alone on a line is not one: pdftotext prints a row's vertically centred
+# total, or every cell of a row, on a line of its own, so a lone number is data (an identity catches a page
+# number read as a cell). The PDF reader, which knows where tables are, also drops bare numbers outside them.
+_DASHES = "-—–‒―－~～·•"
+PAGE_NUMBER = re.compile(
+    rf"\s*(?:[{_DASHES}]+\s*\d{{1,4}}\s*[{_DASHES}]+"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页"
+    r"|(?P<page>\d{1,4})\s*[/／]\s*(?P<pages>\d{1,4})"
+    r"|[Pp]age\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)\s*"
+)
+
+
+def is_page_number(text: str) -> bool:
+    """A line that only numbers its page (page furniture, never a row of a table).
+
+    >>> [is_page_number(t) for t in ("— 5 —", "-5-", "第 5 页 共 12 页", "5 / 12", "12 / 5", "5", "0 0 0")]
+    [True, True, True, True, False, False, False]
+    """
+    m = PAGE_NUMBER.fullmatch(text) if len(text) <= 24 else None
+    if m is None:
+        return False
+    if m.group("page"):  # "5 / 12": a page of a document, never 0 / n nor past the last page
+        return 1 <= int(m.group("page")) <= int(m.group("pages"))
+    return True
+
+
+# A cell printed as a number with something that makes it not one (issue 10, "one odd token spoils one
+# cell"): a unit (15件, 15%), an approximation (约15), a range (3-5). Such a token stands where a number
+# would and is a cell of its own: NA, with an issue quoting it, never the number inside it.
+_APPROX = "约|大约|近|将近|超过?|逾|不足|不到|多于|少于|至少|≈|~"
+_UNITS = "件|个|条|项|次|人次|人|份|宗|起|家|篇|户|余|多|万|亿|左右|以上|以下|%|‰"
+_NUM = r"\d[\d,.]*"
+_ODD = re.compile(
+    rf"(?:{_APPROX}){_NUM}(?:[-~至到]{_NUM})?(?:{_UNITS})*"
+    rf"|{_NUM}[-~至到]{_NUM}(?:{_UNITS})*"
+    rf"|{_NUM}(?:{_UNITS})+"
+)
+# Shapes that are odd only among numbers (before them they are a label's ordinal: "1.", "三"): a number with a
+# stray point or comma (15., 1,2), a count in Chinese numerals (二十一; 〇 is OCR's zero).
+_ODD_AMONG_NUMBERS = re.compile(r"[\d,.]*\d[\d,.]*|[零〇一二两三四五六七八九十百千万]+")
+# Inside one delimited cell: a number spaced in thousands (1 234) is one odd cell, not the cells 1 and 234;
+# a sign spaced from its number (- 1) is that signed number, not "-" (not applicable) and 1.
+_SPACED_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?: \d{3})+")
+_SPACED_SIGN = re.compile(r"[-+] \d[\d,]*(?:\.\d+)?")
+
+
+def odd_value(token: str, line: int, among_numbers: bool) -> Value | None:
+    """A token printed where a number stands but not a number (NA, kept with what was printed), or None.
+
+    ``among_numbers``: the token follows a number on its line (then "15." and "二十一" are cells too).
+
+    >>> odd_value("15件", 1, False).raw, odd_value("约15", 1, False).status, odd_value("1.", 1, False)
+    ('15件', 'missing', None)
+    >>> odd_value("15.", 1, True).raw, odd_value("其他", 1, True)
+    ('15.', None)
+    """
+    if _ODD.fullmatch(token) or (among_numbers and _ODD_AMONG_NUMBERS.fullmatch(token)):
+        return Value(None, line, token)
+    return None
+
 
 class Value(NamedTuple):
     """One numeric cell as printed: a number, or None for a not-applicable mark.
@@ -43,7 +105,14 @@ class Value(NamedTuple):
     def status(self) -> str:
         if self.derived:
             return "derived"
-        return "printed" if self.number is not None else "not_applicable"
+        if self.number is not None:
+            return "printed"
+        return "not_applicable" if self.raw in NOT_APPLICABLE else "missing"
+
+    @property
+    def unreadable(self) -> bool:
+        """Printed where a number stands but not a number (15件, 约15, 二十一): NA, with an issue."""
+        return self.number is None and self.raw not in NOT_APPLICABLE
 
 
 class Line:
@@ -62,6 +131,7 @@ class Line:
         "trailing_text",
         "trimmed",
         "marks",
+        "furniture",
     )
 
     def __init__(
@@ -76,6 +146,7 @@ class Line:
         trailing_text: bool = False,
         trimmed: bool = False,
         marks: str = "",
+        furniture: bool = False,
     ):
         self.no = no  # 1-based line number in the file (HTML: block; PDF: through the document)
         self.text = text  # the normalised line, cells joined by a space
@@ -89,6 +160,7 @@ class Line:
         self.trailing_text = trailing_text  # text after the numbers (a header fragment or OCR noise)
         self.trimmed = trimmed  # empty cells at the end of a tab row were dropped: its width is unknown
         self.marks = marks  # footnote marks printed beside its numbers (left out of them: 66² is 66)
+        self.furniture = furniture  # a page number ("— 5 —"): no label, no cells, never a row
 
     @property
     def cells(self) -> list[Value | None]:
@@ -156,12 +228,13 @@ def split_line(raw: str, no: int) -> Line:
     line = _new_line(Line)  # a copy of every field, renumbered; the cells are renumbered only when read
     line.no, line.text, line.label, line.last_label = no, proto.text, proto.label, proto.last_label
     line._cells, line._shared, line._values = proto._cells, bool(proto._cells), None
-    line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks = (
+    line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
         proto.delimited,
         proto.grid,
         proto.trailing_text,
         proto.trimmed,
         proto.marks,
+        proto.furniture,
     )
     return line
 
@@ -184,10 +257,16 @@ def _split_line(raw: str, no: int) -> Line:
             return Line(no, "", "", "", [], delimited=True, grid=True)  # |---|---| under a markdown header
         return line_from_cells(cells, no, grid=True)  # "|  |" is a blank cell
     text = normalize_cell(raw)
+    if is_page_number(text) or is_page_number(raw):  # (raw: "- 5 -" normalises like a list item, "5 -")
+        return Line(no, text, "", "", [], furniture=True)
     tokens = [part for tok in (text.split(" ") if text else []) for part in _unglue(tok)]
+    values = [parse_value(tok, no) for tok in tokens]
+    # An odd token (15件, 约15) is a cell only on a line that prints a number or a mark: prose says "15件" too.
+    odd_ok = any(v is not None for v in values)
     labels, cells, trailing = [], [], False
-    for tok in tokens:
-        value = parse_value(tok, no)
+    for tok, value in zip(tokens, values, strict=True):
+        if value is None and odd_ok:
+            value = odd_value(tok, no, bool(cells))
         if value is not None:
             cells.append(value)
         elif cells:
@@ -210,16 +289,28 @@ _split_short = lru_cache(maxsize=1 << 15)(lambda raw: _split_line(raw, 0))
 _PIPE_RULE = re.compile(r"\s*:?-{2,}:?\s*")
 # A label glued to the digits after it ("规章000", "1.属于国家秘密0000000"): web text that lost its cells.
 _GLUED = re.compile(r"^(?P<label>.*[\u3400-\u9fff)\"])(?P<digits>\d[\d,.]*)$")
+_APPROX_END = re.compile(rf"(?:{_APPROX})$")
 
 
 def _unglue(token: str) -> list[str]:
     """Split a label from digits glued to its end; a table label never ends in a digit.
 
+    An approximation stays with its number (约15 is not 15).
+
     >>> _unglue("规章000"), _unglue("2022年"), _unglue("行政事业性收费9116.36")
     (['规章', '000'], ['2022年'], ['行政事业性收费', '9116.36'])
+    >>> _unglue("约15"), _unglue("本年新收约15")
+    (['约15'], ['本年新收', '约15'])
     """
     m = _GLUED.match(token)
-    return [m.group("label"), m.group("digits")] if m else [token]
+    if m is None:
+        return [token]
+    label, digits = m.group("label"), m.group("digits")
+    approx = _APPROX_END.search(label)
+    if approx is None:
+        return [label, digits]
+    head = label[: approx.start()]
+    return [head, label[approx.start() :] + digits] if head else [token]
 
 
 def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
@@ -233,30 +324,23 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
     width = len(cells_raw)
     while cells_raw and not cells_raw[-1] and not grid:
         cells_raw.pop()
-    kinds: list[tuple[str, list[Value]]] = []
-    for cell in cells_raw:
-        if not cell:
-            kinds.append(("empty", []))
-            continue
-        parts = cell.split(" ")
-        values = [parse_value(p, no) for p in parts]
-        if all(v is not None for v in values):
-            kinds.append(("values", values))  # a cell holding "0 0" is two cells run together
-        else:
-            kinds.append(("text", []))
-    first_value = next((i for i, (k, _) in enumerate(kinds) if k == "values"), len(kinds))
-    label_cells = [cells_raw[i] for i in range(first_value) if kinds[i][0] == "text"]
-    last_text_before = max((i for i in range(first_value) if kinds[i][0] == "text"), default=-1)
+    nonempty = {c for c in cells_raw if c}
+    if len(nonempty) == 1 and is_page_number(next(iter(nonempty))):  # a page number, alone or spanned
+        return Line(no, next(iter(nonempty)), "", "", [], delimited=True, grid=grid, furniture=True)
+    kinds = [_cell_kind(cell, no) for cell in cells_raw]
+    first_value = next((i for i, (k, _) in enumerate(kinds) if k in _STARTS_CELLS), len(kinds))
+    label_cells = [cells_raw[i] for i in range(first_value) if kinds[i][0] in _LABEL_KINDS]
+    last_text_before = max((i for i in range(first_value) if kinds[i][0] in _LABEL_KINDS), default=-1)
     cells: list[Value | None] = []
     trailing = False
     for kind, values in kinds[last_text_before + 1 :]:
-        if kind == "values":
-            cells.extend(values)
-        elif kind == "empty":
+        if kind == "empty":
             cells.append(None)
-        else:
+        elif kind == "text":
             cells.append(None)
             trailing = True
+        else:
+            cells.extend(values)
     if not any(c is not None for c in cells) and not (grid and label_cells):
         cells = []  # a grid row's blank cells after a label are kept: a row printed blank, not absent
     return Line(
@@ -271,6 +355,40 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
         trimmed=len(cells_raw) < width,
         marks=marks,
     )
+
+
+_STARTS_CELLS = frozenset({"values", "odd"})  # kinds of cell that open a row's numeric region
+_LABEL_KINDS = frozenset({"text", "loose"})  # kinds of cell that are label text before that region
+
+
+def _cell_kind(cell: str, no: int) -> tuple[str, list[Value]]:
+    """One delimited cell: empty, values (a cell holding "0 0" is two cells run together), odd (a number with
+    a unit or an approximation), loose (odd only after a number: "15.", "二十一"), or text.
+
+    >>> [_cell_kind(c, 1)[0] for c in ("", "0 0", "15件", "1 234", "15.", "其他")]
+    ['empty', 'values', 'odd', 'odd', 'loose', 'text']
+    >>> _cell_kind("- 1", 1)[1][0].number
+    Decimal('-1')
+    """
+    if not cell:
+        return "empty", []
+    if " " not in cell:
+        value = parse_value(cell, no)
+        if value is not None:
+            return "values", [value]
+    else:
+        if _SPACED_SIGN.fullmatch(cell):
+            return "values", [Value(Decimal(cell.replace(" ", "").replace(",", "")), no, cell)]
+        if _SPACED_THOUSANDS.fullmatch(cell):
+            return "odd", [Value(None, no, cell)]
+        values = [parse_value(p, no) for p in cell.split(" ")]
+        if all(v is not None for v in values):
+            return "values", values
+    if _ODD.fullmatch(cell):
+        return "odd", [Value(None, no, cell)]
+    if _ODD_AMONG_NUMBERS.fullmatch(cell):
+        return "loose", [Value(None, no, cell)]
+    return "text", []
 
 
 # Where a flattened table breaks into rows: before an ordinal (一、 (一) 1.属于…) or a table-二 item block

@@ -35,15 +35,15 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from xxgk.read.lines import Document, Line, line_from_cells, split_line
+from xxgk.read.lines import Document, Line, is_page_number, line_from_cells, split_line
 from xxgk.read.pdf_grid import GridTooComplex, bbox, rulings, tables
 from xxgk.read.pdfium_calls import char_matrix, font_size, get_unicode, glyph_box, is_generated, loose_box
 from xxgk.read.text import UnreadableFile
 
-# Page headers/footers that only number the page: "- 3 -", "— 3 —", "第 3 页", "3 / 6".
-_PAGE_NUMBER = re.compile(
-    r"[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4}"
-)
+# Page numbers are recognised by the one pattern every reader uses (xxgk.read.lines.is_page_number: "- 3 -",
+# "— 3 —", "第 3 页", "3 / 6"); in a PDF a number alone is one too where it cannot be a cell: outside a
+# ruled table, or in a page's top or bottom band.
+_BARE_NUMBER = re.compile(r"[-—–\s]*\d{1,4}[-—–\s]*")
 
 # Distances in points, pdfplumber's defaults: characters further apart than this on a line start a new
 # word; characters whose bottoms are closer than this share a line.
@@ -164,7 +164,7 @@ def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> 
     for x0, top, x1, bottom in boxes:
         outside = [c for c in outside if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
     for top, bottom, text in _text_lines(outside):
-        if not _PAGE_NUMBER.fullmatch(text):
+        if not (_BARE_NUMBER.fullmatch(text) or is_page_number(text)):
             items.append((top, bottom, "text", text))
     items.sort(key=lambda item: item[0])  # stable: a table row before a text line at the same height
     return [item for item in items if item[2] == "cells" or item[3].strip()]
@@ -207,9 +207,9 @@ def _in_band(top: float, bottom: float, height: float) -> bool:
 def _is_page_number(text: str, top: float, bottom: float, height: float) -> bool:
     """A page number inside a table: decorated ("- 5 -", "第5页", "5/12") anywhere, or a bare number in
     the page's top or bottom band (a bare number in the body of a table is a cell, not furniture)."""
-    return bool(_PAGE_NUMBER.fullmatch(text)) and (
-        not text.strip().isdigit() or _in_band(top, bottom, height)
-    )
+    if is_page_number(text):
+        return True
+    return bool(_BARE_NUMBER.fullmatch(text)) and _in_band(top, bottom, height)
 
 
 def _running_lines(pages: list[tuple[int, float, list]]) -> set[tuple[int, int]]:

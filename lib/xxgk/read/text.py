@@ -191,6 +191,7 @@ _UNIFY = {
     "】": "]",
     "―": "—",
     "–": "-",
+    "−": "-",  # the minus sign: −1 is -1 (a negative count, refused as such), − alone a "-" mark
 }
 _TO_UNIFY = re.compile("[" + "".join(_UNIFY) + "]")  # (a regex: str.translate is slow on CJK text)
 

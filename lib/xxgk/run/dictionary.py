@@ -328,6 +328,11 @@ def missing_page() -> str:
                 "- **Missing is NA, never 0.** A cell the file does not contain (a table cut off, a row or cell "
                 "lost in extraction, a blank cell) has its count NA and `cell_status` `missing`, and an issue says "
                 "where (checks `table_missing`, `table_truncated`, `row_missing`, `cell_missing`).",
+                "- **What is not a count is NA, and quoted.** A cell printed as a number with a unit, an "
+                "approximation, a range or in words (`15件`, `约15`, `15%`, `3-5`, `二十一`), or as a negative "
+                "number where a count stands, has its count NA and `cell_status` `missing`, with an error issue "
+                "(`not_a_number`, `not_a_count`) whose `actual` is what is printed; the other cells of its row "
+                "keep their numbers, and no issue calls that cell blank.",
                 "- **Derived is marked.** Digits whose cell was placed by the identities (a glued digit run split, "
                 "value rows paired with their labels) are `derived`, each with an info issue; only when the "
                 "report's own arithmetic leaves one answer. Nothing else is ever filled in, and no number is "

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from xxgk.contract import codes
 from xxgk.testing import synth
 
 
@@ -158,6 +159,82 @@ def footnote_marks(lines: list[str], rng: random.Random) -> list[str]:
     return out
 
 
+# What a page break leaves between a table's rows (issue 10, class 2): a page number, and a running header
+# or footer that repeats the report's title or agency.
+_PAGE_NUMBERS = (
+    "— {n} —",
+    "- {n} -",
+    "—{n}—",
+    "－{n}－",
+    "第{n}页",
+    "第 {n} 页 共 {m} 页",
+    "{n}/{m}",
+    "{n} / {m}",
+)
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def page_furniture(lines: list[str], rng: random.Random) -> list[str]:
+    """Page numbers, and now and then the report's title or its first words, inserted after some lines."""
+    title = next((_TAG.sub("", ln).strip() for ln in lines if "年度报告" in ln and len(ln) < 200), "")
+    html = any(ln.lstrip().startswith("<") for ln in lines[:3])
+    out, page, pages = [], 1, rng.randint(5, 40)
+    for ln in lines:
+        out.append(ln)
+        if rng.random() < 0.05:
+            page += 1
+            inserted = [rng.choice(_PAGE_NUMBERS).format(n=page, m=max(page, pages))]
+            if title and rng.random() < 0.4:
+                inserted.insert(
+                    rng.randrange(2), title if rng.random() < 0.5 else title.split("年")[0] + "年"
+                )
+            out += [f"<p>{t}</p>" for t in inserted] if html else inserted
+    return out
+
+
+# Notes printed under or between a table's rows (class 3), mentioning a row and a number: never a row.
+_NOTE_OPENERS = ("注：", "注:", "注1：", "*注：", "说明：", "备注：")
+_NOTE_LABELS = tuple(r.zh.split("、")[-1] for r in codes.REQUEST_ROWS) + tuple(
+    i.zh for i in codes.PROACTIVE_ITEMS
+)
+_HAS_CELLS = re.compile(r"\d[\s\t|<>/a-z]+\d")
+
+
+def table_notes(lines: list[str], rng: random.Random) -> list[str]:
+    """After some lines that hold numbers, a note naming a row label with a number in a cell of its own."""
+    out = []
+    for ln in lines:
+        out.append(ln)
+        if _HAS_CELLS.search(ln) and rng.random() < 0.05:
+            opener, label, n = rng.choice(_NOTE_OPENERS), rng.choice(_NOTE_LABELS), rng.randint(0, 999)
+            if ln.lstrip().startswith("<tr"):
+                out.append(f"<tr><td>{opener}{label}</td><td>{n}</td><td>件</td></tr>")
+            elif "\t" in ln:
+                out.append(f"{opener}{label}\t{n}\t件")
+            else:
+                out.append(rng.choice((f"{opener}{label} {n} 件", f"{opener}{label}中有{n}件为依申请公开。")))
+    return out
+
+
+# A number printed with what makes it not a count (class 4): a unit, an approximation, a range, a stray
+# point, a minus sign (ASCII, full-width, U+2212).
+_ODD_FORMS = ("{n}件", "约{n}", "{n}%", "{n}-{m}", "{n}.", "近{n}", "-{n}", "－{n}", "−{n}")
+_CELL_NUMBER = re.compile(r"(?<=[\s>|])\d+(?=[\s<|]|$)")
+
+
+def odd_tokens(lines: list[str], rng: random.Random) -> list[str]:
+    """On some lines, one number standing as a cell gets a unit, an approximation, a range or a sign."""
+    out = []
+    for ln in lines:
+        found = list(_CELL_NUMBER.finditer(ln))
+        if found and rng.random() < 0.1:
+            m = rng.choice(found)
+            n = int(m.group())
+            ln = ln[: m.start()] + rng.choice(_ODD_FORMS).format(n=n, m=n + rng.randint(1, 9)) + ln[m.end() :]
+        out.append(ln)
+    return out
+
+
 LINE_CORRUPTIONS: dict[str, Callable[[list[str], random.Random], list[str]]] = {
     "delete": delete_lines,
     "duplicate": duplicate_lines,
@@ -167,6 +244,9 @@ LINE_CORRUPTIONS: dict[str, Callable[[list[str], random.Random], list[str]]] = {
     "split_digits": split_digits,
     "footnote_marks": footnote_marks,
     "glue_runs_with_a_space": glue_runs_with_a_space,
+    "page_furniture": page_furniture,
+    "table_notes": table_notes,
+    "odd_tokens": odd_tokens,
 }
 
 

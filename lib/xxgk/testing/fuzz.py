@@ -10,6 +10,10 @@ the whole input). Both must be 0; the exit code is 1 otherwise. ``--save DIR`` k
 A cell marked ``derived`` (a glued digit run split by the identities) must have its digits inside a digit
 run of its source line. Why "on its source line": a parser that sums, shifts or joins numbers, or cites the
 wrong line, is caught, not only one that makes numbers up out of nothing.
+
+A printed cell is held to more: its number must stand on its source line as a number of its own, with its
+sign (:func:`cell_numbers_in`): 15 read from "15件", "约15", "15%", "3-5" or "−15" is invented, and so is a cell
+whose source line is a note (注：…) or a page number ("— 5 —"). A prose fact may come from a note.
 """
 
 from __future__ import annotations
@@ -59,6 +63,47 @@ def numbers_in(text: str) -> set[Decimal]:
             except InvalidOperation:
                 continue
     return out
+
+
+# Written apart from the reader's own rules on purpose: the check must not share the code it checks.
+_MINUS = frozenset("-−－")
+_APPROX_BEFORE = frozenset("约近超逾~～≈")
+_UNIT_AFTER = frozenset("件个条项次人份宗起%％‰")
+_RANGE = frozenset("-~～至到")
+_NOTE_LINE = re.compile(r"[*※]?(?:注|说明|备注|附注)")
+_PAGE_LINE = re.compile(r"[-—–－]+\s*\d+\s*[-—–－]+|第\s*\d+\s*页.*")
+_MARKUP = re.compile(r"<[^<>]*>|[|\s#*]+")
+
+
+def cell_numbers_in(text: str) -> set[Decimal]:
+    """The numbers a table cell may take from a line as printed: each number standing on its own, with its
+    sign; not one glued to a unit or an approximation, in a range, or with a stray point after it.
+
+    >>> [str(n) for n in sorted(cell_numbers_in("规章 15件 约3 7% 3-5 −2 1,774 12. 9116.36万元 0"))]
+    ['-2', '0', '1', '36', '774', '1774', '9116', '9116.36']
+    """
+    out: set[Decimal] = set()
+    for m in _RUN.finditer(text):
+        i, j = m.start(), m.end()
+        before, after = text[i - 1 : i], text[j : j + 1]
+        if (before and before in _APPROX_BEFORE) or (after and after in _UNIT_AFTER | {".", "．"}):
+            continue
+        if after and after in _RANGE and text[j + 1 : j + 2].isdigit():
+            continue
+        negative = bool(before) and before in _MINUS
+        if negative and text[i - 2 : i - 1].isdigit():  # the end of a range (3-5)
+            continue
+        sign = -1 if negative else 1
+        out |= {sign * n for n in numbers_in(m.group())}
+    return out
+
+
+def set_aside_source(line: str) -> str:
+    """What a line is when no table cell may come from it ("a note", "a page number"), else ""."""
+    bare = _MARKUP.sub("", line)
+    if _NOTE_LINE.match(bare):
+        return "a note"
+    return "a page number" if _PAGE_LINE.fullmatch(line.strip()) else ""
 
 
 def document_lines(data: bytes, layout: str = "") -> list[str] | None:
@@ -132,7 +177,7 @@ def _html_shown(text: str) -> str:
 def invented_numbers(tables: dict[str, pd.DataFrame], docs: dict[str, list[str] | None]) -> list[str]:
     """Printed cells (and prose facts) whose value is not a number of the input (on their source line)."""
     found = []
-    cache: dict[tuple[str, int], set[Decimal]] = {}
+    cache: dict[tuple[str, int], tuple[set[Decimal], set[Decimal]]] = {}
     whole: dict[str, set[Decimal]] = {}
     for name, column in (
         ("requests", "count"),
@@ -170,19 +215,41 @@ def invented_numbers(tables: dict[str, pd.DataFrame], docs: dict[str, list[str] 
                     found.append(f"{rid} {name}: {value} cites line {line}, not a line of the input")
                     continue
                 if status == "derived":  # split from a glued run: its digits must stand in that run
-                    digits = format(number, "f")
-                    ok = any(
-                        digits in run
-                        for run in re.findall(r"\d+", unicodedata.normalize("NFKC", lines[int(line) - 1]))
-                    )
+                    ok = _in_a_digit_run(number, lines[int(line) - 1])
                 else:
-                    key = (rid, int(line))
-                    if key not in cache:
-                        cache[key] = numbers_in(lines[int(line) - 1])
-                    ok = any(number == n for n in cache[key])
+                    text = lines[int(line) - 1]
+                    numbers = cache.get((rid, int(line))) or cache.setdefault(
+                        (rid, int(line)), _line_numbers(text)
+                    )
+                    ok, problem = _printed_cell(Decimal(str(value)), number, text, numbers)
+                    if problem:
+                        found.append(f"{rid} {name}: {value} (line {line}) {problem}")
             if not ok:
                 found.append(f"{rid} {name}: {value} (line {line}) is not a number of the input")
     return found
+
+
+def _in_a_digit_run(number: Decimal, text: str) -> bool:
+    digits = format(number, "f")
+    return any(digits in run for run in re.findall(r"\d+", unicodedata.normalize("NFKC", text)))
+
+
+def _line_numbers(text: str) -> tuple[set[Decimal], set[Decimal]]:
+    """A line's numbers as any reader sees them, and those a table cell may take (:func:`cell_numbers_in`)."""
+    return numbers_in(text), cell_numbers_in(text)
+
+
+def _printed_cell(
+    value: Decimal, number: Decimal, text: str, numbers: tuple[set[Decimal], set[Decimal]]
+) -> tuple[bool, str]:
+    """Given a printed cell's value (and its absolute ``number``) and its source line: whether the number is
+    on the line at all, and what is wrong when it is there but a cell may not take it from there."""
+    if not any(number == n for n in numbers[0]):
+        return False, ""
+    if value not in numbers[1]:
+        return True, f"stands there only inside a token that is not a number: {text.strip()[:80]!r}"
+    source = set_aside_source(text)
+    return True, f"comes from {source}: {text.strip()[:80]!r}" if source else ""
 
 
 # ---------------------------------------------------------------------------------------------------------

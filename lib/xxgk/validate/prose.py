@@ -40,11 +40,12 @@ def check_prose(report: Report) -> None:
             continue
         stated = Decimal(str(fact["value"]))
         if value is None:
+            printed = _refused(report, fact["fact_code"])
             report.issue(
                 "prose_vs_table",
                 "warning",
                 f"The prose states {fact['fact_code']} = {fmt(stated)} but the table cell ({where}) is "
-                f"not in the document",
+                + (f"printed as {printed!r}, not a number (NA)" if printed else "not in the document"),
                 f"line {fact['source_line']}",
                 expected=fmt(stated),
                 actual="NA",
@@ -59,3 +60,13 @@ def check_prose(report: Report) -> None:
                 expected=fmt(stated),
                 actual=fmt(value),
             )
+
+
+def _refused(report: Report, fact_code: str) -> str:
+    """What the table cell a fact describes prints, when the parser refused it (15件, -1); else ""."""
+    if fact_code not in codes.FACT_TABLE_CELLS:
+        return ""
+    table, row, column = codes.FACT_TABLE_CELLS[fact_code]
+    if table == "requests":
+        return report.refused.get(("三", row, _APPLICANTS.index(column)), "")
+    return report.refused.get(("四", row, _OUTCOMES.index(column)), "")
