@@ -8,6 +8,13 @@ folders, and the notebook batch. Each test covers a kind of input, in every form
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import xxgk
@@ -53,3 +60,108 @@ def test_utf8_with_a_few_invalid_bytes_stays_utf8(tmp_path):
     assert tables["reports"]["encoding"].iloc[0] == "utf-8"
     assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]
     assert "encoding" in set(tables["issues"]["check"])
+
+
+# 7. FIFOs, sockets and devices are never opened; folders that cannot be listed are failed entries ----------
+
+
+def _run(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run Python in a fresh process with a deadline: a FIFO opened for reading would block it forever."""
+    env = {**os.environ, "PYTHONPATH": str(Path(xxgk.__file__).parents[1])}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+
+
+def _special_files(folder: Path) -> dict[str, str]:
+    """A FIFO and a socket named like reports, in ``folder``: name -> what the issue calls it."""
+    os.mkfifo(folder / "pipe.txt")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(folder / "sock.html"))
+    sock.close()
+    return {"pipe": "FIFO", "sock": "socket"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_special_files_in_a_folder_are_failed_reports_never_opened(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.txt").write_text(_report(), encoding="utf-8")
+    kinds = _special_files(tmp_path / "in")
+    done = _run(
+        "import json, sys, xxgk\n"
+        f"t = xxgk.parse_many([{str(tmp_path / 'in')!r}])\n"
+        "i = t['issues']\n"
+        "print(json.dumps({'status': dict(zip(t['reports']['report_id'], t['reports']['status'])),"
+        " 'issues': i[i['check'] == 'not_a_file'][['report_id', 'message']].values.tolist()}))"
+    )
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["status"] == {"good": "incomplete", "pipe": "failed", "sock": "failed"}
+    assert {rid: kinds[rid] in message for rid, message in got["issues"]} == {"pipe": True, "sock": True}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_fifo_on_the_command_line_does_not_hang_the_run(tmp_path, workers):
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "good.txt").write_text(_report(), encoding="utf-8")
+    paths = [str(tmp_path / "pipe.txt"), str(tmp_path / "good.txt"), os.devnull]
+    done = _run(
+        "import sys; from xxgk.run.cli import main\n"
+        f"sys.exit(main(['parse', *{paths!r}, '--out', {str(tmp_path / 'out')!r}, '--quiet',"
+        f" '--workers', '{workers}']))"
+    )
+    assert done.returncode == 0, done.stderr
+    tables = xxgk.load_tables(tmp_path / "out")
+    status = dict(zip(tables["reports"]["report_id"], tables["reports"]["status"], strict=True))
+    assert status == {"pipe": "failed", "good": "incomplete", "null": "failed"}
+    issues = tables["issues"].set_index("report_id")
+    assert issues.loc["pipe", "check"] == "not_a_file" and "FIFO" in issues.loc["pipe", "message"]
+    assert issues.loc["null", "check"] == "not_a_file" and "device" in issues.loc["null", "message"]
+
+
+def _deny(monkeypatch, *denied: Path) -> None:
+    """Folders that cannot be listed. chmod 000 does not deny root (the tests may run as root), so the
+    listing itself is refused, the way the operating system refuses it to an ordinary user."""
+    real = os.scandir
+    refused = {os.fspath(p) for p in denied}
+
+    def scandir(path="."):
+        if os.fspath(path) in refused:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_folder_that_cannot_be_listed_is_a_failed_entry_and_the_others_are_read(
+    tmp_path, monkeypatch, stream
+):
+    root = tmp_path / "in"
+    for sub in ("a", "locked", "z"):
+        (root / sub).mkdir(parents=True)
+    (root / "a" / "first.txt").write_text(_report(), encoding="utf-8")
+    (root / "locked" / "hidden.txt").write_text(_report(), encoding="utf-8")
+    (root / "z" / "last.md").write_text(_report("markdown"), encoding="utf-8")
+    _deny(monkeypatch, root / "locked")
+    if stream:
+        from xxgk.run.stream import write_corpus
+
+        write_corpus([root], tmp_path / "out")
+        tables = xxgk.load_tables(tmp_path / "out")
+    else:
+        tables = xxgk.parse_many([root])
+    status = dict(zip(tables["reports"]["report_id"], tables["reports"]["status"], strict=True))
+    assert status == {"first": "incomplete", "locked": "failed", "last": "incomplete"}
+    [issue] = tables["issues"][tables["issues"]["report_id"] == "locked"].itertuples()
+    assert issue.check == "folder_unreadable" and "Permission denied" in issue.message
+
+
+def test_a_folder_given_that_cannot_be_listed_is_a_failed_entry(tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "good.txt").write_text(_report(), encoding="utf-8")
+    _deny(monkeypatch, tmp_path / "locked")
+    tables = xxgk.parse_many([tmp_path / "locked", tmp_path / "good.txt"])
+    assert tables["reports"]["status"].tolist() == ["failed", "incomplete"]
+    assert tables["issues"]["check"].iloc[0] == "folder_unreadable"

@@ -65,6 +65,18 @@ CHECKS: tuple[Check, ...] = (
         "error",
     ),
     Check(
+        "not_a_file",
+        "不是普通文件",
+        "The path is a FIFO, socket, device or folder, not a regular file: it was not opened",
+        "error",
+    ),
+    Check(
+        "folder_unreadable",
+        "文件夹无法读取",
+        "A folder that cannot be listed or entered: the files in it were not read",
+        "error",
+    ),
+    Check(
         "footnote_mark",
         "脚注标记",
         "A footnote mark (¹ ② ※ * …) stands beside a number: it is not a digit of it and was left out",

@@ -8,6 +8,7 @@ notebooks' analysis helpers) never loads the PDF engine.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -56,18 +57,50 @@ def report_id_for(path: Path) -> str:
     return re.sub(r"[^\w.\-]+", "_", path.stem).strip("._") or "report"
 
 
-def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and for folders every report file below them (by extension), sorted."""
+def collect_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given, and for folders every report file below them (by extension), sorted; each path once.
+
+    Nothing is opened here. A report-named entry that is not a regular file (a FIFO, socket, device or
+    broken link) and a folder that cannot be listed or entered are kept as entries, so that
+    :func:`xxgk.run.pipeline.parse_file` makes each a failed report saying why, and every other file is
+    still read. Links to folders are not followed (as :meth:`Path.rglob`).
+    """
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file() and f.suffix.lower() in BY_EXTENSION and not f.name.startswith(".")
-                )
-            )
+            out.extend(sorted(_walk(p)))
         else:
             out.append(p)
-    return out
+    seen: set[str] = set()
+    unique = []
+    for p in out:  # a file given twice (or inside a folder also given) is read once
+        key = os.path.normpath(os.path.abspath(p))
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Report files below a folder, and each folder below it that cannot be listed (as an entry)."""
+    found: list[Path] = []
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError:
+            found.append(here)
+            continue
+        for entry in entries:
+            path = here / entry.name
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                stack.append(path)
+            elif path.suffix.lower() in BY_EXTENSION and not entry.name.startswith("."):
+                found.append(path)
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,13 +59,12 @@ def _fail(report: Report, check: str, message: str) -> Report:
 def _parse_file(path: Path) -> Report:
     report = _new_report(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            limit = f"over the {MAX_BYTES // 2**20} MiB limit"
-            return _fail(report, "file_too_large", f"The file is {size / 2**20:.0f} MiB, {limit}; not read")
-        data = path.read_bytes()
+        data = _read_regular(path, report)
     except OSError as err:
         return _fail(report, "file_unreadable", f"The file cannot be read: {err.strerror or err}")
+    if data is None:
+        report.failed = True
+        return report
     report.sha256 = hashlib.sha256(data).hexdigest()
     try:
         document = format_of(path).read(data)
@@ -83,6 +83,61 @@ def _parse_file(path: Path) -> Report:
     if not report.failed:
         validate(report)
     return report
+
+
+def _read_regular(path: Path, report: Report) -> bytes | None:
+    """The file's bytes, or None with an issue when it is not a regular file or is too large.
+
+    Only a regular file is ever opened for reading: a FIFO would block the run, a device never end. The
+    type is checked before opening (opening some devices acts on them) and again on the open file (the
+    path may have been replaced in between), which is opened non-blocking so that even then nothing waits.
+    """
+    kind = _not_regular(os.stat(path).st_mode)
+    if kind == "folder":
+        return _folder(path, report)
+    if kind:
+        report.issue("not_a_file", "error", f"{path.name} is a {kind}, not a regular file: not opened")
+        return None
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        kind = _not_regular(info.st_mode)
+        if kind:
+            report.issue("not_a_file", "error", f"{path.name} is a {kind}, not a regular file: not read")
+            return None
+        if info.st_size > MAX_BYTES:
+            limit = f"over the {MAX_BYTES // 2**20} MiB limit"
+            report.issue(
+                "file_too_large", "error", f"The file is {info.st_size / 2**20:.0f} MiB, {limit}; not read"
+            )
+            return None
+        return f.read()
+
+
+def _not_regular(mode: int) -> str:
+    """What a path is when it is not a regular file ("" when it is)."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
+
+
+def _folder(path: Path, report: Report) -> None:
+    """A folder among the entries: one that could not be listed (xxgk.read.formats.collect_paths)."""
+    report.input_format = ""
+    try:
+        with os.scandir(path):
+            reason = "it is a folder, not a report file"
+    except OSError as err:
+        reason = f"it cannot be listed: {err.strerror or err}"
+    report.issue("folder_unreadable", "error", f"The folder {path} was not read: {reason}", str(path))
 
 
 def _note_marks(document: Document, report: Report) -> None:
