@@ -165,3 +165,71 @@ def test_a_folder_given_that_cannot_be_listed_is_a_failed_entry(tmp_path, monkey
     tables = xxgk.parse_many([tmp_path / "locked", tmp_path / "good.txt"])
     assert tables["reports"]["status"].tolist() == ["failed", "incomplete"]
     assert tables["issues"]["check"].iloc[0] == "folder_unreadable"
+
+
+# 8. Two different files never share a report_id; the ids are stable and the same when streamed ------------
+
+
+def _collisions(root: Path, layout: str) -> list[Path]:
+    """Files whose names give one id: the same name in two folders (identical and different bytes), names
+    that are made safe alike, and one name with two extensions."""
+    text, ext = _report(layout), LAYOUTS[layout][1:]
+    other = text.replace("5", "7")
+    files = {
+        f"a/r{ext}": text,
+        f"b/r{ext}": text,  # byte-identical to a/r
+        f"c/r{ext}": other,
+        f"a b{ext}": text,
+        f"a_b{ext}": text,
+        f"报告{ext}": text,
+        "报告.md" if layout != "markdown" else "报告.txt": text,
+    }
+    for name, content in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content, encoding="utf-8")
+    return [root / name for name in files]
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_files_whose_names_give_one_id_get_distinct_stable_ids(tmp_path, monkeypatch, layout):
+    files = _collisions(tmp_path / "one", layout)
+    tables = xxgk.parse_many([tmp_path / "one"])
+    ids = tables["reports"]["report_id"].tolist()
+    assert len(ids) == len(files) == len(set(ids))
+    for name, df in tables.items():  # every key of every table stays unique: no row is duplicated
+        if name in ("requests", "reviews", "proactive"):
+            keys = [
+                c
+                for c in df.columns
+                if c not in ("count", "value", "cell_status", "source_line", "source_page")
+            ]
+            assert not df.duplicated(keys).any(), name
+    assert (tables["requests"].groupby("report_id").size() == 25 * 7).all()
+    # the same corpus elsewhere, given another way, gives the same ids
+    (tmp_path / "two").mkdir()
+    _collisions(tmp_path / "two" / "moved", layout)
+    monkeypatch.chdir(tmp_path / "two")
+    again = xxgk.parse_many([Path("moved")])
+    assert again["reports"]["report_id"].tolist() == ids
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_streamed_ids_are_the_in_memory_ids(tmp_path, workers):
+    _collisions(tmp_path / "in", "text")
+    _collisions(tmp_path / "in" / "html", "html")
+    expected = xxgk.parse_many([tmp_path / "in"])["reports"]["report_id"].tolist()
+    from xxgk.run.stream import write_corpus
+
+    write_corpus([tmp_path / "in"], tmp_path / "out", chunk=2, workers=workers)
+    got = xxgk.load_tables(tmp_path / "out", ["reports"])["reports"]["report_id"].tolist()
+    assert got == expected and len(set(got)) == len(got)
+
+
+def test_reports_parsed_one_by_one_still_get_distinct_ids(tmp_path):
+    from xxgk.output.tables import to_tables
+    from xxgk.run.pipeline import parse_file
+
+    files = _collisions(tmp_path, "text")
+    tables = to_tables([parse_file(f) for f in files] + [parse_file(files[0])])
+    ids = tables["reports"]["report_id"]
+    assert ids.is_unique and len(ids) == len(files) + 1

@@ -7,10 +7,11 @@ notebooks' analysis helpers) never loads the PDF engine.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,12 +50,63 @@ def format_of(path: Path) -> Format:
 
 
 def report_id_for(path: Path) -> str:
-    """The report's identifier: its file name without extension, made safe for file names.
+    """A report's identifier on its own: its file name without extension, made safe for file names.
+
+    Within a corpus, :func:`report_ids` makes the ids of files whose names give the same one unique.
 
     >>> report_id_for(Path("data/raw/000_d808f0727db992c8.txt"))
     '000_d808f0727db992c8'
     """
     return re.sub(r"[^\w.\-]+", "_", path.stem).strip("._") or "report"
+
+
+def report_ids(paths: Sequence[Path]) -> list[str]:
+    """Every file's report id, unique over the corpus and the same every time it is read.
+
+    A file keeps :func:`report_id_for` when no other file gives the same id. Files that share one (the
+    same name in two folders, ``a b.txt`` and ``a_b.txt``, ``报告.txt`` and ``报告.html``) are told apart by
+    their paths below the folder they have in common, never by their content (identical files in two
+    folders are two reports): so the ids do not depend on where the corpus lies or how it was given.
+
+    >>> report_ids([Path("in/a/r.txt"), Path("in/b/r.txt"), Path("in/q.txt")])
+    ['r-fb168573', 'r-3185645c', 'q']
+    """
+    ids = [report_id_for(p) for p in paths]
+    groups: dict[str, list[int]] = {}
+    for i, rid in enumerate(ids):
+        groups.setdefault(rid, []).append(i)
+    keys = [""] * len(ids)
+    for members in groups.values():
+        if len(members) > 1:
+            absolute = [os.path.abspath(paths[i]) for i in members]
+            common = os.path.commonpath(absolute)
+            for i, a in zip(members, absolute, strict=True):
+                keys[i] = Path(os.path.relpath(a, common)).as_posix()
+    return unique_ids(ids, keys)
+
+
+def unique_ids(ids: Sequence[str], keys: Sequence[str]) -> list[str]:
+    """The one rule that makes report ids unique: an id shared by several entries gets ``-`` and 8 hex
+    digits of the entry's key (what tells them apart); entries that share the key too are numbered
+    ``-2``, ``-3`` in order. An id made here never takes one that another entry has.
+
+    >>> unique_ids(["r", "r", "q", "r"], ["a/r.txt", "b/r.txt", "q.txt", "b/r.txt"])
+    ['r-fb168573', 'r-3185645c', 'q', 'r-3185645c-2']
+    """
+    counts: dict[str, int] = {}
+    for rid in ids:
+        counts[rid] = counts.get(rid, 0) + 1
+    used = {rid for rid, n in counts.items() if n == 1}
+    out = []
+    for rid, key in zip(ids, keys, strict=True):
+        if counts[rid] > 1:
+            made = f"{rid}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
+            rid, n = made, 2
+            while rid in used:
+                rid, n = f"{made}-{n}", n + 1
+            used.add(rid)
+        out.append(rid)
+    return out
 
 
 def collect_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:

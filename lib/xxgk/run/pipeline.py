@@ -19,21 +19,23 @@ import pandas as pd
 from xxgk.output.tables import to_tables
 from xxgk.parse.document import parse_lines
 from xxgk.parse.report import Report
-from xxgk.read.formats import MAX_BYTES, collect_paths, format_of, report_id_for
+from xxgk.read.formats import MAX_BYTES, collect_paths, format_of, report_id_for, report_ids
 from xxgk.read.lines import Document
 from xxgk.read.text import UnreadableFile
 from xxgk.validate import validate
 
 
-def parse_file(path: str | os.PathLike) -> Report:
+def parse_file(path: str | os.PathLike, report_id: str | None = None) -> Report:
     """Parse one file into a :class:`Report`; a broken file becomes a failed report with a reason.
+
+    ``report_id``: the id within a corpus (:func:`xxgk.read.formats.report_ids`); by default the file's own.
 
     Nothing a file holds stops a corpus: an error inside the parser itself (a bug) also gives a failed
     report, with no number kept from it and the error named in its issue.
     """
     path = Path(path)
     try:
-        return _parse_file(path)
+        report = _parse_file(path)
     except Exception as err:
         report = _new_report(path)
         report.issue(
@@ -43,7 +45,9 @@ def parse_file(path: str | os.PathLike) -> Report:
             "nothing was kept from it. This is a bug in xxgk: please report it with the file.",
         )
         report.failed = True
-        return report
+    if report_id is not None:
+        report.report_id = report_id
+    return report
 
 
 def _new_report(path: Path) -> Report:
@@ -162,12 +166,13 @@ def parse(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
 def parse_many(paths: Iterable[str | os.PathLike], progress: bool = False) -> dict[str, pd.DataFrame]:
     """A corpus's tables, concatenated; files and folders may be mixed. A broken file never stops the batch."""
     files = collect_paths(paths)
+    ids = report_ids(files)
     if progress:
         from tqdm import tqdm
 
         files = tqdm(files, desc="parsing", unit="report")
     with fewer_collections():
-        return to_tables([parse_file(f) for f in files])
+        return to_tables([parse_file(f, rid) for f, rid in zip(files, ids, strict=True)])
 
 
 @contextmanager
