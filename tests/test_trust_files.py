@@ -233,3 +233,49 @@ def test_reports_parsed_one_by_one_still_get_distinct_ids(tmp_path):
     tables = to_tables([parse_file(f) for f in files] + [parse_file(files[0])])
     ids = tables["reports"]["report_id"]
     assert ids.is_unique and len(ids) == len(files) + 1
+
+
+# 9. A web page (or a PDF) saved under a text name is read as what it is -----------------------------------
+
+PAGE = "<!DOCTYPE html>\n" + _document(ROWS, "html", prose=PROSE)
+FRAGMENT = _document(ROWS, "html", prose=PROSE).removeprefix("<html><body>").removesuffix("</body></html>")
+
+
+@pytest.mark.parametrize("name", ["page.txt", "page.TEXT", "page", "page.aspx"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
+@pytest.mark.parametrize("markup", ["page", "fragment"])
+def test_a_web_page_under_a_text_name_is_read_as_html(tmp_path, name, encoding, markup):
+    path = tmp_path / name
+    path.write_bytes((PAGE if markup == "page" else FRAGMENT).encode(encoding))
+    tables = xxgk.parse(path)
+    assert tables["reports"]["input_format"].tolist() == ["html"]
+    assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]
+    assert _cells(tables, "carried_over") == [1, 0, 0, 0, 0, 0, 1]
+
+
+@pytest.mark.parametrize("layout", ["text", "tsv", "markdown"])
+def test_text_with_a_few_tags_stays_text(tmp_path, layout):
+    # OCR and markdown extractions leave stray tags (<br>, <td>…) in running text: that is not a web page.
+    text = _report(layout).replace(PROSE, "<p>本年度共受理政府信息公开申请5件。<br></p>\n") + "<td>注</td>\n"
+    path = tmp_path / ("r" + LAYOUTS[layout][1:])
+    path.write_text(text, encoding="utf-8")
+    tables = xxgk.parse(path)
+    assert tables["reports"]["input_format"].iloc[0] == {"markdown": "markdown"}.get(layout, "text")
+    assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]
+
+
+def test_markdown_with_html_tables_is_read_as_markdown(tmp_path):
+    path = tmp_path / "r.md"
+    path.write_text(PAGE, encoding="utf-8")
+    assert xxgk.parse(path)["reports"]["input_format"].tolist() == ["markdown"]
+
+
+def test_a_pdf_under_a_text_name_is_read_as_pdf(tmp_path):
+    from conftest import RAW
+
+    pdf = sorted(RAW.glob("*.pdf"))[0]
+    path = tmp_path / "report.txt"
+    path.write_bytes(pdf.read_bytes())
+    got, expected = xxgk.parse(path), xxgk.parse(pdf)
+    assert got["reports"]["input_format"].tolist() == ["pdf"]
+    assert got["requests"]["count"].tolist() == expected["requests"]["count"].tolist()

@@ -18,13 +18,45 @@ from pathlib import Path
 from xxgk.read.lines import Document
 
 
+def looks_like_html(data: bytes) -> bool:
+    """A web page whatever its name: the start of the file is HTML markup.
+
+    Only the first 4 KB are looked at, as bytes: tags are ASCII in every encoding read here (UTF-16 once
+    its zero bytes are dropped). A page opens with a doctype or an html/head/body tag, or, for a fragment
+    saved from a CMS, with a tag and many block tags (p, div, table, tr, td…) after it.
+
+    >>> looks_like_html("\\ufeff<!DOCTYPE html><html><body><p>x</p>".encode())  # BOM first
+    True
+    >>> looks_like_html("一、总体情况 <td>1</td>".encode())
+    False
+    """
+    head = data[:4096].replace(b"\x00", b"").decode("latin-1").lower()
+    start = _PREAMBLE.sub("", head)
+    if _PAGE_START.match(start):
+        return True
+    return start.startswith("<") and len(_BLOCK_TAGS.findall(head)) >= 10
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    """A PDF whatever its name: its header within the first KB (as readers accept it)."""
+    return b"%PDF-" in data[:1024]
+
+
+# What may precede a page's first tag: a BOM (as Latin-1), white space, an XML declaration, comments.
+_PREAMBLE = re.compile(r"\A(?:\s|\xef\xbb\xbf|\xff\xfe|\xfe\xff|<\?xml[^>]*>|<!--.*?-->)*", re.DOTALL)
+_PAGE_START = re.compile(r"<(?:!doctype\s+html|html|head|body)\b")
+_BLOCK_TAGS = re.compile(r"<(?:p|div|table|tbody|tr|td|th|br|li|h[1-6])\b[^<>]*>")
+
+
 @dataclass(frozen=True)
 class Format:
-    """An input format: its name (the ``input_format`` column), file extensions and reader (module:function)."""
+    """An input format: its name (the ``input_format`` column), file extensions, reader (module:function),
+    and how to recognise it from a file's first bytes when the name says only "text" (``sniff``)."""
 
     name: str
     extensions: tuple[str, ...]
     reader: str
+    sniff: Callable[[bytes], bool] | None = None
 
     def read(self, data: bytes) -> Document:
         module, _, function = self.reader.partition(":")
@@ -36,8 +68,8 @@ class Format:
 FORMATS: tuple[Format, ...] = (
     Format("text", (".txt", ".text"), "xxgk.read.lines:read"),
     Format("markdown", (".md", ".markdown"), "xxgk.read.lines:read"),
-    Format("html", (".html", ".htm"), "xxgk.read.html:read"),
-    Format("pdf", (".pdf",), "xxgk.read.pdf:read"),
+    Format("html", (".html", ".htm"), "xxgk.read.html:read", sniff=looks_like_html),
+    Format("pdf", (".pdf",), "xxgk.read.pdf:read", sniff=looks_like_pdf),
 )
 BY_EXTENSION: dict[str, Format] = {ext: f for f in FORMATS for ext in f.extensions}
 #: A report is a few hundred KB at most; a larger file is refused with a clear message rather than read.
@@ -47,6 +79,18 @@ MAX_BYTES = 50 * 1024 * 1024
 def format_of(path: Path) -> Format:
     """The format a file is read as, by its extension (a file given by name with another one is text)."""
     return BY_EXTENSION.get(path.suffix.lower(), FORMATS[0])
+
+
+def format_for(path: Path, data: bytes) -> Format:
+    """The format a file is read as, by its extension and then its content: a file named as text (``.txt``,
+    ``.text``, or no known extension) that is a web page or a PDF is read as one. Markdown, which may hold
+    HTML tables of its own, and the other named formats are read as named."""
+    named = format_of(path)
+    if named is FORMATS[0]:
+        for candidate in FORMATS:
+            if candidate.sniff is not None and candidate.sniff(data):
+                return candidate
+    return named
 
 
 def report_id_for(path: Path) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 from xxgk.output.tables import to_tables
 from xxgk.parse.document import parse_lines
 from xxgk.parse.report import Report
-from xxgk.read.formats import MAX_BYTES, collect_paths, format_of, report_id_for, report_ids
+from xxgk.read.formats import MAX_BYTES, collect_paths, format_for, format_of, report_id_for, report_ids
 from xxgk.read.lines import Document
 from xxgk.read.text import UnreadableFile
 from xxgk.validate import validate
@@ -70,8 +70,10 @@ def _parse_file(path: Path) -> Report:
         report.failed = True
         return report
     report.sha256 = hashlib.sha256(data).hexdigest()
+    reader = format_for(path, data)
+    report.input_format = reader.name
     try:
-        document = format_of(path).read(data)
+        document = reader.read(data)
     except UnreadableFile as err:
         return _fail(report, "file_unreadable", f"Not read: {err}")
     report.encoding, report.line_pages = document.encoding, document.line_pages
