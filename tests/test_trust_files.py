@@ -50,6 +50,18 @@ def test_gb18030_with_a_few_invalid_bytes_is_read_with_a_warning(tmp_path, layou
     assert _cells(tables, "carried_over") == _cells(expected, "carried_over") == [1, 0, 0, 0, 0, 0, 1]
 
 
+@pytest.mark.parametrize("name", ["page.html", "page.txt"])
+def test_a_gb18030_web_page_with_much_markup_is_read(tmp_path, name):
+    # Markup is ASCII: in a page most characters are not Chinese, though nearly all that are not ASCII are.
+    style = "<style>" + "td { border: 1px solid #ccc; padding: 2px 4px; }\n" * 80 + "</style>"
+    page = _report("html").replace("<html><body>", f'<html><head><meta charset="gbk">{style}</head><body>')
+    path = tmp_path / name
+    path.write_bytes(page.encode("gb18030"))
+    tables = xxgk.parse(path)
+    assert tables["reports"][["encoding", "input_format"]].values.tolist() == [["gb18030", "html"]]
+    assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]
+
+
 def test_utf8_with_a_few_invalid_bytes_stays_utf8(tmp_path):
     data = bytearray(_report().encode("utf-8"))
     cut = data.index("受理".encode())

@@ -97,11 +97,26 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _looks_like_chinese(text: str) -> bool:
-    """GB18030 decodes almost any byte string; accept it only when the result is mostly CJK text."""
+    """GB18030 decodes almost any byte string; accept it only when the result reads as Chinese: mostly CJK
+    text, or (a web page, whose markup is ASCII) CJK text nearly all of what is not ASCII.
+
+    >>> _looks_like_chinese("<p>" + "本年度新收申请" * 5 + "</p>" * 200)
+    True
+    >>> _looks_like_chinese("caf\u00e9 na\u00efve r\u00e9sum\u00e9 " * 40)
+    False
+    """
     sample = text[:5000]
     cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
     controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
-    return cjk > len(sample) * 0.2 and controls < len(sample) * 0.01
+    if controls >= len(sample) * 0.01:
+        return False
+    if cjk > len(sample) * 0.2:
+        return True
+    return cjk >= 20 and len(_NOT_CHINESE.findall(sample)) <= cjk * 0.05
+
+
+# Neither ASCII nor Chinese: not CJK ideographs, CJK or general punctuation, full-width forms, U+FFFD.
+_NOT_CHINESE = re.compile(r"[^\x00-\x7f\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u206f\ufffd]")
 
 
 # Markup that OCR and markdown extraction leave around text: HTML-ish tags, emphasis, heading marks.
