@@ -291,3 +291,66 @@ def test_a_pdf_under_a_text_name_is_read_as_pdf(tmp_path):
     got, expected = xxgk.parse(path), xxgk.parse(pdf)
     assert got["reports"]["input_format"].tolist() == ["pdf"]
     assert got["requests"]["count"].tolist() == expected["requests"]["count"].tolist()
+
+
+# 11. Deep or broken HTML loses nothing silently ----------------------------------------------------------
+
+
+def _wrapped(opening: str, n: int, closing: str = "") -> str:
+    """The test page with its body inside ``n`` copies of a tag (unclosed unless ``closing`` is given)."""
+    body = _report("html").removeprefix("<html><body>").removesuffix("</body></html>")
+    return f"<html><body><p>x</p>{opening * n}{body}{closing * n}</body></html>"
+
+
+@pytest.mark.parametrize("name", ["r.html", "r.txt"])
+@pytest.mark.parametrize(
+    ("opening", "n", "closing", "check"),
+    [
+        ("<font face='宋体'>", 600, "", None),  # past libxml2's default depth (256): kept with huge_tree
+        ("<div>", 600, "", None),
+        ("<span>", 3000, "", "html_flattened"),  # past even huge_tree's limit: read again flattened
+        ("<font size=3>", 3000, "", "html_flattened"),
+        ("<div class='x'>", 3000, "", "html_flattened"),
+        ("<div>", 1500, "</div>", None),  # deep but closed: deeper than Python's recursion limit
+    ],
+)
+def test_deep_html_is_read_whole(tmp_path, name, opening, n, closing, check):
+    path = tmp_path / name
+    path.write_text(_wrapped(opening, n, closing), encoding="utf-8")
+    tables = xxgk.parse(path)
+    assert tables["reports"]["status"].iloc[0] != "failed", tables["issues"]["message"].tolist()
+    assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]
+    assert _cells(tables, "carried_over") == [1, 0, 0, 0, 0, 0, 1]
+    checks = set(tables["issues"]["check"])
+    assert "html_truncated" not in checks and "parser_error" not in checks
+    assert ("html_flattened" in checks) == (check is not None)
+
+
+def test_a_cell_nested_deeper_than_python_recursion_is_read(tmp_path):
+    deep = "<font>" * 1500 + "5" + "</font>" * 1500
+    path = tmp_path / "r.html"
+    path.write_text(_report("html").replace("<td>5</td>", f"<td>{deep}</td>", 1), encoding="utf-8")
+    tables = xxgk.parse(path)
+    assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]
+    assert "parser_error" not in set(tables["issues"]["check"])
+
+
+@pytest.mark.parametrize("name", ["r.html", "r.txt"])
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        "<table><tr><td>" * 3000,  # tables nested past every limit: cannot be flattened
+        "<!-- an unclosed comment ",  # everything after it is a comment to the parser
+    ],
+)
+def test_html_text_the_parser_loses_is_reported_never_invented(tmp_path, name, breakage):
+    page = _report("html").replace(f"<td>{OVER}</td>", breakage + f"<td>{OVER}</td>")
+    path = tmp_path / name
+    path.write_text(page, encoding="utf-8")
+    tables = xxgk.parse(path)
+    issues = tables["issues"]
+    [lost] = issues[issues["check"] == "html_truncated"].itertuples()
+    assert lost.severity == "warning" and int(lost.actual) < int(lost.expected)
+    assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]  # before the break: read
+    counts = tables["requests"]["count"].dropna()
+    assert set(counts) <= {0, 5}  # nothing after the break turns into a number

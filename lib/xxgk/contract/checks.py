@@ -77,6 +77,20 @@ CHECKS: tuple[Check, ...] = (
         "error",
     ),
     Check(
+        "html_flattened",
+        "网页嵌套过深",
+        "The page nests tags deeper than the HTML parser keeps; read again without inline formatting tags "
+        "(font, span…) and with div as line breaks, nothing was lost",
+        "info",
+    ),
+    Check(
+        "html_truncated",
+        "网页文字丢失",
+        "Part of the page's text did not survive HTML parsing (tags nested past the parser's limit, an "
+        "unclosed comment): cells in the lost part are NA",
+        "warning",
+    ),
+    Check(
         "footnote_mark",
         "脚注标记",
         "A footnote mark (¹ ② ※ * …) stands beside a number: it is not a digit of it and was left out",
