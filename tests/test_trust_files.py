@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 import xxgk
@@ -354,3 +355,111 @@ def test_html_text_the_parser_loses_is_reported_never_invented(tmp_path, name, b
     assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]  # before the break: read
     counts = tables["requests"]["count"].dropna()
     assert set(counts) <= {0, 5}  # nothing after the break turns into a number
+
+
+# 13. The tables of one run are one unit ------------------------------------------------------------------
+
+
+def _two_corpora(tmp_path: Path) -> tuple[Path, Path]:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, n in ((first, "5"), (second, "7")):
+        folder.mkdir()
+        (folder / "r.txt").write_text(_report().replace("5", n), encoding="utf-8")
+        (folder / "p.html").write_text(_report("html").replace("5", n), encoding="utf-8")
+    return first, second
+
+
+def _write(way: str, paths: list[Path], out: Path) -> None:
+    if way == "memory":
+        xxgk.write_tables(xxgk.parse_many(paths), out)
+    else:
+        xxgk.write_corpus(paths, out, chunk=1)
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+WAYS = ["memory", "stream"]
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_failure_while_writing_any_table_leaves_the_whole_old_set(tmp_path, monkeypatch, way):
+    first, second = _two_corpora(tmp_path)
+    out = tmp_path / "out"
+    _write(way, [first], out)
+    before = _files(out)
+    real = pq.ParquetWriter.write_table if way == "stream" else pq.write_table
+    calls = []
+
+    def full(*args, **kwargs):  # the disk fills up at the fourth table
+        calls.append(1)
+        if len(calls) >= 4:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    if way == "stream":
+        monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    else:
+        monkeypatch.setattr(pq, "write_table", full)
+    with pytest.raises(OSError, match="No space"):
+        _write(way, [second], out)
+    assert _files(out) == before  # every table the old one, and no temp file left
+    monkeypatch.undo()
+    assert xxgk.load_tables(out)["requests"]["count"].max() == 5
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_crash_between_two_renames_is_refused_by_load_tables(tmp_path, monkeypatch, way):
+    first, second = _two_corpora(tmp_path)
+    out = tmp_path / "out"
+    _write(way, [first], out)
+    real, renamed = os.replace, []
+
+    def crash(src, dst):
+        if len(renamed) == 5:
+            raise KeyboardInterrupt  # stopped between the 5th and the 6th rename
+        renamed.append(dst)
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        _write(way, [second], out)
+    monkeypatch.undo()
+    with pytest.raises(xxgk.MixedTablesError, match="not written by one run") as refused:
+        xxgk.load_tables(out)
+    assert "reports" in str(refused.value) and "issues" in str(refused.value)
+    with pytest.raises(xxgk.MixedTablesError):
+        xxgk.load_tables(out, ["reports"])  # the folder is one unit, whatever part of it is read
+    from xxgk.analysis.corpus import load
+
+    with pytest.raises(xxgk.MixedTablesError):
+        load(out)
+    _write(way, [second], out)  # written again: one run, read as one
+    assert xxgk.load_tables(out)["requests"]["count"].max() == 7
+
+
+def test_a_killed_run_leaves_nothing_that_is_read_and_its_leftovers_are_removed(tmp_path):
+    first, second = _two_corpora(tmp_path)
+    out = tmp_path / "out"
+    done = _run(
+        "import os, xxgk\n"
+        f"xxgk.write_corpus([{str(first)!r}], {str(out)!r})\n"
+        "real, n = os.replace, []\n"
+        "def killed(src, dst):\n"
+        "    n.append(dst)\n"
+        "    if len(n) == 4: os._exit(9)  # as kill -9: no clean-up runs\n"
+        "    real(src, dst)\n"
+        "os.replace = killed\n"
+        f"xxgk.write_corpus([{str(second)!r}], {str(out)!r})\n"
+    )
+    assert done.returncode == 9, done.stderr
+    leftovers = [p for p in out.iterdir() if p.name.startswith(".")]
+    assert len(leftovers) == 2 * 6 - 3  # the killed run's temp files not yet renamed
+    with pytest.raises(xxgk.MixedTablesError):
+        xxgk.load_tables(out)
+    mine = out / f".xxgk.{leftovers[0].name.split('.')[2]}.{os.getpid()}.requests.x.csv"
+    mine.write_text("a run still writing (this process): left alone", encoding="utf-8")
+    xxgk.write_tables(xxgk.parse_many([second]), out)
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [mine.name]
+    assert xxgk.load_tables(out)["requests"]["count"].max() == 7

@@ -9,8 +9,9 @@ at a time: each chunk's rows are appended to the output files, and of each repor
 Same content as ``write_tables(parse_many(paths), out)``: the same report ids (one rule for both,
 :func:`xxgk.read.formats.report_ids`, applied to the whole list of files before any chunk), the same
 rows; only the issues of the cross-year checks come at the end of the ``issues`` table (grouped by agency
-and year) rather than within their report's block. Written atomically like ``write_tables``: every table
-goes to a temp file in the output folder, renamed into place at the end.
+and year) rather than within their report's block. Written as one unit like ``write_tables``
+(:mod:`xxgk.output.files`): every table goes to a temp file in the output folder, stamped with the run,
+and all are renamed into place at the end.
 
 With ``workers=N`` the chunks are parsed (and rendered to CSV and Arrow) in N worker processes while this
 process only appends them to the files, in the chunks' order: the output is byte for byte the one of
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xxgk.contract import schema
+from xxgk.output.files import clean_leftovers, new_run, publish, stamped, temp_file
 from xxgk.output.tables import TableColumns, issue_record
 from xxgk.parse.report import Report
 from xxgk.read.formats import collect_paths, report_ids
@@ -148,19 +149,14 @@ def _parse_chunk(files: list[Path], first_index: int, ids: list[str]) -> _Chunk:
 
 
 class _Writer:
-    """One table's CSV and Parquet files, appended chunk by chunk under temp names."""
+    """One table's CSV and Parquet files, appended chunk by chunk under temp names (output.files)."""
 
-    def __init__(self, name: str, out: Path):
-        self.name, self.out = name, out
-        self.tmp = {suffix: self._temp(suffix) for suffix in (".csv", ".parquet")}
+    def __init__(self, name: str, out: Path, run: dict):
+        self.name, self.out, self.run = name, out, run
+        self.tmp = {suffix: temp_file(out, name, suffix) for suffix in (".csv", ".parquet")}
         self.parquet: pq.ParquetWriter | None = None
         self.closed = False
         self.rows = 0
-
-    def _temp(self, suffix: str) -> str:
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.name}.", suffix=suffix, dir=self.out)
-        os.close(fd)
-        return tmp
 
     def append(self, records: list[dict]) -> None:
         if records:
@@ -171,23 +167,19 @@ class _Writer:
             header = schema.empty(self.name).to_csv(index=False).encode("utf-8")
             with open(self.tmp[".csv"], "wb") as f:
                 f.write(header)
-            self.parquet = pq.ParquetWriter(self.tmp[".parquet"], table.schema)
+            self.parquet = pq.ParquetWriter(self.tmp[".parquet"], stamped(table.schema, self.run))
         with open(self.tmp[".csv"], "ab") as f:
             f.write(csv)
         self.parquet.write_table(table)
         self.rows += table.num_rows
 
-    def close(self) -> list[Path]:
+    def finish(self) -> dict[Path, str]:
+        """Complete the temp files; returns target -> temp file, for output.files.publish."""
         if self.parquet is None:  # an empty table still gets its columns
             self.write(b"", pa.Table.from_pandas(schema.empty(self.name), preserve_index=False))
         self.parquet.close()
         self.closed = True
-        targets = []
-        for suffix, tmp in self.tmp.items():
-            target = self.out / f"{self.name}{suffix}"
-            os.replace(tmp, target)
-            targets.append(target)
-        return targets
+        return {self.out / f"{self.name}{suffix}": tmp for suffix, tmp in self.tmp.items()}
 
     def abort(self) -> None:
         if self.parquet is not None and not self.closed:
@@ -258,12 +250,12 @@ def write_corpus(
     workers are started with "spawn": a script calling this with workers > 1 needs the usual
     ``if __name__ == "__main__":`` guard (notebooks and the command line need nothing)."""
     files = collect_paths(paths)
-    ids = report_ids(
-        files
-    )  # over the whole corpus, as parse_many: a chunk cannot see the other chunks' names
+    ids = report_ids(files)  # over the whole corpus, as parse_many: a chunk cannot see the others' names
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    writers = {name: _Writer(name, out) for name in schema.TABLES}
+    clean_leftovers(out)
+    run = new_run(schema.TABLES)
+    writers: dict[str, _Writer] = {}
     reports: list[pd.DataFrame] = []
     slims: list[_Slim] = []
     numbers: dict[str, Decimal] = {}
@@ -273,6 +265,8 @@ def write_corpus(
 
         bar = tqdm(total=len(files), desc="parsing", unit="report")
     try:
+        for name in schema.TABLES:
+            writers[name] = _Writer(name, out, run)
         jobs = [
             (files[start : start + chunk], start, ids[start : start + chunk])
             for start in range(0, len(files), chunk)
@@ -289,8 +283,7 @@ def write_corpus(
         table["n_issues"] += pd.array(added, dtype="Int64")
         table["n_errors"] += pd.array(errors, dtype="Int64")
         writers["reports"].write(*_render(table))
-        for w in writers.values():
-            w.close()
+        publish({target: tmp for w in writers.values() for target, tmp in w.finish().items()})
     except BaseException:
         for w in writers.values():
             w.abort()
