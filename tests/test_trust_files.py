@@ -463,3 +463,65 @@ def test_a_killed_run_leaves_nothing_that_is_read_and_its_leftovers_are_removed(
     xxgk.write_tables(xxgk.parse_many([second]), out)
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [mine.name]
     assert xxgk.load_tables(out)["requests"]["count"].max() == 7
+
+
+# 14. Output files follow the umask; an --out that cannot take the tables stops the run before parsing ------
+
+
+@pytest.mark.parametrize("way", WAYS)
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_output_files_respect_the_umask(tmp_path, way, umask):
+    first, _ = _two_corpora(tmp_path)
+    old = os.umask(umask)
+    try:
+        _write(way, [first], tmp_path / "out")
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").iterdir()}
+    assert len(modes) == 12 and set(modes.values()) == {0o666 & ~umask}, modes
+
+
+def _parse_cli(tmp_path, monkeypatch, capsys, out: str) -> tuple[int, list[str]]:
+    from xxgk.run import cli
+
+    (tmp_path / "r.txt").write_text(_report(), encoding="utf-8")
+
+    def never(*args, **kwargs):
+        raise AssertionError("parsed before the output folder was checked")
+
+    monkeypatch.setattr(cli, "parse_many", never)
+    monkeypatch.setattr(cli, "write_corpus", never)
+    code = cli.main(["parse", str(tmp_path / "r.txt"), "--out", out, "--quiet"])
+    return code, capsys.readouterr().err.splitlines()
+
+
+def test_an_out_that_is_a_file_stops_the_run_before_parsing(tmp_path, monkeypatch, capsys):
+    (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
+    code, err = _parse_cli(tmp_path, monkeypatch, capsys, str(tmp_path / "taken"))
+    assert code == 2 and len(err) == 1 and "is a file, not a folder" in err[0]
+
+
+def test_an_out_under_a_file_stops_the_run_before_parsing(tmp_path, monkeypatch, capsys):
+    (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
+    code, err = _parse_cli(tmp_path, monkeypatch, capsys, str(tmp_path / "taken" / "sub" / "out"))
+    assert code == 2 and len(err) == 1 and "which is a file" in err[0]
+
+
+def test_a_read_only_out_stops_the_run_before_parsing(tmp_path, monkeypatch, capsys):
+    # As root the permission bits do not refuse a write (and os.access says yes): the write itself is
+    # refused here, as a read-only file system refuses it even to root.
+    import tempfile
+
+    def refused(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    code, err = _parse_cli(tmp_path, monkeypatch, capsys, str(tmp_path / "out"))
+    assert code == 2 and len(err) == 1 and "Read-only file system" in err[0]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes in a 0555 folder")
+def test_a_folder_without_write_permission_stops_the_run_before_parsing(tmp_path, monkeypatch, capsys):
+    (tmp_path / "locked").mkdir(mode=0o555)
+    code, err = _parse_cli(tmp_path, monkeypatch, capsys, str(tmp_path / "locked" / "out"))
+    assert code == 2 and len(err) == 1 and "Permission denied" in err[0]

@@ -65,6 +65,28 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) ->
     return list(temps)
 
 
+def output_folder_problem(out_dir: str | os.PathLike) -> str | None:
+    """Why ``out_dir`` cannot take the tables, in a few words (None when it can): asked before any work.
+
+    The folder is created if need be, and writing in it is tried (a temp file, removed at once): the
+    permission bits do not tell (root passes them; a read-only file system refuses even root)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        return f"{out} is a file, not a folder"
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{out} is under {parent}, which is a file"
+            break
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as err:
+        return f"cannot write in {out}: {err.strerror or err}"
+    return None
+
+
 def new_run(tables: Iterable[str]) -> dict:
     """A run's stamp: a random id, when it was written, and the tables it writes."""
     return {
