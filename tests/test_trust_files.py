@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import nbformat
 import pyarrow.parquet as pq
 import pytest
 
@@ -131,6 +134,19 @@ def test_a_fifo_on_the_command_line_does_not_hang_the_run(tmp_path, workers):
     issues = tables["issues"].set_index("report_id")
     assert issues.loc["pipe", "check"] == "not_a_file" and "FIFO" in issues.loc["pipe", "message"]
     assert issues.loc["null", "check"] == "not_a_file" and "device" in issues.loc["null", "message"]
+
+
+def test_a_broken_link_in_a_folder_is_a_failed_report_and_the_run_goes_on(tmp_path, capsys):
+    from xxgk.run import cli
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.txt").write_text(_report(), encoding="utf-8")
+    (tmp_path / "in" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    assert cli.main(["parse", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    tables = xxgk.load_tables(tmp_path / "out")
+    status = dict(zip(tables["reports"]["report_id"], tables["reports"]["status"], strict=True))
+    assert status == {"gone": "failed", "good": "incomplete"}
+    assert tables["issues"].set_index("report_id").loc["gone", "check"] == "file_unreadable"
 
 
 def _deny(monkeypatch, *denied: Path) -> None:
@@ -525,3 +541,157 @@ def test_a_folder_without_write_permission_stops_the_run_before_parsing(tmp_path
     (tmp_path / "locked").mkdir(mode=0o555)
     code, err = _parse_cli(tmp_path, monkeypatch, capsys, str(tmp_path / "locked" / "out"))
     assert code == 2 and len(err) == 1 and "Permission denied" in err[0]
+
+
+# 15. The notebook batch: a complete index or the old one, a time limit per notebook, notebooks from their
+# folder only, and pages that load nothing from the network ----------------------------------------------
+
+# A reference a page would fetch: src/href, CSS url() and @import, a JS module import.
+REMOTE = re.compile(
+    r"""(?:\b(?:src|href)\s*=\s*["']?|\burl\(\s*["']?|@import\s+["']|\bimport\(\s*["']|\bfrom\s+["'])"""
+    r"""\s*(?:https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+def _notebook(path: Path, *cells: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("n: int = 1  # a number")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_markdown_cell("# 标题 $x^2$"), *map(nbformat.v4.new_code_cell, cells)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def _suite(tmp_path: Path, *runs: str) -> Path:
+    nbs = tmp_path / "nbs"
+    nbs.mkdir(exist_ok=True)
+    _notebook(nbs / "10-quick.ipynb", "import pandas as pd\npd.DataFrame({'a': [n]})")
+    params = nbs / "batch.yml"
+    params.write_text(
+        "notebook_dir: .\nruns:\n" + "".join(f"  - notebook: {r}\n" for r in runs), encoding="utf-8"
+    )
+    return params
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../outside.ipynb", "sub/../../outside.ipynb", "{tmp}/outside.ipynb", "link.ipynb", "10-quick.py"],
+)
+def test_a_parameters_file_cannot_name_a_notebook_outside_its_folder(tmp_path, name):
+    from xxgk.run import batch
+
+    params = _suite(tmp_path, "10-quick.ipynb", name.format(tmp=tmp_path))
+    _notebook(tmp_path / "outside.ipynb", "open('escaped', 'w')")
+    (tmp_path / "nbs" / "link.ipynb").symlink_to(tmp_path / "outside.ipynb")
+    (tmp_path / "nbs" / "10-quick.py").write_text("", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a notebook inside the notebook folder"):
+        batch.load_runs(params)
+    assert batch.main([str(params), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_notebook_past_its_time_limit_is_stopped_and_the_others_run(tmp_path):
+    from xxgk.run import batch
+
+    params = _suite(tmp_path, "10-quick.ipynb", "20-stuck.ipynb")
+    pid_file = tmp_path / "kernel.pid"
+    _notebook(
+        tmp_path / "nbs" / "20-stuck.ipynb",
+        f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))",
+        "time.sleep(600)  # each cell may run 600 s: only the notebook's limit stops it",
+    )
+    start = time.monotonic()
+    result = batch.run_batch(params, tmp_path / "out", workers=2, progress=False, notebook_timeout=20)
+    assert time.monotonic() - start < 120
+    status = {r.name: (r.ok, r.failure and r.failure.ename) for r in result.results}
+    assert status == {"10-quick": (True, None), "20-stuck": (False, "NotebookTimeout")}
+    assert "20-stuck" in result.summary() and "NotebookTimeout" in result.summary()
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr class=") == 2 and "NotebookTimeout" in index
+    kernel = int(pid_file.read_text())
+    for _ in range(30):  # the stuck notebook's kernel goes with its process
+        if not _running(kernel):
+            break
+        time.sleep(1)
+    assert not _running(kernel)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+    except (OSError, IndexError):
+        return False
+    return state not in "ZX"
+
+
+def test_rendered_pages_load_nothing_from_the_network(tmp_path):
+    from xxgk.run import batch
+
+    params = _suite(tmp_path, "10-quick.ipynb", "20-broken.ipynb")
+    _notebook(tmp_path / "nbs" / "20-broken.ipynb", "1 / 0")
+    result = batch.run_batch(params, tmp_path / "out", workers=1, progress=False)
+    pages = sorted((tmp_path / "out").glob("*.html"))
+    assert [p.name for p in pages] == ["10-quick.html", "20-broken.html", "index.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not REMOTE.findall(text), (page.name, REMOTE.findall(text)[:3])
+    assert "ZeroDivisionError" in (tmp_path / "out" / "20-broken.html").read_text(encoding="utf-8")
+    assert not result.ok
+
+
+def test_an_index_that_cannot_be_written_keeps_the_old_one_and_exits_non_zero(tmp_path, monkeypatch, capsys):
+    from xxgk.run import batch
+
+    params = _suite(tmp_path, "10-quick.ipynb")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("the previous index", encoding="utf-8")
+    real_fdopen = os.fdopen
+
+    class Full:  # a disk that fills up half-way through writing the page
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, text):
+            self.f.write(text[: len(text) // 2])
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(batch.os, "fdopen", lambda fd, *a, **k: Full(real_fdopen(fd, *a, **k)))
+    code = batch.main([str(params), "--out", str(out), "--quiet"])
+    monkeypatch.undo()
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "1 of 1 notebooks ran" in err and "index.html: No space left on device" in err
+    assert (out / "index.html").read_text(encoding="utf-8") == "the previous index"
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no half-written temp file
+    assert (out / "10-quick.html").exists()  # rendered in the notebook's own process
+
+
+def test_an_unwritable_batch_output_stops_before_any_notebook_runs(tmp_path, monkeypatch, capsys):
+    from xxgk.run import batch
+
+    params = _suite(tmp_path, "10-quick.ipynb")
+    (tmp_path / "taken").write_text("a file", encoding="utf-8")
+    monkeypatch.setattr(batch, "run_batch", lambda *a, **k: pytest.fail("ran before checking --out"))
+    assert batch.main([str(params), "--out", str(tmp_path / "taken"), "--quiet"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"xxgk batch: --out {tmp_path / 'taken'} is a file, not a folder"
+    ]
+
+
+def test_the_project_notebooks_render_to_pages_that_load_nothing_from_the_network(tmp_path):
+    from conftest import ROOT
+    from xxgk.run import batch
+
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for notebook in notebooks:  # their own content (markdown images, links to scripts) as well as the page
+        page = batch.render_html(notebook, tmp_path / f"{notebook.stem}.html").read_text(encoding="utf-8")
+        assert not REMOTE.findall(page), (notebook.name, REMOTE.findall(page)[:3])

@@ -163,6 +163,11 @@ def _batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=int, help="seconds one cell may run (default: xxgk.run.batch.CELL_TIMEOUT)"
     )
+    parser.add_argument(
+        "--notebook-timeout",
+        type=float,
+        help="seconds one notebook may run before it is stopped (default: xxgk.run.batch.NOTEBOOK_TIMEOUT)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
