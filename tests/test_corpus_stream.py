@@ -112,8 +112,11 @@ def test_cross_year_issues_are_not_all_held_in_memory(tmp_path, monkeypatch):
     assert peaks[-1] < 3 * 2**20, f"cross-year phase peaked at {peaks[-1] / 2**20:.1f} MB"
 
 
-def test_workers_write_the_same_files(tmp_path):
-    # Chunks parsed in two worker processes, written in order: byte for byte the one-process output.
+def test_workers_write_the_same_files(tmp_path, monkeypatch):
+    # Chunks parsed in two worker processes, written in order: byte for byte the one-process output (with
+    # one run stamp for both: each run's own is random).
+    stamp = stream.new_run(stream.schema.TABLES)
+    monkeypatch.setattr(stream, "new_run", lambda tables: stamp)
     _many_per_year(tmp_path / "in", 4)
     paths = [*SEEDS, tmp_path / "in"]
     one = write_corpus(paths, tmp_path / "one", chunk=3)

@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import xxgk
@@ -34,11 +35,11 @@ def test_an_interrupted_write_leaves_the_old_tables_and_no_temp_file(tmp_path, m
     write_tables(tables, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def broken(self, path, *args, **kwargs):
+    def broken(table, path, *args, **kwargs):
         Path(path).write_bytes(b"half a parquet file")
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    monkeypatch.setattr(pq, "write_table", broken)
     with pytest.raises(OSError, match="disk full"):
         write_tables(xxgk.parse(SEEDS[4]), out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}

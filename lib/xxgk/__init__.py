@@ -7,7 +7,7 @@ as in :mod:`xxgk.contract.schema` (reports, requests, reviews, proactive, facts,
 
 from importlib.metadata import PackageNotFoundError, version
 
-from xxgk.output.files import load_tables, write_tables
+from xxgk.output.files import MixedTablesError, load_tables, write_tables
 from xxgk.run.pipeline import parse, parse_many
 from xxgk.run.stream import write_corpus
 
@@ -16,4 +16,12 @@ try:
 except PackageNotFoundError:  # imported from a source tree that was never installed (PYTHONPATH=lib)
     __version__ = "0+unknown"
 
-__all__ = ["__version__", "parse", "parse_many", "write_tables", "load_tables", "write_corpus"]
+__all__ = [
+    "__version__",
+    "parse",
+    "parse_many",
+    "write_tables",
+    "load_tables",
+    "write_corpus",
+    "MixedTablesError",
+]

@@ -82,6 +82,32 @@ CHECKS: tuple[Check, ...] = (
         "error",
     ),
     Check(
+        "not_a_file",
+        "不是普通文件",
+        "The path is a FIFO, socket, device or folder, not a regular file: it was not opened",
+        "error",
+    ),
+    Check(
+        "folder_unreadable",
+        "文件夹无法读取",
+        "A folder that cannot be listed or entered: the files in it were not read",
+        "error",
+    ),
+    Check(
+        "html_flattened",
+        "网页嵌套过深",
+        "The page nests tags deeper than the HTML parser keeps; read again without inline formatting tags "
+        "(font, span…) and with div as line breaks, nothing was lost",
+        "info",
+    ),
+    Check(
+        "html_truncated",
+        "网页文字丢失",
+        "Part of the page's text did not survive HTML parsing (tags nested past the parser's limit, an "
+        "unclosed comment): cells in the lost part are NA",
+        "warning",
+    ),
+    Check(
         "footnote_mark",
         "脚注标记",
         "A footnote mark (¹ ② ※ * …) stands beside a number: it is not a digit of it and was left out",

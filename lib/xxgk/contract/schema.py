@@ -32,7 +32,12 @@ _CELL_PROVENANCE = (
 
 TABLES: dict[str, tuple[Column, ...]] = {
     "reports": (
-        Column("report_id", "string", "Identifier of the report: the file name without its extension"),
+        Column(
+            "report_id",
+            "string",
+            "Identifier of the report: the file name without its extension; files whose names give the same "
+            "one get `-` and 8 hex digits of their path below their common folder",
+        ),
         Column("source_file", "string", "The file name as given"),
         Column("sha256", "string", "SHA-256 of the file's bytes"),
         Column("agency", "string", "Agency name as printed in the title"),

@@ -8,6 +8,7 @@ from xxgk.contract import codes, schema
 from xxgk.output.agencies import agencies_table, resolve_duplicates
 from xxgk.parse.agency import identify
 from xxgk.parse.report import Issue, Report
+from xxgk.read.formats import unique_ids
 from xxgk.validate import cross_year
 
 
@@ -145,13 +146,11 @@ def issue_record(report_id: str, issue: Issue) -> dict:
 
 
 def _unique_ids(reports: list[Report]) -> None:
-    """Two files with the same name in different folders get their hash appended to stay apart."""
-    seen: dict[str, int] = {}
-    for r in reports:
-        seen[r.report_id] = seen.get(r.report_id, 0) + 1
-    for r in reports:
-        if seen[r.report_id] > 1:
-            r.report_id = f"{r.report_id}-{(r.sha256 or 'nohash')[:8]}"
+    """Reports parsed one by one (not through ``parse_many``) may share an id: made unique by the corpus rule
+    (:func:`xxgk.read.formats.unique_ids`), told apart by their file names. Ids already unique stay."""
+    ids = unique_ids([r.report_id for r in reports], [r.source_file for r in reports])
+    for r, rid in zip(reports, ids, strict=True):
+        r.report_id = rid
 
 
 def to_tables(reports: list[Report]) -> dict[str, pd.DataFrame]:

@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from xxgk.contract import codes
+from xxgk.contract.checks import Issue
 from xxgk.read.text import compact, decode, footnote_marks, normalize_cell
 
 # A printed number: plain, with thousands separators (1,774) or a decimal (9116.36); a sign for 增/减.
@@ -469,7 +470,7 @@ class Document:
     line_pages: dict[int, int] = field(default_factory=dict)  # paged formats: line number -> page
     encoding: str = ""  # text formats: the encoding the bytes were decoded from
     replaced: int = 0  # byte sequences that did not decode and were replaced
-    notes: list[tuple[str, str, str, str]] = field(default_factory=list)  # (check, severity, message, where)
+    notes: list[Issue] = field(default_factory=list)  # what the reader found about the file (html_truncated…)
 
 
 def read(data: bytes) -> Document:

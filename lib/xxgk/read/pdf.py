@@ -35,6 +35,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from xxgk.contract.checks import Issue
 from xxgk.read.lines import Document, Line, is_page_number, line_from_cells, split_line
 from xxgk.read.pdf_grid import GridTooComplex, bbox, rulings, tables
 from xxgk.read.pdfium_calls import char_matrix, font_size, get_unicode, glyph_box, is_generated, loose_box
@@ -86,7 +87,7 @@ def pdf_document(source: str | Path | bytes) -> Document:
     and notes on pages read otherwise than as drawn (turned back, grid not rebuilt, not read)."""
     lines: list[Line] = []
     pages: dict[int, int] = {}
-    notes: list[tuple[str, str, str, str]] = []
+    notes: list[Issue] = []
     deadline = time.thread_time() + MAX_SECONDS
 
     def check_time() -> None:
@@ -248,8 +249,8 @@ _TURNED = "the page is turned by {angle}: its text and rulings were turned back 
 _NO_GRID = "its table grid was not rebuilt ({reason}); the page was read as text lines"
 
 
-def _note(check: str, severity: str, page_no: int, message: str) -> tuple[str, str, str, str]:
-    return check, severity, f"Page {page_no}: {message}", f"page {page_no}"
+def _note(check: str, severity: str, page_no: int, message: str) -> Issue:
+    return Issue(check, severity, f"Page {page_no}: {message}", f"page {page_no}")
 
 
 def _degrees(angle: float) -> str:

@@ -32,6 +32,9 @@ def decode(data: bytes) -> Decoded:
     'gb18030'
     >>> decode(codecs.BOM_UTF8 + "年度报告".encode()).text
     '年度报告'
+    >>> damaged = decode("一、总体情况".encode("gb18030") * 20 + bytes([0xFF]))  # one invalid byte
+    >>> damaged.encoding, damaged.replaced
+    ('gb18030', 1)
     """
     if not data.strip():
         raise UnreadableFile("the file is empty")
@@ -55,12 +58,17 @@ def decode(data: bytes) -> Decoded:
         if name == "gb18030" and not _looks_like_chinese(text):
             break
         return Decoded(text, name, 0)
-    # Mostly UTF-8 with a few broken sequences (a cut download): keep it and count the damage.
-    text = data.decode("utf-8", errors="replace")
-    replaced = text.count("\ufffd")
+    # A few broken sequences (a cut download, a damaged disk): keep the text with them replaced and count the
+    # damage, in the candidate encoding that replaces the fewest. Each is far from the other here: GB18030
+    # text read as UTF-8 loses nearly every Chinese character, and UTF-8 read as GB18030 breaks wherever a
+    # run of Chinese ends on an odd byte; a tie stays UTF-8.
+    candidates = [data.decode("utf-8", errors="replace"), data.decode("gb18030", errors="replace")]
+    counts = [text.count("\ufffd") for text in candidates]
+    best = 1 if counts[1] < counts[0] and _looks_like_chinese(candidates[1]) else 0
+    text, replaced = candidates[best], counts[best]
     if replaced > max(16, len(text) // 20):
         raise UnreadableFile("the file is binary or in an unknown encoding (not UTF-8, UTF-16 or GB18030)")
-    return Decoded(text, "utf-8", replaced)
+    return Decoded(text, ("utf-8", "gb18030")[best], replaced)
 
 
 def _strict_or_replace(data: bytes, name: str) -> Decoded:
@@ -89,11 +97,26 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _looks_like_chinese(text: str) -> bool:
-    """GB18030 decodes almost any byte string; accept it only when the result is mostly CJK text."""
+    """GB18030 decodes almost any byte string; accept it only when the result reads as Chinese: mostly CJK
+    text, or (a web page, whose markup is ASCII) CJK text nearly all of what is not ASCII.
+
+    >>> _looks_like_chinese("<p>" + "本年度新收申请" * 5 + "</p>" * 200)
+    True
+    >>> _looks_like_chinese("caf\u00e9 na\u00efve r\u00e9sum\u00e9 " * 40)
+    False
+    """
     sample = text[:5000]
     cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
     controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
-    return cjk > len(sample) * 0.2 and controls < len(sample) * 0.01
+    if controls >= len(sample) * 0.01:
+        return False
+    if cjk > len(sample) * 0.2:
+        return True
+    return cjk >= 20 and len(_NOT_CHINESE.findall(sample)) <= cjk * 0.05
+
+
+# Neither ASCII nor Chinese: not CJK ideographs, CJK or general punctuation, full-width forms, U+FFFD.
+_NOT_CHINESE = re.compile(r"[^\x00-\x7f\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u206f\ufffd]")
 
 
 # Markup that OCR and markdown extraction leave around text: HTML-ish tags, emphasis, heading marks.

@@ -2,13 +2,16 @@
 
 ``xxgk batch notebooks/params/sample.yml --out output/ --workers 2`` executes every notebook × parameter set
 of the YAML file with papermill (driven from Python: the papermill CLI adds ~2 s of imports per call),
-in worker processes, with a progress bar. Each executed notebook is rendered to HTML by nbconvert from the
-executed file itself (no second run), and ``index.html`` links everything. A failing notebook does not
-stop the others; its name and failing cell are collected, printed, and make the command exit 1.
+each in a process of its own (``--workers`` at a time, each stopped after ``--notebook-timeout`` seconds,
+each cell after ``--timeout``), with a progress bar. Each executed notebook is rendered to HTML by
+nbconvert from the executed file itself (no second run; a page that loads nothing from the network), and
+``index.html`` links everything. A failing notebook does not stop the others; its name and failing cell
+are collected, printed, and make the command exit 1, as does an index that could not be written (the old
+one is then kept: every file here is written whole or not at all).
 
 The parameters file::
 
-    notebook_dir: ..          # where the notebooks are, relative to this file
+    notebook_dir: ..          # where the notebooks are, relative to this file; runs name notebooks in it
     defaults: {lang: zh}      # given to every notebook that declares the parameter
     runs:
       - notebook: 00-corpus-quality.ipynb          # no parameters: the notebook's defaults
@@ -24,23 +27,31 @@ declare is an error before anything runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
+import os
 import re
 import sys
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from hashlib import sha1
 from multiprocessing import get_context
+from multiprocessing.connection import wait
 from pathlib import Path
 from urllib.parse import quote
+
+from xxgk.output.files import file_mode, output_folder_problem
 
 #: The longest output name in characters before it is shortened with a hash (file systems allow 255 bytes;
 #: a CJK character takes 3 in UTF-8, and ".ipynb"/".html" must still fit).
 MAX_NAME = 70
 #: Seconds a single cell may run before papermill gives up on it (``xxgk batch --timeout`` changes it).
 CELL_TIMEOUT = 600
+#: Seconds a whole notebook may run before its process is stopped (``xxgk batch --notebook-timeout``): a
+#: notebook of many slow cells, or a kernel that hangs between cells, never holds the batch for ever.
+NOTEBOOK_TIMEOUT = 3600
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,7 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.problems
 
     @property
     def failures(self) -> list[RunResult]:
@@ -114,6 +125,7 @@ class BatchResult:
                 f"FAILED {r.name} ({r.notebook}, {_show(r.parameters)}): "
                 f"{r.failure.describe() if r.failure else 'unknown error'}"
             )
+        lines += [f"NOT WRITTEN {problem}" for problem in self.problems]
         return "\n".join(lines)
 
 
@@ -180,9 +192,9 @@ def load_runs(params_file: str | Path) -> list[Run]:
     defaults = spec.get("defaults") or {}
     runs, problems = [], []
     for entry in spec.get("runs") or []:
-        notebook = notebook_dir / entry["notebook"]
-        if not notebook.exists():
-            problems.append(f"{entry['notebook']}: no such notebook in {notebook_dir}")
+        notebook, problem = _notebook_in(notebook_dir, entry.get("notebook"))
+        if problem:
+            problems.append(problem)
             continue
         declared = papermill.inspect_notebook(str(notebook))
         for given in entry.get("parameters") or [{}]:
@@ -209,17 +221,62 @@ def load_runs(params_file: str | Path) -> list[Run]:
     return runs
 
 
+def _notebook_in(folder: Path, name) -> tuple[Path, str]:
+    """The notebook a run names, and what is wrong with the name ("" when nothing is): a parameters file
+    names notebooks by their path inside the notebook folder, never outside it (no absolute path, no
+    ``..``, no link out of it)."""
+    if not isinstance(name, str) or not name.strip():
+        return folder, f"a run names no notebook: {name!r}"
+    path = (folder / name).resolve()
+    if Path(name).is_absolute() or not path.is_relative_to(folder) or path.suffix != ".ipynb":
+        return path, f"{name}: not a notebook inside the notebook folder {folder}"
+    if not path.is_file():
+        return path, f"{name}: no such notebook in {folder}"
+    return path, ""
+
+
 # --------------------------------------------------------------------------------------------------------
 # Executing and rendering
 
+#: The HTML template: nbconvert's "lab" page without what it would load from a CDN (require.js, MathJax,
+#: Mermaid, the widget manager). A rendered notebook loads nothing from the network: charts are embedded
+#: PNG, tables are HTML; LaTeX in markdown stays as typed.
+OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
 
 def render_html(ipynb: Path, target: Path) -> Path:
-    """Render an executed notebook to HTML as it is (nbconvert does not run it again)."""
+    """Render an executed notebook to HTML as it is (nbconvert does not run it again), loading nothing
+    from the network (:data:`OFFLINE_TEMPLATE`)."""
+    import jinja2
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter().from_filename(str(ipynb))
-    target.write_text(body, encoding="utf-8")
+    exporter = HTMLExporter(
+        extra_loaders=[jinja2.DictLoader({"xxgk-offline.html.j2": OFFLINE_TEMPLATE})],
+        template_file="xxgk-offline.html.j2",
+        embed_images=True,
+    )
+    body, _ = exporter.from_filename(str(ipynb))
+    write_text(target, body)
     return target
+
+
+def write_text(target: Path, text: str) -> None:
+    """Write a file whole or not at all: a temp file beside it, renamed over it (the old one is kept when
+    the new one cannot be written: a full disk), with the mode the umask gives."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT) -> RunResult:
@@ -275,11 +332,14 @@ def run_batch(
     workers: int = 2,
     progress: bool = True,
     timeout: int = CELL_TIMEOUT,
+    notebook_timeout: float = NOTEBOOK_TIMEOUT,
 ) -> BatchResult:
     """Execute every notebook × parameter set of ``params_file`` into ``out_dir`` and write ``index.html``.
 
-    ``workers`` processes run notebooks side by side (each notebook also starts its own kernel process);
-    with ``workers=1`` they run one after another in this process.
+    Each run has a process of its own (which starts the notebook's kernel), ``workers`` of them side by
+    side; a run still going after ``notebook_timeout`` seconds is stopped and reported as failed. The
+    index and ``batch.json`` are written whole or not at all: when they cannot be (a full disk), the old
+    ones stay and the result says so (``problems``).
     """
     from tqdm.auto import tqdm
 
@@ -287,36 +347,160 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     runs = load_runs(params_file)
     start = time.perf_counter()
-    results: list[RunResult] = []
     bar = tqdm(total=len(runs), desc="notebooks", unit="nb", disable=not progress)
-    if workers <= 1:
-        for run in runs:
-            bar.set_postfix_str(run.name, refresh=True)
-            results.append(execute(run, out_dir, timeout))
-            bar.update()
-    else:
-        # spawn, not fork: a forked child would inherit this process's threads and ZeroMQ state.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(execute, run, out_dir, timeout): run for run in runs}
-            for future in as_completed(futures):
-                results.append(future.result())
-                bar.set_postfix_str(futures[future].name, refresh=False)
-                bar.update()
+    results = _run_all(runs, out_dir, max(1, workers), timeout, notebook_timeout, bar)
     bar.close()
     order = {run.name: i for i, run in enumerate(runs)}
     results.sort(key=lambda r: order[r.name])
     seconds = time.perf_counter() - start
-    index = write_index(results, out_dir, Path(params_file).name, seconds, workers)
-    (out_dir / "batch.json").write_text(
-        json.dumps(
-            {"seconds": seconds, "workers": workers, "runs": [_record(r) for r in results]},
-            ensure_ascii=False,
-            indent=1,
-            default=str,
-        ),
-        encoding="utf-8",
+    index, problems = out_dir / "index.html", []
+    try:
+        write_index(results, out_dir, Path(params_file).name, seconds, workers)
+    except OSError as err:
+        problems.append(f"{index}: {err.strerror or err} (the previous index, if any, is kept)")
+    record = {"seconds": seconds, "workers": workers, "runs": [_record(r) for r in results]}
+    try:
+        write_text(out_dir / "batch.json", json.dumps(record, ensure_ascii=False, indent=1, default=str))
+    except OSError as err:
+        problems.append(f"{out_dir / 'batch.json'}: {err.strerror or err}")
+    return BatchResult(results, out_dir, index, seconds, workers, problems)
+
+
+def _run_all(
+    runs, out_dir: Path, workers: int, timeout: int, notebook_timeout: float, bar
+) -> list[RunResult]:
+    """Every run in a worker process, ``workers`` at a time, each stopped at its deadline.
+
+    Workers live for many runs (papermill's imports are paid once per worker), but each is this module's
+    own process, not a pool's: a worker whose notebook passes its deadline is killed, which stops that
+    notebook alone (its kernel, the worker's child, exits when it sees its parent gone), and a new worker
+    takes the next run. "spawn", not fork: a forked child would inherit this process's threads and ZeroMQ
+    state.
+    """
+    context = get_context("spawn")
+    waiting = list(reversed(runs))
+    pool: list[_Worker] = []
+    results = []
+    try:
+        while waiting or any(w.run for w in pool):
+            for w in pool:
+                if w.run is None and waiting:
+                    w.give(waiting.pop(), notebook_timeout)
+            while waiting and len(pool) < workers:
+                pool.append(_Worker(context, out_dir, timeout))
+                pool[-1].give(waiting.pop(), notebook_timeout)
+            busy = [w for w in pool if w.run]
+            soonest = min(w.deadline for w in busy)
+            ready = wait(
+                [x for w in busy for x in (w.conn, w.process.sentinel)], max(0.0, soonest - time.monotonic())
+            )
+            for w in busy:
+                run, result = w.run, w.collect(ready, out_dir, notebook_timeout)
+                if result is not None:
+                    results.append(result)
+                    bar.set_postfix_str(run.name, refresh=False)
+                    bar.update()
+            for w in [w for w in pool if not w.process.is_alive()]:  # stopped or died: replaced when needed
+                w.close()
+                pool.remove(w)
+    finally:
+        for w in pool:
+            w.close()
+    return results
+
+
+class _Worker:
+    """A process running notebooks one after another (:func:`_serve`), and the run it is on."""
+
+    def __init__(self, context, out_dir: Path, timeout: int):
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, out_dir, timeout), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.run: Run | None = None
+        self.deadline = 0.0
+
+    def give(self, run: Run, limit: float) -> None:
+        self.conn.send(run)
+        self.run, self.deadline = run, time.monotonic() + limit
+
+    def collect(self, ready, out_dir: Path, limit: float) -> RunResult | None:
+        """The run's result once it is done, stopped at its deadline, or its worker dead; None while it
+        is still running. A worker that is stopped or dead is not given another run."""
+        run = self.run
+        if self.conn in ready or self.conn.poll():
+            try:
+                result = self.conn.recv()
+            except EOFError:  # the process ended without a word: see below what became of it
+                result = None
+            if result is not None:
+                self.run = None
+                return result
+        if self.process.sentinel in ready or not self.process.is_alive():
+            self.process.join()
+            why = f"the notebook's process ended with exit code {self.process.exitcode}"
+            return self._lost(_unfinished(run, out_dir, CellFailure(None, None, "WorkerDied", why)))
+        if time.monotonic() >= self.deadline:
+            self.process.kill()
+            self.process.join()
+            why = f"still running after {limit:g} s, the limit for one notebook; stopped"
+            return self._lost(_unfinished(run, out_dir, CellFailure(None, None, "NotebookTimeout", why)))
+        return None
+
+    def _lost(self, result: RunResult) -> RunResult:
+        self.run = None
+        self.conn.close()
+        return result
+
+    def close(self) -> None:
+        """End the worker: asked to when idle, killed when still on a run (an error stopped the batch)."""
+        if self.process.is_alive() and self.run is None and not self.conn.closed:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        if not self.conn.closed:
+            self.conn.close()
+
+
+def _serve(conn, out_dir: Path, timeout: int) -> None:
+    """A worker process: execute each run it is sent and send its result back, until told to stop."""
+    while True:
+        try:
+            run = conn.recv()
+        except EOFError:
+            return
+        if run is None:
+            return
+        try:
+            result = execute(run, out_dir, timeout)
+        except BaseException as err:  # execute reports a failing notebook itself; this is anything else
+            failure = CellFailure(None, None, type(err).__name__, str(err))
+            result = RunResult(run.notebook.name, run.parameters, run.name, False, 0.0, failure=failure)
+        conn.send(result)
+
+
+def _unfinished(run: Run, out_dir: Path, failure: CellFailure) -> RunResult:
+    """A run whose process did not finish: what papermill had saved of it, rendered, with the reason."""
+    ipynb = out_dir / f"{run.name}.ipynb"
+    page = None
+    if ipynb.exists():
+        try:
+            page = render_html(ipynb, out_dir / f"{run.name}.html")
+        except Exception:  # saved mid-write: the failure already says what happened
+            page = None
+    return RunResult(
+        run.notebook.name,
+        run.parameters,
+        run.name,
+        False,
+        0.0,
+        ipynb if ipynb.exists() else None,
+        page,
+        failure,
     )
-    return BatchResult(results, out_dir, index, seconds, workers)
 
 
 def _record(result: RunResult) -> dict:
@@ -356,7 +540,7 @@ tr.failed td{{background:#fde2e2}}</style></head><body>
 </table></body></html>
 """
     index = Path(out_dir) / "index.html"
-    index.write_text(page, encoding="utf-8")
+    write_text(index, page)
     return index
 
 
@@ -365,7 +549,12 @@ tr.failed td{{background:#fde2e2}}</style></head><body>
 
 
 def run_args(args: argparse.Namespace) -> int:
-    """Run ``xxgk batch`` from parsed arguments: 0 when every notebook ran, 1 when any failed, 2 on bad input."""
+    """Run ``xxgk batch`` from parsed arguments: 0 when every notebook ran and the index was written, 1 when
+    not, 2 on bad input (checked before anything runs)."""
+    problem = output_folder_problem(args.out)
+    if problem:
+        print(f"xxgk batch: --out {problem}", file=sys.stderr)
+        return 2
     try:
         result = run_batch(
             args.params,
@@ -373,12 +562,14 @@ def run_args(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=not args.quiet,
             timeout=CELL_TIMEOUT if args.timeout is None else args.timeout,
+            notebook_timeout=NOTEBOOK_TIMEOUT if args.notebook_timeout is None else args.notebook_timeout,
         )
     except (ValueError, FileNotFoundError) as err:
         print(f"xxgk batch: {err}", file=sys.stderr)
         return 2
-    print(result.summary(), file=sys.stderr if result.failures else sys.stdout)
-    print(f"Open {result.index.resolve()}")
+    print(result.summary(), file=sys.stdout if result.ok else sys.stderr)
+    if result.index.exists():
+        print(f"Open {result.index.resolve()}")
     return 0 if result.ok else 1
 
 

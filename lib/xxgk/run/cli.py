@@ -8,13 +8,14 @@ subcommand, after checking that it is installed; when it is not, it names the ex
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib.util import find_spec
 from pathlib import Path
 
 from xxgk.contract import schema
-from xxgk.output.files import load_tables, write_tables
-from xxgk.read.formats import collect_paths
+from xxgk.output.files import load_tables, output_folder_problem, write_tables
+from xxgk.read.formats import BY_EXTENSION, collect_paths
 from xxgk.run.dictionary import markdown, pages, refresh, stale_pages, write_pages
 from xxgk.run.pipeline import parse_many
 from xxgk.run.stream import write_corpus
@@ -34,13 +35,18 @@ EXTRAS = {
 
 
 def _parse(args: argparse.Namespace) -> int:
-    files = collect_paths(args.paths)
-    missing = [str(p) for p in files if not p.exists()]
+    missing = [str(p) for p in args.paths if not os.path.lexists(p)]
     if missing:
         print(f"xxgk parse: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    files = collect_paths(args.paths)
     if not files:
-        print("xxgk parse: no report files (.txt, .md) found in the paths given", file=sys.stderr)
+        names = ", ".join(sorted(BY_EXTENSION))
+        print(f"xxgk parse: no report files ({names}) found in the paths given", file=sys.stderr)
+        return 2
+    problem = output_folder_problem(args.out)  # before anything is parsed: a run never ends unwritten
+    if problem:
+        print(f"xxgk parse: --out {problem}", file=sys.stderr)
         return 2
     if len(files) >= STREAM_FROM or args.workers > 1:
         # Bounded memory: chunks parsed and written as they come; the summary reads back the two small tables.
@@ -195,6 +201,11 @@ def _batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side (default 2)")
     parser.add_argument(
         "--timeout", type=int, help="seconds one cell may run (default: xxgk.run.batch.CELL_TIMEOUT)"
+    )
+    parser.add_argument(
+        "--notebook-timeout",
+        type=float,
+        help="seconds one notebook may run before it is stopped (default: xxgk.run.batch.NOTEBOOK_TIMEOUT)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 

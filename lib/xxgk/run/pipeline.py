@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,14 +20,16 @@ from xxgk.output.tables import to_tables
 from xxgk.parse.document import parse_lines
 from xxgk.parse.report import Report
 from xxgk.read import manifest
-from xxgk.read.formats import MAX_BYTES, collect_paths, format_of, report_id_for
+from xxgk.read.formats import MAX_BYTES, collect_paths, format_for, format_of, report_id_for, report_ids
 from xxgk.read.lines import Document
 from xxgk.read.text import UnreadableFile
 from xxgk.validate import validate
 
 
-def parse_file(path: str | os.PathLike) -> Report:
+def parse_file(path: str | os.PathLike, report_id: str | None = None) -> Report:
     """Parse one file into a :class:`Report`; a broken file becomes a failed report with a reason.
+
+    ``report_id``: the id within a corpus (:func:`xxgk.read.formats.report_ids`); by default the file's own.
 
     Nothing a file holds stops a corpus: an error inside the parser itself (a bug) also gives a failed
     report, with no number kept from it and the error named in its issue.
@@ -43,6 +46,8 @@ def parse_file(path: str | os.PathLike) -> Report:
             "nothing was kept from it. This is a bug in xxgk: please report it with the file.",
         )
         report.failed = True
+    if report_id is not None:
+        report.report_id = report_id
     _note_manifest(path, report)
     return report
 
@@ -102,19 +107,21 @@ def _fail(report: Report, check: str, message: str) -> Report:
 def _parse_file(path: Path) -> Report:
     report = _new_report(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            limit = f"over the {MAX_BYTES // 2**20} MiB limit"
-            return _fail(report, "file_too_large", f"The file is {size / 2**20:.0f} MiB, {limit}; not read")
-        data = path.read_bytes()
+        data = _read_regular(path, report)
     except OSError as err:
         return _fail(report, "file_unreadable", f"The file cannot be read: {err.strerror or err}")
+    if data is None:
+        report.failed = True
+        return report
     report.sha256 = hashlib.sha256(data).hexdigest()
+    reader = format_for(path, data)
+    report.input_format = reader.name
     try:
-        document = format_of(path).read(data)
+        document = reader.read(data)
     except UnreadableFile as err:
         return _fail(report, getattr(err, "check", "file_unreadable"), f"Not read: {err}")
     report.encoding, report.line_pages = document.encoding, document.line_pages
+    report.issues.extend(document.notes)
     if document.replaced:
         report.issue(
             "encoding",
@@ -122,13 +129,66 @@ def _parse_file(path: Path) -> Report:
             f"{document.replaced} byte sequences do not decode as {document.encoding} and were replaced",
             actual=document.replaced,
         )
-    for check, severity, message, location in document.notes:  # what the reader noted (a PDF's pages)
-        report.issue(check, severity, message, location)
     _note_marks(document, report)
     parse_lines(document.lines, report)
     if not report.failed:
         validate(report)
     return report
+
+
+def _read_regular(path: Path, report: Report) -> bytes | None:
+    """The file's bytes, or None with an issue when it is not a regular file or is too large.
+
+    Only a regular file is ever opened for reading: a FIFO would block the run, a device never end. The
+    type is checked before opening (opening some devices acts on them) and again on the open file (the
+    path may have been replaced in between), which is opened non-blocking so that even then nothing waits.
+    """
+    kind = _not_regular(os.stat(path).st_mode)
+    if kind == "folder":
+        return _folder(path, report)
+    if kind:
+        report.issue("not_a_file", "error", f"{path.name} is a {kind}, not a regular file: not opened")
+        return None
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        kind = _not_regular(info.st_mode)
+        if kind:
+            report.issue("not_a_file", "error", f"{path.name} is a {kind}, not a regular file: not read")
+            return None
+        if info.st_size > MAX_BYTES:
+            limit = f"over the {MAX_BYTES // 2**20} MiB limit"
+            report.issue(
+                "file_too_large", "error", f"The file is {info.st_size / 2**20:.0f} MiB, {limit}; not read"
+            )
+            return None
+        return f.read()
+
+
+def _not_regular(mode: int) -> str:
+    """What a path is when it is not a regular file ("" when it is)."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
+
+
+def _folder(path: Path, report: Report) -> None:
+    """A folder among the entries: one that could not be listed (xxgk.read.formats.collect_paths)."""
+    report.input_format = ""
+    try:
+        with os.scandir(path):
+            reason = "it is a folder, not a report file"
+    except OSError as err:
+        reason = f"it cannot be listed: {err.strerror or err}"
+    report.issue("folder_unreadable", "error", f"The folder {path} was not read: {reason}", str(path))
 
 
 def _note_marks(document: Document, report: Report) -> None:
@@ -153,12 +213,13 @@ def parse(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
 def parse_many(paths: Iterable[str | os.PathLike], progress: bool = False) -> dict[str, pd.DataFrame]:
     """A corpus's tables, concatenated; files and folders may be mixed. A broken file never stops the batch."""
     files = collect_paths(paths)
+    ids = report_ids(files)
     if progress:
         from tqdm import tqdm
 
         files = tqdm(files, desc="parsing", unit="report")
     with fewer_collections():
-        return to_tables([parse_file(f) for f in files])
+        return to_tables([parse_file(f, rid) for f, rid in zip(files, ids, strict=True)])
 
 
 @contextmanager

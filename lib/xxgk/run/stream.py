@@ -6,11 +6,12 @@ reports that is millions of rows per table and every parsed report kept until th
 at a time: each chunk's rows are appended to the output files, and of each report only its row of the
 ``reports`` table (in a DataFrame) and the numbers the cross-year checks read are kept to the end.
 
-Same content as ``write_tables(parse_many(paths), out)``: the same report ids (file names made unique by
-the hash, as :func:`xxgk.output.tables._unique_ids` does), the same rows; only the issues of the cross-year checks
-come at the end of the ``issues`` table (grouped by agency and year) rather than within their report's
-block. Written atomically like ``write_tables``: every table goes to a temp file in the output folder,
-renamed into place at the end.
+Same content as ``write_tables(parse_many(paths), out)``: the same report ids (one rule for both,
+:func:`xxgk.read.formats.report_ids`, applied to the whole list of files before any chunk), the same
+rows; only the issues of the cross-year checks come at the end of the ``issues`` table (grouped by agency
+and year) rather than within their report's block. Written as one unit like ``write_tables``
+(:mod:`xxgk.output.files`): every table goes to a temp file in the output folder, stamped with the run,
+and all are renamed into place at the end.
 
 With ``workers=N`` the chunks are parsed (and rendered to CSV and Arrow) in N worker processes while this
 process only appends them to the files, in the chunks' order: the output is byte for byte the one of
@@ -21,8 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import tempfile
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
@@ -35,9 +35,10 @@ import pyarrow.parquet as pq
 
 from xxgk.contract import schema
 from xxgk.output.agencies import agencies_table, resolve_duplicates
+from xxgk.output.files import clean_leftovers, new_run, publish, stamped, temp_file
 from xxgk.output.tables import TableColumns, issue_record
 from xxgk.parse.report import Report
-from xxgk.read.formats import collect_paths, report_id_for
+from xxgk.read.formats import collect_paths, report_ids
 from xxgk.read.lines import Value
 from xxgk.run.pipeline import fewer_collections, parse_file
 from xxgk.validate import cross_year
@@ -134,16 +135,13 @@ def _render(df: pd.DataFrame) -> tuple[bytes, pa.Table]:
     )
 
 
-def _parse_chunk(files: list[Path], first_index: int, repeated: frozenset[str]) -> _Chunk:
-    """Parse a chunk of files and render its rows. ``repeated``: file names shared by several files, whose
-    ids get the file's hash appended (as output.tables._unique_ids does)."""
+def _parse_chunk(files: list[Path], first_index: int, ids: list[str]) -> _Chunk:
+    """Parse a chunk of files under their corpus ids and render its rows."""
     builder = TableColumns()
     slims = []
     with fewer_collections():
-        for i, f in enumerate(files, first_index):
-            report = parse_file(f)
-            if report.report_id in repeated:
-                report.report_id = f"{report.report_id}-{(report.sha256 or 'nohash')[:8]}"
+        for i, (f, rid) in enumerate(zip(files, ids, strict=True), first_index):
+            report = parse_file(f, rid)
             builder.add(report)
             slims.append(_slim(report, i))
     frames = builder.frames()
@@ -152,19 +150,14 @@ def _parse_chunk(files: list[Path], first_index: int, repeated: frozenset[str]) 
 
 
 class _Writer:
-    """One table's CSV and Parquet files, appended chunk by chunk under temp names."""
+    """One table's CSV and Parquet files, appended chunk by chunk under temp names (output.files)."""
 
-    def __init__(self, name: str, out: Path):
-        self.name, self.out = name, out
-        self.tmp = {suffix: self._temp(suffix) for suffix in (".csv", ".parquet")}
+    def __init__(self, name: str, out: Path, run: dict):
+        self.name, self.out, self.run = name, out, run
+        self.tmp = {suffix: temp_file(out, name, suffix) for suffix in (".csv", ".parquet")}
         self.parquet: pq.ParquetWriter | None = None
         self.closed = False
         self.rows = 0
-
-    def _temp(self, suffix: str) -> str:
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.name}.", suffix=suffix, dir=self.out)
-        os.close(fd)
-        return tmp
 
     def append(self, records: list[dict]) -> None:
         if records:
@@ -175,23 +168,19 @@ class _Writer:
             header = schema.empty(self.name).to_csv(index=False).encode("utf-8")
             with open(self.tmp[".csv"], "wb") as f:
                 f.write(header)
-            self.parquet = pq.ParquetWriter(self.tmp[".parquet"], table.schema)
+            self.parquet = pq.ParquetWriter(self.tmp[".parquet"], stamped(table.schema, self.run))
         with open(self.tmp[".csv"], "ab") as f:
             f.write(csv)
         self.parquet.write_table(table)
         self.rows += table.num_rows
 
-    def close(self) -> list[Path]:
+    def finish(self) -> dict[Path, str]:
+        """Complete the temp files; returns target -> temp file, for output.files.publish."""
         if self.parquet is None:  # an empty table still gets its columns
             self.write(b"", pa.Table.from_pandas(schema.empty(self.name), preserve_index=False))
         self.parquet.close()
         self.closed = True
-        targets = []
-        for suffix, tmp in self.tmp.items():
-            target = self.out / f"{self.name}{suffix}"
-            os.replace(tmp, target)
-            targets.append(target)
-        return targets
+        return {self.out / f"{self.name}{suffix}": tmp for suffix, tmp in self.tmp.items()}
 
     def abort(self) -> None:
         if self.parquet is not None and not self.closed:
@@ -262,11 +251,12 @@ def write_corpus(
     workers are started with "spawn": a script calling this with workers > 1 needs the usual
     ``if __name__ == "__main__":`` guard (notebooks and the command line need nothing)."""
     files = collect_paths(paths)
-    # Ids as output.tables._unique_ids makes them: a file name shared by several files gets the file's hash appended.
-    repeated = frozenset(stem for stem, k in Counter(report_id_for(f) for f in files).items() if k > 1)
+    ids = report_ids(files)  # over the whole corpus, as parse_many: a chunk cannot see the others' names
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    writers = {name: _Writer(name, out) for name in schema.TABLES}
+    clean_leftovers(out)
+    run = new_run(schema.TABLES)
+    writers: dict[str, _Writer] = {}
     reports: list[pd.DataFrame] = []
     slims: list[_Slim] = []
     numbers: dict[str, Decimal] = {}
@@ -276,7 +266,12 @@ def write_corpus(
 
         bar = tqdm(total=len(files), desc="parsing", unit="report")
     try:
-        jobs = [(files[start : start + chunk], start, repeated) for start in range(0, len(files), chunk)]
+        for name in schema.TABLES:
+            writers[name] = _Writer(name, out, run)
+        jobs = [
+            (files[start : start + chunk], start, ids[start : start + chunk])
+            for start in range(0, len(files), chunk)
+        ]
         for result in _parsed_chunks(jobs, workers):
             for name, (csv, table) in result.tables.items():
                 writers[name].write(csv, table)
@@ -292,8 +287,7 @@ def write_corpus(
         writers["issues"].append(duplicates)
         writers["reports"].write(*_render(table))
         writers["agencies"].write(*_render(agencies_table(table)))
-        for w in writers.values():
-            w.close()
+        publish({target: tmp for w in writers.values() for target, tmp in w.finish().items()})
     except BaseException:
         for w in writers.values():
             w.abort()
