@@ -217,6 +217,41 @@ def pdf_throughput(repeats: int) -> str:
     return f"{len(pdfs) / statistics.median(times):.1f}"
 
 
+def docx_throughput(repeats: int, n: int = 200) -> str:
+    """Word documents parsed per second of CPU time (one core): ``n`` synthetic reports written as .docx
+    (merges, split tables; xxgk.testing.synth.render_docx) in one parse_many call. Median of ``repeats``."""
+    import random
+
+    import xxgk
+    from xxgk.testing import synth
+
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-docx-") as tmp:
+        for i in range(n):
+            rng = random.Random(i)
+            data = synth.render_docx(synth.draw(rng), rng, split=rng.choice((None, 10)))
+            (Path(tmp) / f"r{i:05d}.docx").write_bytes(data)
+        xxgk.parse_many([Path(tmp) / "r00000.docx"])  # warm-up
+        times = []
+        for _ in range(repeats):
+            start = time.process_time()
+            xxgk.parse_many([tmp])
+            times.append(time.process_time() - start)
+    return f"{n / statistics.median(times):.0f}"
+
+
+def doc_conversion(repeats: int) -> str:
+    """Seconds (wall clock: LibreOffice is another process) to convert one .doc to .docx, median of
+    ``repeats`` conversions of the .doc golden fixture; n/a without LibreOffice."""
+    from xxgk.read import docx
+
+    fixture = ROOT / "tests" / "fixtures" / "formats" / "pingtan_2022.doc"
+    if docx.soffice() is None or not fixture.exists():
+        return "n/a (LibreOffice not installed)"
+    data = fixture.read_bytes()
+    times = [_timed(lambda: docx.convert(data, "doc")) for _ in range(max(repeats, 1))]
+    return f"{statistics.median(times):.2f}"
+
+
 def batch_figures(repeats: int) -> tuple[str, float | None, str, float | None]:
     """Papermill batch (xxgk.run.batch): overhead per notebook against a bare kernel start, and the speed-up of
     2 workers over 1 on the sample batch (notebooks/params/sample.yml). n/a when the runner is absent."""
@@ -423,6 +458,17 @@ def parse_figures(seed_repeat: int, synthetic: int, repeats: int) -> list[tuple]
         rows.append(
             (f"text parse, {n:,} synthetic reports (1 core)", f"{n / seconds:,.0f} reports/s", "", "")
         )
+    rows.append(
+        (
+            "DOCX parse, 200 synthetic reports (CPU time, 1 core)",
+            f"{docx_throughput(repeats)} reports/s",
+            "",
+            "",
+        )
+    )
+    rows.append(
+        ("DOC conversion by LibreOffice (wall clock, per file)", f"{doc_conversion(repeats)} s", "", "")
+    )
     return rows
 
 

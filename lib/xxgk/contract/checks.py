@@ -76,6 +76,13 @@ CHECKS: tuple[Check, ...] = (
         also=("error",),
     ),
     Check(
+        "needs_converter",
+        "需要转换工具",
+        "The file's format needs a tool that is not installed (LibreOffice for .doc and .wps, the ocr extra "
+        "for scans and images): the message gives the install command",
+        "error",
+    ),
+    Check(
         "parser_error",
         "解析程序错误",
         "The parser itself failed on the file (a bug): nothing was kept from it",

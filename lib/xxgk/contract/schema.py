@@ -70,7 +70,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
             "or township (街道办事处, 乡镇人民政府)",
         ),
         Column("template", "string", "2021, 2019 (trial format), hybrid or unknown"),
-        Column("input_format", "string", "text, markdown, html or pdf"),
+        Column("input_format", "string", "text, markdown, html, pdf, docx or doc (.doc and .wps)"),
         Column("encoding", "string", "The encoding the file was decoded with"),
         Column("status", "string", "ok, incomplete (cells missing) or failed (not read)"),
         Column("n_issues", "Int64", "Number of rows for this report in the issues table"),

@@ -70,6 +70,8 @@ FORMATS: tuple[Format, ...] = (
     Format("markdown", (".md", ".markdown"), "xxgk.read.lines:read"),
     Format("html", (".html", ".htm"), "xxgk.read.html:read", sniff=looks_like_html),
     Format("pdf", (".pdf",), "xxgk.read.pdf:read", sniff=looks_like_pdf),
+    Format("docx", (".docx",), "xxgk.read.docx:read"),
+    Format("doc", (".doc", ".wps"), "xxgk.read.docx:read_legacy"),
 )
 BY_EXTENSION: dict[str, Format] = {ext: f for f in FORMATS for ext in f.extensions}
 #: A report is a few hundred KB at most; a larger file is refused with a clear message rather than read.

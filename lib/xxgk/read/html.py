@@ -53,19 +53,39 @@ _SKIP = frozenset({"script", "style", "noscript", "head", "template"})
 
 def grid(table) -> list[list[str]]:
     """Expand one table's rowspan/colspan into a rectangular list of rows of cell texts."""
+    return expand_spans(
+        [
+            [
+                (" ".join(_cell_text(cell).split()), _span(cell.get("rowspan")), _span(cell.get("colspan")))
+                for cell in tr
+                if cell.tag in ("td", "th")
+            ]
+            for tr in table.iter("tr")
+            if _own(tr, table)
+        ]
+    )
+
+
+def expand_spans(table: list[list[tuple[str, int, int]]], widen: bool = True) -> list[list[str]]:
+    """Rows of (text, rowspan, colspan) cells, each row listing only the cells that start in it, as a
+    rectangular grid: text repeated over its span (a group label reaches each row it spans), a number only
+    at its first position (never counted twice), blanks kept blank. Shared by the HTML and Word readers.
+
+    With ``widen=False`` a cell wider than one column is still one cell (Word's grid columns are where any
+    row has a cell edge, so a plain cell often spans two of them: it is one printed cell, not two).
+
+    >>> expand_spans([[("合计", 2, 1), ("3", 1, 2)], [("4", 1, 1), ("", 1, 1)]])
+    [['合计', '3', ''], ['合计', '4', '']]
+    >>> expand_spans([[("合计", 2, 1), ("3", 1, 2)], [("4", 1, 2)]], widen=False)
+    [['合计', '3'], ['合计', '4']]
+    """
     rows: list[list[str | None]] = []
-    spans: dict[tuple[int, int], str] = {}  # (row, col) already covered by a span from above or left
-    for r, tr in enumerate(tr for tr in table.iter("tr") if _own(tr, table)):
+    spans: dict[tuple[int, int], str | None] = {}  # (row, col) covered by a span from above (None: no cell)
+    for r, cells in enumerate(table):
         row: list[str | None] = []
         c = 0
-        for cell in tr:
-            if cell.tag not in ("td", "th"):
-                continue
-            while (r, c) in spans:
-                row.append(spans.pop((r, c)))
-                c += 1
-            text = " ".join(_cell_text(cell).split())
-            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+        for text, rowspan, colspan in cells:
+            c = _covered(spans, r, c, row)
             # Numbers are never duplicated, nor a number printed with a unit (15件: one cell, NA).
             repeat = "" if parse_value(text, 0) is not None or odd_value(text, 0, False) else text
             for dr in range(rowspan):
@@ -73,16 +93,25 @@ def grid(table) -> list[list[str]]:
                     if dr == 0 and dc == 0:
                         row.append(text)
                     elif dr == 0:
-                        row.append(repeat)
+                        if widen:
+                            row.append(repeat)
                     else:
-                        spans[(r + dr, c + dc)] = repeat
+                        spans[(r + dr, c + dc)] = repeat if widen or dc == 0 else None
             c += colspan
-        while (r, c) in spans:
-            row.append(spans.pop((r, c)))
-            c += 1
+        _covered(spans, r, c, row)
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
     return [[cell or "" for cell in r] + [""] * (width - len(r)) for r in rows]
+
+
+def _covered(spans: dict, r: int, c: int, row: list) -> int:
+    """Fill the positions from column ``c`` on that spans from above cover; the next free column."""
+    while (r, c) in spans:
+        text = spans.pop((r, c))
+        if text is not None:
+            row.append(text)
+        c += 1
+    return c
 
 
 # Inside a cell, these break the text: "1<br>2" is two numbers, and a cell that swallowed the next cells

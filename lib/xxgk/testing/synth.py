@@ -711,6 +711,17 @@ def _render_html(truth: Truth, rng: random.Random, doc: _Doc) -> None:
     )
 
 
+def render_docx(truth: Truth, rng: random.Random, **variants) -> bytes:
+    """The report as a Word document: the ``html`` layout's blocks, tables written with Word's merges
+    (:func:`xxgk.testing.docx_write.document`; ``variants``: ``split`` cuts table 三 at that row with its
+    header printed again, ``frame``, ``field_numbers``, ``textbox``)."""
+    from xxgk.testing import docx_write
+
+    split = variants.pop("split", None)
+    blocks = docx_write.from_html(render(truth, "html", rng).text)
+    return docx_write.document(blocks, split={1: split} if split else None, **variants)
+
+
 # web text ----------------------------------------------------------------------------------------------
 
 
