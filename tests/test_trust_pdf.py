@@ -190,7 +190,9 @@ def test_a_page_past_the_character_budget_is_not_read_and_the_others_are():
     crowded = "\n".join(_text(10, 10 + k, "1" * 10_001, size=1) for k in range(pdf.MAX_PAGE_CHARS // 10_000))
     document = pdf_document(_raw_pdf([crowded, _text(72, 700, "total 25")]))
     assert [line.text for line in document.lines] == ["total 25"]
-    assert [(n[0], n[1], n[3]) for n in document.notes] == [("pdf_too_complex", "error", "page 1")]
+    assert [(n.check, n.severity, n.location) for n in document.notes] == [
+        ("pdf_too_complex", "error", "page 1")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -209,8 +211,8 @@ def test_a_page_past_the_grid_budget_is_read_as_text(content, reason):
     page = content + "\n" + _text(30, 40, "total 12 3 15")
     document = pdf_document(_raw_pdf([page], size=(9100, 9100)))
     assert [line.text for line in document.lines] == ["total 12 3 15"] and not document.lines[0].grid
-    assert [(n[0], n[1]) for n in document.notes] == [("pdf_too_complex", "warning")]
-    assert reason in document.notes[0][2]
+    assert [(n.check, n.severity) for n in document.notes] == [("pdf_too_complex", "warning")]
+    assert reason in document.notes[0].message
 
 
 def _nested_forms(depth: int, fan: int) -> bytes:
@@ -255,7 +257,7 @@ def test_forms_drawn_within_forms_count_against_the_budget():
     assert len(data) < 6000
     document = pdf_document(data)
     assert [line.text for line in document.lines] == ["total 12"]
-    assert [(n[0], n[1]) for n in document.notes] == [("pdf_too_complex", "warning")]
+    assert [(n.check, n.severity) for n in document.notes] == [("pdf_too_complex", "warning")]
 
 
 def test_a_table_whose_cells_span_too_many_slots_is_read_as_text(monkeypatch):
@@ -263,7 +265,7 @@ def test_a_table_whose_cells_span_too_many_slots_is_read_as_text(monkeypatch):
     page = _ruling_grid(2, step=40) + "\n" + _text(30, 30, "12") + "\n" + _text(70, 30, "3")
     document = pdf_document(_raw_pdf([page]))
     assert [line.text for line in document.lines] == ["12 3"] and not document.lines[0].grid
-    assert "slots" in document.notes[0][2]
+    assert "slots" in document.notes[0].message
 
 
 def _hatched(src, dst, page_index: int, segments: int) -> None:
