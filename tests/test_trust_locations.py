@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import xxgk
+from xxgk.testing import docx_write
 from xxgk.read.text import same_length_nfkc
 
 TITLE = "某县教育局2022年政府信息公开工作年度报告"
@@ -57,15 +58,20 @@ def test_each_value_on_a_text_line_points_at_its_printed_token(tmp_path, layout,
         assert at.startswith(str(count)) and not at[len(str(count)) :][:1].isdigit(), (line, col, at[:10])
 
 
-def test_each_value_in_an_html_table_names_its_cell(tmp_path):
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_each_value_in_a_table_grid_names_its_cell(tmp_path, fmt):
     head = "<tr><td>申请人</td>" + "<td>x</td>" * 7 + "</tr>"  # row 1 of the table: a header
     body = "".join(
         f"<tr><td>{label}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>" for label, cells in ROWS
     )
     page = f"<html><body><p>{TITLE}</p><table><tr><td>a</td><td>1</td></tr></table><p>{HEADING}</p>"
     page += f"<table>{head}{body}</table></body></html>"
-    (tmp_path / "r.html").write_text(page, encoding="utf-8")
-    cells = _printed(xxgk.parse(tmp_path / "r.html"))
+    path = tmp_path / f"r.{fmt}"
+    if fmt == "html":
+        path.write_text(page, encoding="utf-8")
+    else:  # the same page as a Word document: paragraphs and tables
+        path.write_bytes(docx_write.document(docx_write.from_html(page)))
+    cells = _printed(xxgk.parse(path))
     assert len(cells) == 21 and cells["source_column"].isna().all()
     expected = [f"t2:r{r}:c{c}" for r in (2, 3, 4) for c in range(2, 9)]
     assert sorted(cells["source_cell"], key=lambda v: [int(x[1:]) for x in v.split(":")]) == expected
