@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import xxgk
-from xxgk.testing import docx_write
 from xxgk.read.text import same_length_nfkc
+from xxgk.testing import docx_write
 
 TITLE = "某县教育局2022年政府信息公开工作年度报告"
 HEADING = "三、收到和处理政府信息公开申请情况"
