@@ -28,6 +28,22 @@ _CELL_PROVENANCE = (
         "Line of the file the number was read from (HTML: block; PDF: line through the document)",
     ),
     Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
+    # Two columns, not one location string: a text line has character positions, a table grid has cells, and
+    # each is typed and filterable as it is. A line number alone is not precise: a flattened web page is one
+    # line holding every number.
+    Column(
+        "source_column",
+        "Int64",
+        "Text, TSV and markdown: 1-based character column of source_line (as decoded, before normalisation) "
+        "where the printed number starts, so a one-line file still points at each number; NA for table "
+        "cells (see source_cell), numbers split from a glued digit run, and a token not found as printed",
+    ),
+    Column(
+        "source_cell",
+        "string",
+        "HTML, DOCX and PDF tables: the cell as t<table>:r<row>:c<column>, 1-based, tables counted in "
+        "document order, rows and columns of the table's grid (merged cells expanded); NA for text lines",
+    ),
 )
 
 TABLES: dict[str, tuple[Column, ...]] = {

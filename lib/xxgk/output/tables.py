@@ -54,7 +54,7 @@ class TableColumns:
                 self.columns["requests"],
                 "count",
                 cells,
-                pages,
+                report,
                 rid,
                 row_code=[row for row in rows for _ in _APPLICANT_CODES],
                 applicant_code=_APPLICANT_CODES * len(rows),
@@ -64,7 +64,7 @@ class TableColumns:
                 self.columns["reviews"],
                 "count",
                 cells,
-                pages,
+                report,
                 rid,
                 proceeding=[p for p in report.reviews for _ in _OUTCOME_CODES],
                 outcome=_OUTCOME_CODES * len(report.reviews),
@@ -73,7 +73,7 @@ class TableColumns:
                 self.columns["proactive"],
                 "value",
                 list(report.proactive.values()),
-                pages,
+                report,
                 rid,
                 item_code=[item for item, _ in report.proactive],
                 measure=[measure for _, measure in report.proactive],
@@ -112,7 +112,7 @@ def _append(columns: dict[str, list], record: dict) -> None:
 
 
 def _extend_cells(
-    columns: dict[str, list], value_column: str, cells: list, pages: dict[int, int], rid: str, **keys: list
+    columns: dict[str, list], value_column: str, cells: list, report: Report, rid: str, **keys: list
 ) -> None:
     """Append one table's cells: the key columns as given, then value, status and provenance per cell."""
     columns["report_id"].extend([rid] * len(cells))
@@ -122,7 +122,22 @@ def _extend_cells(
     columns["cell_status"].extend(["missing" if c is None else c.status for c in cells])
     lines = [None if c is None else c.line for c in cells]
     columns["source_line"].extend(lines)
+    pages, grid = report.line_pages, report.line_cells
     columns["source_page"].extend([pages.get(n) for n in lines] if pages else [None] * len(cells))
+    if not grid:
+        columns["source_column"].extend([c.col or None if c is not None else None for c in cells])
+        columns["source_cell"].extend([None] * len(cells))
+        return
+    at = [None if c is None else grid.get(c.line) for c in cells]
+    columns["source_column"].extend(
+        [c.col or None if c is not None and a is None else None for c, a in zip(cells, at, strict=True)]
+    )
+    columns["source_cell"].extend(
+        [
+            f"t{a[0]}:r{a[1]}:c{c.col}" if a is not None and c.col else None
+            for c, a in zip(cells, at, strict=True)
+        ]
+    )
 
 
 def _count(number):

@@ -42,6 +42,9 @@ class Report:
     request_rows: list[str] = field(default_factory=list)
     row_labels: dict[str, int] = field(default_factory=dict)  # table-三 row -> line of its label
     line_pages: dict[int, int] = field(default_factory=dict)  # PDF: line number -> page
+    line_cells: dict[int, tuple[int, int]] = field(
+        default_factory=dict
+    )  # table readers: line -> (table, row)
     reviews: dict[str, list[Value | None]] = field(default_factory=dict)
     proactive: dict[tuple[str, str], Value | None] = field(default_factory=dict)
     facts: list[dict] = field(default_factory=list)

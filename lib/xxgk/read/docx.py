@@ -76,11 +76,21 @@ def read(data: bytes) -> Document:
     """The reader of ``.docx``: the body's paragraphs and tables as Lines."""
     if data[:8] == _OLE:
         return read_legacy(data)  # a .doc saved under the .docx name
-    return Document(docx_lines(_document_xml(data)))
+    return docx_document(_document_xml(data))
+
+
+def docx_document(xml: bytes) -> Document:
+    """``word/document.xml`` as a Document: its Lines, and each table row's line -> (table, row)."""
+    reader = _read_body(xml)
+    return Document(reader.lines, line_cells=reader.line_cells)
 
 
 def docx_lines(xml: bytes) -> list[Line]:
     """``word/document.xml`` as Lines: paragraphs as text lines, leaf tables as grid rows."""
+    return _read_body(xml).lines
+
+
+def _read_body(xml: bytes) -> _Body:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
     try:
         root = etree.fromstring(xml, parser)
@@ -89,7 +99,7 @@ def docx_lines(xml: bytes) -> list[Line]:
     body = root.find(f"{{{_W}}}body")
     reader = _Body()
     reader.blocks(body if body is not None else root)
-    return reader.lines
+    return reader
 
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-file signature of .doc, .wps, .xls
@@ -116,6 +126,7 @@ class _Body:
 
     def __init__(self) -> None:
         self.lines: list[Line] = []
+        self.line_cells: dict[int, tuple[int, int]] = {}  # a table row's line -> (table, row)
 
     def blocks(self, parent) -> None:
         """Read the paragraphs and tables under ``parent`` (content controls and custom XML are unwrapped)."""
@@ -143,8 +154,10 @@ class _Body:
                 if _owner(tc, _TBL) is tbl:
                     self.blocks(tc)
             return
-        for row in expand_spans(_span_rows(tbl), widen=False):
+        table = len({t for t, _ in self.line_cells.values()}) + 1
+        for r, row in enumerate(expand_spans(_span_rows(tbl), widen=False), 1):
             self.lines.append(line_from_cells(row, len(self.lines) + 1, grid=True))
+            self.line_cells[len(self.lines)] = (table, r)
 
 
 def _inline(el, parts: list[str], boxes: list) -> None:
@@ -282,10 +295,10 @@ def read_legacy(data: bytes) -> Document:
     A file that is a ``.docx`` under the old name is read directly (no conversion).
     """
     if data[:2] == b"PK":
-        return Document(docx_lines(_document_xml(data)))
+        return docx_document(_document_xml(data))
     if not data.strip():
         raise UnreadableFile("the file is empty")
-    return Document(docx_lines(_document_xml(convert(data, "doc"))))
+    return docx_document(_document_xml(convert(data, "doc")))
 
 
 def convert(data: bytes, suffix: str, to: str = "docx", seconds: float = CONVERT_SECONDS) -> bytes:

@@ -165,13 +165,16 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def html_lines(text: str, notes: list[Issue] | None = None) -> list[Line]:
+def html_lines(
+    text: str, notes: list[Issue] | None = None, line_cells: dict[int, tuple[int, int]] | None = None
+) -> list[Line]:
     """The page as Lines: text blocks through :func:`split_line`, leaf tables as grid rows.
 
     Parsed with limits that fit real pages (``huge_tree``: deep nesting and long text nodes kept). If text
     is still lost (tags nested past even that limit), the page is read again with inline formatting tags
     dropped and div as line breaks (what the reader makes of them is the same); text lost all the same
-    is reported in ``notes`` (``html_truncated``), never dropped silently.
+    is reported in ``notes`` (``html_truncated``), never dropped silently. ``line_cells`` is given each
+    table row's line number -> (table, row), 1-based, tables counted in document order.
     """
     doc = _parse(text)
     lost = _lost(text, doc)
@@ -182,6 +185,8 @@ def html_lines(text: str, notes: list[Issue] | None = None) -> list[Line]:
     page = _Page()
     page.walk(doc.body if doc.find("body") is not None else doc)
     page.flush()
+    if line_cells is not None:
+        line_cells.update(page.line_cells)
     lines = page.lines
     title = doc.findtext(".//title")
     if title and not any("报告" in ln.text for ln in lines[:5]):
@@ -258,6 +263,7 @@ class _Page:
     def __init__(self) -> None:
         self.lines: list[Line] = []
         self.buffer: list[str] = []
+        self.line_cells: dict[int, tuple[int, int]] = {}  # a table row's line -> (table, row)
 
     def flush(self) -> None:
         """End the text block gathered so far: each of its non-blank lines becomes a Line."""
@@ -289,8 +295,10 @@ class _Page:
                     pass
                 elif el.tag == "table" and not any(True for t in el.iter("table") if t is not el):
                     self.flush()
-                    for row in grid(el):
+                    table = len({t for t, _ in self.line_cells.values()}) + 1
+                    for r, row in enumerate(grid(el), 1):
                         self.lines.append(line_from_cells(row, len(self.lines) + 1, grid=True))
+                        self.line_cells[len(self.lines)] = (table, r)
                 else:
                     if el.tag in _BLOCKS:
                         self.flush()
@@ -307,5 +315,8 @@ def read(data: bytes) -> Document:
     """The reader of web pages: decoded like text, then read as HTML."""
     decoded = decode(data)
     notes: list[Issue] = []
-    lines = html_lines(decoded.text, notes)
-    return Document(lines, encoding=decoded.encoding, replaced=decoded.replaced, notes=notes)
+    line_cells: dict[int, tuple[int, int]] = {}
+    lines = html_lines(decoded.text, notes, line_cells)
+    return Document(
+        lines, encoding=decoded.encoding, replaced=decoded.replaced, notes=notes, line_cells=line_cells
+    )

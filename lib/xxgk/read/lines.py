@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from xxgk.contract import codes
 from xxgk.contract.checks import Issue
-from xxgk.read.text import compact, decode, footnote_marks, normalize_cell
+from xxgk.read.text import compact, decode, footnote_marks, normalize_cell, same_length_nfkc
 
 # A printed number: plain, with thousands separators (1,774) or a decimal (9116.36); a sign for 增/减.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
@@ -101,6 +101,9 @@ class Value(NamedTuple):
     line: int
     raw: str
     derived: bool = False  # placed by the identities (a glued digit run split, a scrambled row paired)
+    # Where on its line: a text line's 1-based character column where the printed token starts (a flattened
+    # one-line page too); a table-grid row's (HTML, DOCX, PDF) 1-based grid column. 0: not known.
+    col: int = 0
 
     @property
     def status(self) -> str:
@@ -169,7 +172,7 @@ class Line:
         if self._shared:
             no = self.no
             self._cells = [
-                None if c is None else _new_value(Value, (c[0], no, c[2], c[3])) for c in self._cells
+                None if c is None else _new_value(Value, (c[0], no, c[2], c[3], c[4])) for c in self._cells
             ]
             self._shared = False
         return self._cells
@@ -250,13 +253,13 @@ _CACHED_LENGTH = 120
 
 def _split_line(raw: str, no: int) -> Line:
     if "\t" in raw:
-        return line_from_cells(raw.split("\t"), no)
+        return line_from_cells(raw.split("\t"), no, raw=raw)
     stripped = raw.strip()
     if stripped.startswith("|") and stripped.count("|") >= 3:
         cells = stripped.strip("|").split("|")
         if all(_PIPE_RULE.fullmatch(c) for c in cells):
             return Line(no, "", "", "", [], delimited=True, grid=True)  # |---|---| under a markdown header
-        return line_from_cells(cells, no, grid=True)  # "|  |" is a blank cell
+        return line_from_cells(cells, no, grid=True, raw=raw)  # "|  |" is a blank cell
     text = normalize_cell(raw)
     if is_page_number(text) or is_page_number(raw):  # (raw: "- 5 -" normalises like a list item, "5 -")
         return Line(no, text, "", "", [], furniture=True)
@@ -275,6 +278,8 @@ def _split_line(raw: str, no: int) -> Line:
             labels.append(tok)
         else:
             labels.append(tok)
+    if cells:
+        cells = at_columns(raw, cells)
     return Line(
         no,
         text,
@@ -314,11 +319,13 @@ def _unglue(token: str) -> list[str]:
     return [head, label[approx.start() :] + digits] if head else [token]
 
 
-def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
+def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | None = None) -> Line:
     """A delimited row: label cells, then the numeric region aligned by position (empty cell = None).
 
     Trailing empty cells are dropped for text exports (a trailing tab is layout); a ``grid`` row (HTML,
     PDF, markdown pipes) keeps them, since there a blank total cell is a blank, not nothing.
+    ``raw``: the text line the cells were split from (tab and pipe rows): each value's ``col`` is then its
+    character column in it; without it (a table reader's row) ``col`` is the value's 1-based grid column.
     """
     marks = "".join(footnote_marks(c) for c in cells)
     cells_raw = [normalize_cell(c) for c in cells]
@@ -334,14 +341,18 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False) -> Line:
     last_text_before = max((i for i in range(first_value) if kinds[i][0] in _LABEL_KINDS), default=-1)
     cells: list[Value | None] = []
     trailing = False
-    for kind, values in kinds[last_text_before + 1 :]:
+    for i, (kind, values) in enumerate(kinds[last_text_before + 1 :], last_text_before + 2):
         if kind == "empty":
             cells.append(None)
         elif kind == "text":
             cells.append(None)
             trailing = True
+        elif raw is None:
+            cells.extend(_new_value(Value, (*v[:4], i)) for v in values)
         else:
             cells.extend(values)
+    if raw is not None and cells:
+        cells = at_columns(raw, cells)
     if not any(c is not None for c in cells) and not (grid and label_cells):
         cells = []  # a grid row's blank cells after a label are kept: a row printed blank, not absent
     return Line(
@@ -446,6 +457,55 @@ def _is_stream(raw: str) -> bool:
     )
 
 
+# A number's printed token stands alone: no digit or separator just before it, and no digit just after it
+# nor the mark of an ordinal ("1.属于", "1、", "1)"): a label's ordinal is never taken for the cell.
+_NOT_BEFORE = frozenset("0123456789.,")
+_NOT_AFTER = frozenset("0123456789.、)")
+
+
+def at_columns(raw: str, cells: list[Value | None]) -> list[Value | None]:
+    """The cells with ``col`` set to the 1-based character column of ``raw`` where each printed token starts.
+
+    Found from the end of the line backwards (the cells follow the label), each token before the one after
+    it; full-width forms count as what they normalise to. A token not found as printed keeps ``col`` 0.
+
+    >>> [c.col for c in at_columns("1.属于国家秘密 1 10 ０", split_line("1.属于国家秘密 1 10 ０", 1).cells)]
+    [10, 12, 15]
+    """
+    hay = same_length_nfkc(raw)
+    out = list(cells)
+    end = len(hay)
+    for k in range(len(out) - 1, -1, -1):
+        v = out[k]
+        if v is None or not v.raw:
+            continue
+        tok = v.raw
+        pos = hay.rfind(tok, 0, end)
+        while pos >= 0 and not _stands_alone(hay, pos, pos + len(tok)):
+            pos = hay.rfind(tok, 0, pos + len(tok) - 1)
+        if pos >= 0:
+            out[k] = _new_value(Value, (v[0], v[1], v[2], v[3], pos + 1))
+            end = pos
+    return out
+
+
+def _stands_alone(hay: str, start: int, stop: int) -> bool:
+    if start > 0 and hay[start].isdigit() and hay[start - 1] in _NOT_BEFORE:
+        return False
+    return not (stop < len(hay) and hay[stop - 1].isdigit() and hay[stop] in _NOT_AFTER)
+
+
+def _located_stream(raw: str, no: int) -> list[Line]:
+    """A flattened line's pieces, each value's ``col`` its column in the whole physical line."""
+    lines = [split_line(piece, no) for piece in split_stream(raw)]
+    located = iter(at_columns(raw, [c for line in lines for c in line.cells]))
+    for line in lines:
+        if line.cells:
+            line._cells = [next(located) for _ in line.cells]
+            line._values = None
+    return lines
+
+
 def split_lines(text: str) -> list[Line]:
     """The document's lines, numbered from 1 as in the file (pieces of a flattened line share its number).
 
@@ -456,7 +516,7 @@ def split_lines(text: str) -> list[Line]:
         if not raw or raw.isspace():
             continue
         if len(raw) >= STREAM_MIN_CHARS and _is_stream(normalize_cell(raw)):
-            out.extend(split_line(piece, i) for piece in split_stream(raw))
+            out.extend(_located_stream(raw, i))
         else:
             out.append(split_line(raw, i))
     return out
@@ -468,6 +528,9 @@ class Document:
 
     lines: list[Line]
     line_pages: dict[int, int] = field(default_factory=dict)  # paged formats: line number -> page
+    line_cells: dict[int, tuple[int, int]] = field(
+        default_factory=dict
+    )  # table readers: line -> (table, row)
     encoding: str = ""  # text formats: the encoding the bytes were decoded from
     replaced: int = 0  # byte sequences that did not decode and were replaced
     notes: list[Issue] = field(default_factory=list)  # what the reader found about the file (html_truncated…)

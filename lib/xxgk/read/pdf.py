@@ -118,8 +118,10 @@ def pdf_document(source: str | Path | bytes) -> Document:
         finally:
             doc.close()
     running = _running_lines(read)
+    tables: dict[tuple[int, int], int] = {}  # (page, table on the page) -> table in the document
+    cells: dict[int, tuple[int, int]] = {}
     for page_no, _, items in read:
-        for k, (_, _, kind, payload) in enumerate(items):
+        for k, (_, _, kind, payload, *at) in enumerate(items):
             if (page_no, k) in running:
                 continue
             no = len(lines) + 1
@@ -127,9 +129,11 @@ def pdf_document(source: str | Path | bytes) -> Document:
                 line_from_cells(payload, no, grid=True) if kind == "cells" else split_line(payload, no)
             )
             pages[no] = page_no
+            if at:  # a table row: (row in its table, table on its page)
+                cells[no] = (tables.setdefault((page_no, at[1]), len(tables) + 1), at[0])
     if not any(line.text for line in lines) and not notes:
         raise UnreadableFile("the PDF has no text layer (a scan): it needs OCR first")
-    return Document(lines, line_pages=pages, notes=notes)
+    return Document(lines, line_pages=pages, notes=notes, line_cells=cells)
 
 
 # A character: (text, x0, top, x1, bottom, x centre, y centre), in points from the page's top-left corner.
@@ -179,7 +183,7 @@ def _tables(edges: list, chars: list[Char], height: float, check_time) -> tuple[
     found = tables(edges, check_time)
     boxes = [bbox(cells) for cells in found]
     items = []
-    for cells, box in zip(found, boxes, strict=True):
+    for t, (cells, box) in enumerate(zip(found, boxes, strict=True)):
         inner = [b for b in boxes if b is not box and _within(b, box)]
         own = chars
         for x0, top, x1, bottom in inner:
@@ -187,7 +191,7 @@ def _tables(edges: list, chars: list[Char], height: float, check_time) -> tuple[
         for item in _table_rows(cells, own, inner, height):
             if item[2] == "text" and _is_page_number(item[3], item[0], item[1], height):
                 continue
-            items.append(item)
+            items.append(item if item[2] == "text" else (*item, t))
     return items, boxes
 
 
@@ -219,7 +223,7 @@ def _running_lines(pages: list[tuple[int, float, list]]) -> set[tuple[int, int]]
     may be the only title the report prints), nowhere else: (page, item index) of each line to drop."""
     seen: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
     for page_no, height, items in pages:
-        for k, (top, bottom, kind, text) in enumerate(items):
+        for k, (top, bottom, kind, text, *_) in enumerate(items):
             if kind == "text" and _in_band(top, bottom, height):
                 band = "top" if bottom < _BAND * height else "bottom"
                 seen.setdefault((band, _DIGIT_RUN.sub("#", text)), []).append((page_no, k, top))
@@ -526,12 +530,12 @@ def _table_rows(
     by_centre = sorted(range(len(inside)), key=lambda k: inside[k][6])
     centres = [inside[k][6] for k in by_centre]
     items = []
-    for top in sorted(rows):
+    for r, top in enumerate(sorted(rows), 1):
         row = [rows[top].get(x) for x in columns]
         texts = [_text(cell_chars.get(cell, [])) if cell else "" for cell in row]
         x0, y0, x1, y1 = bbox([c for c in row if c])
         if sum(1 for t in texts if t.strip()) > 1:
-            items.append((top, y1, "cells", texts))
+            items.append((top, y1, "cells", texts, r))  # r: the row in the table's grid
             continue
         nested = sorted(b for b in inner if x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1)
         parts = [y0, *(y for b in nested for y in (b[1], b[3])), y1]  # above, between and below them

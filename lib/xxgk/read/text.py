@@ -294,6 +294,17 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # full-width ASCII forms and 
 _FULL_WIDTH_NFKC = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)}
 
 
+def same_length_nfkc(text: str) -> str:
+    """Full-width forms and unified quotes and dashes replaced one character for one: positions stay.
+
+    >>> same_length_nfkc("（二）１，７７４−")
+    '(二)1,774-'
+    """
+    if _FULL_WIDTH.search(text):
+        text = _FULL_WIDTH.sub(_full_width, text)
+    return _TO_UNIFY.sub(_unify, text) if _TO_UNIFY.search(text) else text
+
+
 def _unify(m: re.Match) -> str:
     return _UNIFY[m.group()]
 

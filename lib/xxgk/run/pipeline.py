@@ -121,6 +121,7 @@ def _parse_file(path: Path) -> Report:
     except UnreadableFile as err:
         return _fail(report, getattr(err, "check", "file_unreadable"), f"Not read: {err}")
     report.encoding, report.line_pages = document.encoding, document.line_pages
+    report.line_cells = document.line_cells
     report.issues.extend(document.notes)
     if document.replaced:
         report.issue(
