@@ -101,19 +101,20 @@ class Value(NamedTuple):
     line: int
     raw: str
     derived: bool = False  # placed by the identities (a glued digit run split, a scrambled row paired)
+    ocr: bool = False  # read from a page image by OCR (xxgk.read.ocr), not from printed text
 
     @property
     def status(self) -> str:
         if self.derived:
             return "derived"
         if self.number is not None:
-            return "printed"
+            return "ocr" if self.ocr else "printed"
         return "not_applicable" if self.raw in NOT_APPLICABLE else "missing"
 
     @property
     def unreadable(self) -> bool:
         """Printed where a number stands but not a number (15件, 约15, 二十一): NA, with an issue."""
-        return self.number is None and self.raw not in NOT_APPLICABLE
+        return self.number is None and self.raw not in NOT_APPLICABLE and not self.ocr
 
 
 class Line:
@@ -169,7 +170,7 @@ class Line:
         if self._shared:
             no = self.no
             self._cells = [
-                None if c is None else _new_value(Value, (c[0], no, c[2], c[3])) for c in self._cells
+                None if c is None else _new_value(Value, (c[0], no, c[2], c[3], c[4])) for c in self._cells
             ]
             self._shared = False
         return self._cells
