@@ -83,6 +83,13 @@ CHECKS: tuple[Check, ...] = (
         "error",
     ),
     Check(
+        "ocr_low_confidence",
+        "识别置信度低",
+        "A number on a scan or image was read by OCR with low confidence: the cell is NA (not a guess); "
+        "read it from the page",
+        "warning",
+    ),
+    Check(
         "parser_error",
         "解析程序错误",
         "The parser itself failed on the file (a bug): nothing was kept from it",

@@ -330,6 +330,12 @@ LITIGATION_PROCEEDINGS = ("litigation_direct", "litigation_after_review")
 #: The values of ``cell_status`` in requests, reviews and proactive (docs/missing.md: missing vs "/" vs 0).
 CELL_STATUSES: tuple[Code, ...] = (
     Code("printed", "已填写", "The document prints this number"),
+    Code(
+        "ocr",
+        "识别",
+        "Read by OCR from a scan or an image (the document prints it as a picture): a read number, not a "
+        "printed one; one read with low confidence is missing instead (check ocr_low_confidence)",
+    ),
     Code("not_applicable", "不适用", 'The document prints "/", "—", "无" or similar: not applicable, not 0'),
     Code(
         "derived",

@@ -37,6 +37,11 @@ def looks_like_html(data: bytes) -> bool:
     return start.startswith("<") and len(_BLOCK_TAGS.findall(head)) >= 10
 
 
+def looks_like_image(data: bytes) -> bool:
+    """A PNG, JPEG, TIFF or BMP page image whatever its name (its magic bytes): read by OCR."""
+    return data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM"))
+
+
 def looks_like_pdf(data: bytes) -> bool:
     """A PDF whatever its name: its header within the first KB (as readers accept it)."""
     return b"%PDF-" in data[:1024]
@@ -72,6 +77,12 @@ FORMATS: tuple[Format, ...] = (
     Format("pdf", (".pdf",), "xxgk.read.pdf:read", sniff=looks_like_pdf),
     Format("docx", (".docx",), "xxgk.read.docx:read"),
     Format("doc", (".doc", ".wps"), "xxgk.read.docx:read_legacy"),
+    Format(
+        "image",
+        (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"),
+        "xxgk.read.ocr:read_image",
+        sniff=looks_like_image,
+    ),
 )
 BY_EXTENSION: dict[str, Format] = {ext: f for f in FORMATS for ext in f.extensions}
 #: A report is a few hundred KB at most; a larger file is refused with a clear message rather than read.

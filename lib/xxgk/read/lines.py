@@ -104,19 +104,20 @@ class Value(NamedTuple):
     # Where on its line: a text line's 1-based character column where the printed token starts (a flattened
     # one-line page too); a table-grid row's (HTML, DOCX, PDF) 1-based grid column. 0: not known.
     col: int = 0
+    ocr: bool = False  # read from a page image by OCR (xxgk.read.ocr), not from printed text
 
     @property
     def status(self) -> str:
         if self.derived:
             return "derived"
         if self.number is not None:
-            return "printed"
+            return "ocr" if self.ocr else "printed"
         return "not_applicable" if self.raw in NOT_APPLICABLE else "missing"
 
     @property
     def unreadable(self) -> bool:
         """Printed where a number stands but not a number (15件, 约15, 二十一): NA, with an issue."""
-        return self.number is None and self.raw not in NOT_APPLICABLE
+        return self.number is None and self.raw not in NOT_APPLICABLE and not self.ocr
 
 
 class Line:
@@ -171,9 +172,7 @@ class Line:
         """The numeric region after the label, None for an empty cell."""
         if self._shared:
             no = self.no
-            self._cells = [
-                None if c is None else _new_value(Value, (c[0], no, c[2], c[3], c[4])) for c in self._cells
-            ]
+            self._cells = [None if c is None else _new_value(Value, (c[0], no, *c[2:])) for c in self._cells]
             self._shared = False
         return self._cells
 

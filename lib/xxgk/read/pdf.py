@@ -132,8 +132,36 @@ def pdf_document(source: str | Path | bytes) -> Document:
             if at:  # a table row: (row in its table, table on its page)
                 cells[no] = (tables.setdefault((page_no, at[1]), len(tables) + 1), at[0])
     if not any(line.text for line in lines) and not notes:
-        raise UnreadableFile("the PDF has no text layer (a scan): it needs OCR first")
+        return _scanned(source)
     return Document(lines, line_pages=pages, notes=notes, line_cells=cells)
+
+
+#: A page without a text layer is rasterised at this resolution for OCR (scans are 150 to 300 dpi).
+SCAN_DPI = 200
+
+
+def _scanned(source: str | Path | bytes) -> Document:
+    """A PDF without a text layer (a scan): every page rasterised in grey and read by OCR
+    (:mod:`xxgk.read.ocr`, the ``ocr`` extra; without it the message gives the install command)."""
+    from xxgk.read import ocr
+
+    ocr.require()
+    import numpy as np
+
+    greys = []
+    with _LOCK:
+        doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
+        try:
+            for k in range(len(doc)):
+                page = doc[k]
+                array = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
+                if array.ndim == 3:
+                    array = array[..., :3].mean(axis=2)
+                greys.append(np.ascontiguousarray(array, dtype=np.uint8))
+                page.close()
+        finally:
+            doc.close()
+    return ocr.ocr_pages(greys)
 
 
 # A character: (text, x0, top, x1, bottom, x centre, y centre), in points from the page's top-left corner.

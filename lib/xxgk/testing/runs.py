@@ -52,7 +52,7 @@ def _score(tally: Tally, where: str, count, status: str, truth) -> None:
             tally.wrong.append(f"{where}: {count} where the truth prints /")
         return
     tally.cells += 1
-    if has_number and int(count) == truth and status in ("printed", "derived"):
+    if has_number and int(count) == truth and status in ("printed", "derived", "ocr"):
         tally.recovered += 1
     elif has_number:
         tally.wrong.append(f"{where}: {count} ({status}), truth {truth}")
