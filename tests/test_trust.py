@@ -113,3 +113,22 @@ def test_a_mark_inside_a_number_never_joins_its_digits(tmp_path, layout, printed
     joined = int("".join(ch for ch in printed if ch in "0123456789"))
     first_cell = _cells(tables, "carried_over")[0]
     assert pd.isna(first_cell) or first_cell != joined
+
+
+@pytest.mark.parametrize("layout", ["text", "tsv", "markdown"])
+def test_a_mark_after_markup_after_a_number_is_still_a_mark(tmp_path, layout):
+    # Found by the fuzz run (case 7004983: "0</b>³"): the tag stood between the digit and the mark, so the
+    # mark was not seen beside the number and NFKC made it the digit 3, a cell the document does not print.
+    rows = [(NEW, ["0</b>³", "0", "0", "0", "0", "0", "0"]), (OVER, ["0"] * 7)]
+    tables = _parse(tmp_path, _document(rows, layout), LAYOUTS[layout])
+    assert _cells(tables, "new_received") == [0, 0, 0, 0, 0, 0, 0]
+
+
+def test_ocr_text_with_stray_tags_is_read_as_text_not_as_a_web_page(tmp_path):
+    # Found by the fuzz run (case 7009910): OCR output that starts with <b> and carries a dozen <p> tags was
+    # taken for an HTML fragment, read as one block, and its numbers cited lines they are not on.
+    rows = [(NEW, ["5", "0", "0", "0", "0", "0", "5"]), (OVER, ["0"] * 7)]
+    text = "<b>" + _document(rows, "tsv") + "".join(f"<p>说明{k}</p>\n正文。\n" for k in range(12))
+    tables = _parse(tmp_path, text, "r.txt")
+    assert tables["reports"]["input_format"].tolist() == ["text"]
+    assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]

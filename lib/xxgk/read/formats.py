@@ -29,12 +29,20 @@ def looks_like_html(data: bytes) -> bool:
     True
     >>> looks_like_html("一、总体情况 <td>1</td>".encode())
     False
+    >>> looks_like_html(("<b>某县报告</b>\\n" + "正文一句。\\n" * 30 + "<p>噪声</p>\\n" * 12).encode())  # OCR text
+    False
     """
     head = data[:4096].replace(b"\x00", b"").decode("latin-1").lower()
     start = _PREAMBLE.sub("", head)
     if _PAGE_START.match(start):
         return True
-    return start.startswith("<") and len(_BLOCK_TAGS.findall(head)) >= 10
+    if not start.startswith("<") or len(_BLOCK_TAGS.findall(head)) < 10:
+        return False
+    # A fragment is markup throughout; OCR text carries stray tags (<b>, <p>) on some of its lines only.
+    # (split at "\n" only: the head is bytes read as Latin-1, where str.splitlines would also break at bytes
+    # such as 0x85 inside UTF-8 characters)
+    lines = [ln for ln in head.split("\n") if ln.strip()]
+    return sum("<" in ln for ln in lines) >= 0.8 * len(lines)
 
 
 def looks_like_image(data: bytes) -> bool:

@@ -347,7 +347,7 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
             cells.append(None)
             trailing = True
         elif raw is None:
-            cells.extend(_new_value(Value, (*v[:4], i)) for v in values)
+            cells.extend(_new_value(Value, (*v[:4], i, *v[5:])) for v in values)
         else:
             cells.extend(values)
     if raw is not None and cells:
@@ -483,7 +483,7 @@ def at_columns(raw: str, cells: list[Value | None]) -> list[Value | None]:
         while pos >= 0 and not _stands_alone(hay, pos, pos + len(tok)):
             pos = hay.rfind(tok, 0, pos + len(tok) - 1)
         if pos >= 0:
-            out[k] = _new_value(Value, (v[0], v[1], v[2], v[3], pos + 1))
+            out[k] = _new_value(Value, (*v[:4], pos + 1, *v[5:]))
             end = pos
     return out
 

@@ -182,7 +182,7 @@ def footnote_marks(text: str) -> str:
     ('²¹①※', '', '')
     """
     if "<" in text:
-        text = _SUP_TAG.sub(_sup_tag, text)
+        text = _TAGS.sub(_unmark, _SUP_TAG.sub(_sup_tag, text))
     if not _MARKS.search(text):
         return ""
     return "".join(
@@ -233,8 +233,8 @@ def normalize_cell(text: str) -> str:
     '1 1 9 9'
     >>> normalize_cell("66² 398¹ 15① 7※ 12<sup>3</sup> ①予以公开")
     '66 398 15 7 12 1予以公开'
-    >>> normalize_cell("1**,004 1※,004 12³45")
-    '1 ,004 1 ,004 12 45'
+    >>> normalize_cell("1**,004 1※,004 12³45 0</b>³")
+    '1 ,004 1 ,004 12 45 0'
     """
     if len(text) <= _CACHED_LENGTH:
         return _normalize_short(text)
@@ -257,6 +257,7 @@ _last_long = ("", "")
 def _normalize(text: str) -> str:
     if "<" in text:  # OCR and markdown print a footnote as <sup>2</sup>: a mark, not a digit
         text = _SUP_TAG.sub(_sup_tag, text)
+        text = _TAGS.sub(_unmark, text)  # before the marks: in "0</b>³" the mark stands beside the 0
     if _MARKS.search(text):
         text = _MARKS.sub(_unmark_number, text)
     text = nfkc(text)

@@ -79,12 +79,14 @@ def cell_numbers_in(text: str) -> set[Decimal]:
     """The numbers a table cell may take from a line as printed: each number standing on its own, with its
     sign; not one glued to a unit or an approximation, in a range, or with a stray point after it.
 
-    >>> [str(n) for n in sorted(cell_numbers_in("规章 15件 约3 7% 3-5 −2 1,774 12. 9116.36万元 0"))]
-    ['-2', '0', '1', '36', '774', '1774', '9116', '9116.36']
+    >>> [str(n) for n in sorted(cell_numbers_in("规章 15件 约3 7% 3-5 −2 1,774 12. 9116.36万元 0 -**8"))]
+    ['-8', '-2', '0', '1', '36', '774', '1774', '9116', '9116.36']
     """
     out: set[Decimal] = set()
     for m in _RUN.finditer(text):
         i, j = m.start(), m.end()
+        while i > 0 and text[i - 1] in "*_":  # emphasis is markup, not print: "-**20" is printed -20
+            i -= 1
         before, after = text[i - 1 : i], text[j : j + 1]
         if (before and before in _APPROX_BEFORE) or (after and after in _UNIT_AFTER | {".", "．"}):
             continue
