@@ -24,6 +24,7 @@ from __future__ import annotations
 import operator
 from functools import reduce
 
+import numpy as np
 import pandas as pd
 
 from xxgk.contract.codes import (
@@ -101,14 +102,17 @@ def _template_version(tables: dict[str, pd.DataFrame], matrix: pd.DataFrame) -> 
     """
     template = tables["reports"].set_index("report_id")["template"].astype("string").reindex(matrix.index)
     rows_2021 = [c for c in request_rows("2021") if c not in request_rows("2019")]
-    present = tables["requests"].groupby("report_id")["row_code"].agg(set).reindex(matrix.index)
-    by_rows = present.map(
-        lambda rows: (
-            "2019"
-            if isinstance(rows, set) and "other_processed" in rows and not rows.intersection(rows_2021)
-            else "2021"
-        )
-    )
+    rows_2019 = [c for c in request_rows("2019") if c not in request_rows("2021")]
+    # which reports print each kind of row, found with isin (a set-typed groupby aggregation comes back as
+    # a list or an array depending on the column's dtype, and a type test on it silently read every
+    # hybrid report as 2021)
+    requests = tables["requests"]
+    printed_2019 = set(requests.loc[requests["row_code"].isin(rows_2019), "report_id"])
+    printed_2021 = set(requests.loc[requests["row_code"].isin(rows_2021), "report_id"])
+    index = matrix.index.to_series()
+    by_rows = pd.Series(
+        np.where(index.isin(printed_2019) & ~index.isin(printed_2021), "2019", "2021"), index=matrix.index
+    ).astype("string")
     return template.where(template.isin(["2019", "2021"]), by_rows).fillna("2021")
 
 
