@@ -186,3 +186,22 @@ def test_a_ranking_shows_ties_intervals_and_no_raw_floats():
     assert not any("0.6" in c and "%" not in c for c in cells), cells
     fig = plotting.ranking_chart(measures.rates(tables), "substantive_disclosure_rate")
     assert plotting.text("interval") in _legend_labels(fig)
+
+
+def test_a_rendered_page_has_no_code_cells_unless_asked(tmp_path):
+    """The shared HTML shows outputs, not code (nor the injected parameters cell with its escapes)."""
+    import nbformat
+
+    from xxgk.run.batch import render_html
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('agencies = ["\\u5e73"]  # injected\nprint("输出")')
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="输出\n")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 标题"), cell]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    hidden = render_html(path, tmp_path / "x.html").read_text(encoding="utf-8")
+    assert "输出" in hidden and "标题" in hidden
+    assert "injected" not in hidden and "\\u5e73" not in hidden
+    shown = render_html(path, tmp_path / "y.html", show_code=True).read_text(encoding="utf-8")
+    assert "injected" in shown
