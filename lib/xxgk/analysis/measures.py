@@ -24,6 +24,7 @@ from __future__ import annotations
 import operator
 from functools import reduce
 
+import numpy as np
 import pandas as pd
 
 from xxgk.contract.codes import (
@@ -101,14 +102,17 @@ def _template_version(tables: dict[str, pd.DataFrame], matrix: pd.DataFrame) -> 
     """
     template = tables["reports"].set_index("report_id")["template"].astype("string").reindex(matrix.index)
     rows_2021 = [c for c in request_rows("2021") if c not in request_rows("2019")]
-    present = tables["requests"].groupby("report_id")["row_code"].agg(set).reindex(matrix.index)
-    by_rows = present.map(
-        lambda rows: (
-            "2019"
-            if isinstance(rows, set) and "other_processed" in rows and not rows.intersection(rows_2021)
-            else "2021"
-        )
-    )
+    rows_2019 = [c for c in request_rows("2019") if c not in request_rows("2021")]
+    # which reports print each kind of row, found with isin (a set-typed groupby aggregation comes back as
+    # a list or an array depending on the column's dtype, and a type test on it silently read every
+    # hybrid report as 2021)
+    requests = tables["requests"]
+    printed_2019 = set(requests.loc[requests["row_code"].isin(rows_2019), "report_id"])
+    printed_2021 = set(requests.loc[requests["row_code"].isin(rows_2021), "report_id"])
+    index = matrix.index.to_series()
+    by_rows = pd.Series(
+        np.where(index.isin(printed_2019) & ~index.isin(printed_2021), "2019", "2021"), index=matrix.index
+    ).astype("string")
     return template.where(template.isin(["2019", "2021"]), by_rows).fillna("2021")
 
 
@@ -404,14 +408,71 @@ def rank(frame: pd.DataFrame, measure: str, ascending: bool = False) -> pd.DataF
     """The rows of one measure, ranked by value, with the small-N guard applied.
 
     Rows whose denominator is under :data:`SMALL_N`, or whose value is NA, keep their place in the table
-    (shown, with their counts) but get no rank: ``rank`` is NA. Ranked rows come first.
+    (shown, with their counts) but get no rank: ``rank`` is NA. Ranked rows come first. Rates equal to
+    0.1 % (as printed) share a rank (``tied``); ``low`` and ``high`` are the 95 % Wilson interval.
     """
     rows = frame[frame["measure"] == measure].copy()
     rankable = rows["value"].notna() & ~rows["is_small_n"].fillna(True)
-    rows["rank"] = rows["value"].where(rankable).rank(method="min", ascending=ascending).astype("Int64")
+    # ties: rates equal to the precision they are printed at (0.1 %) share the better rank
+    shown = rows["value"].astype("float64").round(3)
+    rows["rank"] = shown.where(rankable).rank(method="min", ascending=ascending).astype("Int64")
+    rows["tied"] = rows["rank"].notna() & rows["rank"].duplicated(keep=False)
+    rows["low"], rows["high"] = wilson(rows["numerator"], rows["denominator"])
     rows["_order"] = rows["value"].astype("float64") * (1 if ascending else -1)
     rows = rows.sort_values(["rank", "_order"], na_position="last", kind="stable")
     return rows.drop(columns="_order").reset_index(drop=True)
+
+
+def wilson(numerator: pd.Series, denominator: pd.Series, z: float = 1.959964) -> tuple[pd.Series, pd.Series]:
+    """The Wilson score interval of a proportion (95 % by default); NA where a count is NA or the
+    denominator is 0. It stays inside [0, 1] and is honest for small counts, unlike value ± z·se.
+
+    >>> [round(float(x), 3) for x in (s.iloc[0] for s in wilson(pd.Series([25]), pd.Series([40])))]
+    [0.47, 0.758]
+    """
+    k = pd.to_numeric(numerator, errors="coerce").astype("float64")
+    n = pd.to_numeric(denominator, errors="coerce").astype("float64")
+    n = n.where(n > 0)
+    p = (k / n).clip(0, 1)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (centre - half).clip(0, 1), (centre + half).clip(0, 1)
+
+
+def rank_table(ranked: pd.DataFrame, lang: str = "zh", by: str = "agency") -> pd.DataFrame:
+    """A ranking as a reader sees it: rank ("=" marks a tie), the name, the rate with its counts and its
+    95 % interval as percentages (no raw floats), and why a row is not ranked."""
+    zh = lang == "zh"
+
+    def pct(x):
+        return "NA" if pd.isna(x) else f"{x:.1%}"
+
+    def why(rec):
+        if pd.notna(rec["rank"]):
+            return ""
+        if pd.isna(rec["value"]):
+            return "缺少数据" if zh else "a number is missing"
+        return f"分母不足 {SMALL_N}" if zh else f"fewer than {SMALL_N}"
+
+    out = pd.DataFrame(
+        {
+            ("名次" if zh else "rank"): [
+                "" if pd.isna(r) else f"{int(r)}" + ("=" if t else "")
+                for r, t in zip(ranked["rank"], ranked["tied"], strict=False)
+            ],
+            (("机关" if zh else "agency") if by == "agency" else by): ranked[by].astype("string"),
+            ("比率 (分子/分母)" if zh else "rate (numerator/denominator)"): [
+                format_rate(v, k, n)
+                for v, k, n in zip(ranked["value"], ranked["numerator"], ranked["denominator"], strict=False)
+            ],
+            ("95% 区间" if zh else "95% interval"): [
+                "" if pd.isna(lo) else f"{pct(lo)} – {pct(hi)}"
+                for lo, hi in zip(ranked["low"], ranked["high"], strict=False)
+            ],
+            ("未排名原因" if zh else "not ranked because"): [why(rec) for _, rec in ranked.iterrows()],
+        }
+    )
+    return out
 
 
 def small_n_unranked(ranked: pd.DataFrame) -> bool:

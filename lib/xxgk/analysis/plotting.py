@@ -78,6 +78,14 @@ TEXT: tuple[Code, ...] = (
     Code("missing_note", "另有 {n} 份报告缺少数据，未计入", "{n} report(s) lack a cell and are left out"),
     Code("small_n", f"分母不足 {SMALL_N}：仅展示，不排名", f"Under {SMALL_N}: shown, not ranked"),
     Code("no_data", "无数据", "No data"),
+    Code("interval", "95% 置信区间（Wilson）", "95% interval (Wilson)"),
+    Code(
+        "tie_note",
+        "名次相同：比率在显示精度（0.1%）内相等；区间重叠的名次之差不可靠",
+        "Equal ranks: rates equal to the shown 0.1 %; ranks whose intervals overlap are not reliably different",
+    ),
+    Code("na_mark", "NA：报告未印该数（不计为 0）", "NA: the report does not print the number (not 0)"),
+    Code("star_mark", f"*：分母不足 {SMALL_N}", f"*: fewer than {SMALL_N} in the denominator"),
     Code("report_card", "{agency} 年度报告概览", "{agency}: report card"),
     Code("ranking", "{measure}排名", "{measure}: ranking"),
     Code(
@@ -204,17 +212,135 @@ def _new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **k
     return fig, axes
 
 
-def _note(fig: Figure, missing: int, lang: str) -> None:
+def _note(fig: Figure, missing, lang: str) -> None:
+    """Below the chart: how many reports were left out because a cell is missing, and which
+    (``missing`` is their names, from :func:`left_out`)."""
+    missing = list(missing)
     if missing:
+        shown = missing[:MAX_NAMED]
+        more = "…" if len(missing) > len(shown) else ""
         fig.text(
             0.01,
             -0.02,
-            text("missing_note", lang, n=int(missing)),
+            text("missing_note", lang, n=len(missing))
+            + ("：" if lang == "zh" else ": ")
+            + ("、" if lang == "zh" else "; ").join(shown)
+            + more,
+            wrap=True,
             fontsize=9,
             color=MISSING_COLOUR,
             ha="left",
             va="top",
         )
+
+
+#: How many left-out reports a chart's note names before "…".
+MAX_NAMED = 12
+
+
+def left_out(frame: pd.DataFrame, value: str) -> list[str]:
+    """The reports of a per-report frame that a pooled chart leaves out (its ``value`` is NA in some
+    row: a cell the document does not print), as "agency year"."""
+    if frame.empty:
+        return []
+    na = frame[frame[value].isna()]
+    if na.empty:
+        return []
+    names = na.drop_duplicates("report_id")
+    return [
+        f"{a} {'' if pd.isna(y) else int(y)}".strip()
+        for a, y in zip(names["agency"], names["year"], strict=False)
+    ]
+
+
+def _tick(value, width: int = 0) -> str:
+    return _wrap(str(value), width) if width else str(value)
+
+
+def _integer_axis(axis) -> None:
+    """A count axis: whole-number ticks only (no 0.5 request)."""
+    axis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+
+
+def _share_axis(ax, top: float, which: str = "y") -> None:
+    """A share axis from 0 to ``top`` (room for the labels) with ticks only up to 100 %."""
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    (ax.set_ylim if which == "y" else ax.set_xlim)(0, top)
+    ticks = [t for t in matplotlib.ticker.MaxNLocator(6).tick_values(0, min(top, 1.0)) if 0 <= t <= 1.0]
+    axis.set_major_locator(matplotlib.ticker.FixedLocator(ticks))
+    axis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+
+
+def _agency_ticks(ax, order, panels: int) -> None:
+    """Agency names under vertical bars, broken into lines that fit the width each bar group has (a
+    figure's width shared by ``panels`` side by side), smaller type when there are many."""
+    per_group = ax.figure.get_figwidth() * 0.85 / max(panels, 1) / max(len(order), 1)  # inches
+    size = 8 if per_group > 0.5 else 6
+    chars = max(2, int(per_group / (size / 72 * 1.1)))  # a CJK character is about 1 em wide
+    if chars < 4:  # too narrow to wrap readably: the names run upwards, one line each
+        ax.set_xticks(range(len(order)), [str(v) for v in order], fontsize=size, rotation=90)
+    else:
+        ax.set_xticks(range(len(order)), [_tick(v, chars) for v in order], fontsize=size, rotation=0)
+
+
+def _no_data(ax, lang: str) -> None:
+    """An empty selection says so in words instead of drawing empty axes."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(
+        0.5,
+        0.5,
+        text("no_data", lang),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        color=MISSING_COLOUR,
+        fontsize=11,
+    )
+
+
+def _small_n_handle(lang: str) -> Patch:
+    return Patch(facecolor="white", edgecolor="black", hatch=SMALL_N_HATCH, label=text("small_n", lang))
+
+
+def _marks(fig: Figure) -> set[str]:
+    """The marks a figure draws that need a word of explanation: hatching, "NA", a "*" after a number."""
+    found = set()
+    for patch in fig.findobj(matplotlib.patches.Patch):
+        if patch.get_hatch() and patch.get_label() != "_marks":
+            found.add("hatch")
+    for t in fig.findobj(matplotlib.text.Text):
+        words = t.get_text().split()
+        if "NA" in words or any(w.startswith("NA") and w[2:3] in ("", "（", "(") for w in words):
+            found.add("na")
+        if (
+            any(w.endswith("*") and w[:1].isalnum() for w in words)
+            or "n=" in t.get_text()
+            and "*" in t.get_text()
+        ):
+            found.add("star")
+    return found
+
+
+def explain_marks(fig: Figure, lang: str = "zh") -> Figure:
+    """Add below a chart one legend that explains every mark it draws (hatching, NA, "*"), and only those.
+
+    Every chart calls it last, so no chart can use a mark without saying what it means."""
+    found = _marks(fig)
+    handles = []
+    if "hatch" in found:
+        handles.append(_small_n_handle(lang))
+    if "star" in found:
+        handles.append(Patch(facecolor="none", edgecolor="none", label=text("star_mark", lang)))
+    if "na" in found:
+        handles.append(Patch(facecolor="none", edgecolor="none", label=text("na_mark", lang)))
+    if handles:
+        legend = fig.legend(
+            handles=handles, loc="outside lower left", frameon=False, fontsize=8, ncols=len(handles)
+        )
+        for patch in legend.get_patches():
+            patch.set_label("_marks")
+    return fig
 
 
 def _na_marker(ax, x, y=0, horizontal=False, **kw):
@@ -266,6 +392,7 @@ def _grouped_bars(
     width = 0.8 / max(n, 1)
     lookup = data.set_index([x, hue])
     for j, h in enumerate(hue_order):
+        labelled = False  # the legend entry goes on the series' first *drawn* bar (its first may be NA)
         for i, xv in enumerate(x_order):
             pos = i - 0.4 + width * (j + 0.5)
             v = lookup[value].get((xv, h), pd.NA)
@@ -278,10 +405,11 @@ def _grouped_bars(
                 float(v),
                 width,
                 color=hue_colours[h],
-                label=hue_labels[h] if i == 0 else None,
+                label=None if labelled else hue_labels[h],
                 hatch=SMALL_N_HATCH if is_small else None,
                 edgecolor="white",
             )
+            labelled = True
             ax.annotate(
                 fmt(lookup.loc[(xv, h)]),
                 (pos, float(v)),
@@ -291,9 +419,9 @@ def _grouped_bars(
                 xytext=(0, 1),
                 textcoords="offset points",
             )
-        if not any((xv, h) in lookup.index and pd.notna(lookup[value].get((xv, h))) for xv in x_order):
+        if not labelled:
             ax.bar(np.nan, np.nan, color=hue_colours[h], label=hue_labels[h])
-    ax.set_xticks(range(len(x_order)), [str(v) for v in x_order])
+    ax.set_xticks(range(len(x_order)), [_tick(v) for v in x_order])
     ax.margins(y=0.15)
 
 
@@ -402,7 +530,8 @@ def volumes_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bo
     Per year: the balanced set of agencies unless ``balanced=False`` (:func:`over_years`); the note says
     how many agencies each year holds."""
     tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
-    vols = measures.pool(measures.volumes(tables), [by, "row_code"])
+    per_report = measures.volumes(tables)
+    vols = measures.pool(per_report, [by, "row_code"])
     order = _sort_keys(vols[by])
     rows = list(measures.VOLUME_ROWS)
     row_colours = colours(tuple(rows))
@@ -425,12 +554,13 @@ def volumes_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bo
     ax.set_ylabel(text("count", lang))
     ax.set_xlabel(text(by, lang))
     if by == "agency":
-        ax.tick_params(axis="x", labelrotation=30)
+        _agency_ticks(ax, order, 1)
     ax.set_title(text("volumes", lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize=8)
-    _note(fig, vols["n_missing"].max() if len(vols) else 0, lang)
+    _integer_axis(ax.yaxis)
+    _note(fig, left_out(per_report, "count"), lang)
     _years_note(fig, note)
-    return fig
+    return explain_marks(fig, lang)
 
 
 def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received") -> Figure:
@@ -459,7 +589,7 @@ def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received") ->
     ax.set_xlabel(text("year", lang))
     ax.set_ylabel("")
     ax.set_title(label(row, REQUEST_ROWS, lang))
-    return fig
+    return explain_marks(fig, lang)
 
 
 def applicant_mix_chart(
@@ -469,7 +599,8 @@ def applicant_mix_chart(
 
     Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
     tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
-    mix = measures.pool(measures.applicant_mix(tables, row), [by, "category"])
+    per_report = measures.applicant_mix(tables, row)
+    mix = measures.pool(per_report, [by, "category"])
     order = _sort_keys(tables["reports"][by])
     parts = list(measures.APPLICANT_PARTS)
     fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
@@ -483,9 +614,9 @@ def applicant_mix_chart(
         {a: label(a, APPLICANTS, lang) for a in parts},
     )
     axes[0, 0].set_title(f"{text('applicant_mix', lang)} · {label(row, REQUEST_ROWS, lang)}")
-    _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
+    _note(fig, left_out(per_report, "numerator"), lang)
     _years_note(fig, note)
-    return fig
+    return explain_marks(fig, lang)
 
 
 def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True) -> Figure:
@@ -493,7 +624,8 @@ def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year", balanced
 
     Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
     tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
-    mix = measures.pool(measures.outcome_mix(tables), [by, "category"])
+    per_report = measures.outcome_mix(tables)
+    mix = measures.pool(per_report, [by, "category"])
     order = _sort_keys(tables["reports"][by])
     groups = list(measures.OUTCOME_GROUPS)
     fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
@@ -507,9 +639,9 @@ def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year", balanced
         {g: label(g, ROW_GROUPS, lang) for g in groups},
     )
     axes[0, 0].set_title(text("outcome_mix", lang))
-    _note(fig, mix.drop_duplicates(by)["n_missing"].sum(), lang)
+    _note(fig, left_out(per_report, "numerator"), lang)
     _years_note(fig, note)
-    return fig
+    return explain_marks(fig, lang)
 
 
 def reasons_chart(
@@ -523,7 +655,7 @@ def reasons_chart(
         1,
         height_ratios=[len(group_rows(g)) + 1 for g in groups],
     )
-    missing = 0
+    missing = []
     for ax, group in zip(axes[:, 0], groups, strict=False):
         mix = measures.reason_mix(tables, group)
         pooled = measures.pool(mix, ["category"]) if len(mix) else mix
@@ -559,14 +691,15 @@ def reasons_chart(
         n = pooled["denominator"].dropna()
         total = f" (n={int(n.iloc[0]):,})" if len(n) else " (n=NA)"
         ax.set_title(label(group, ROW_GROUPS, lang) + total, loc="left", fontsize=10)
-        if len(mix):
-            missing = max(missing, int(pooled["n_missing"].max()))
+        missing += [r for r in left_out(mix, "numerator") if r not in missing]
         if not rows:
             ax.text(
                 0.5, 0.5, text("no_data", lang), transform=ax.transAxes, ha="center", color=MISSING_COLOUR
             )
+    for ax in axes[:, 0]:
+        _integer_axis(ax.xaxis)
     _note(fig, missing, lang)
-    return fig
+    return explain_marks(fig, lang)
 
 
 def _rate_on_two_lines(rec) -> str:
@@ -590,6 +723,10 @@ def rates_chart(
     palette = colours(RATES)
     for ax, measure in zip(axes[0], rates, strict=False):
         part = pooled[pooled["measure"] == measure].assign(series=measure)
+        ax.set_title(_wrap(measures.rate_label(measure, lang), 12 if lang == "zh" else 28), fontsize=10)
+        if part["value"].isna().all():
+            _no_data(ax, lang)
+            continue
         _grouped_bars(
             ax,
             part,
@@ -603,22 +740,12 @@ def rates_chart(
             fmt=_rate_on_two_lines,
             small="is_small_n",
         )
-        ax.set_title(measures.rate_label(measure, lang), fontsize=10)
-        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.set_xlabel("")
-        ax.set_ylim(0, max(0.05, float(part["value"].max()) * 1.45 if part["value"].notna().any() else 1))
+        _share_axis(ax, max(0.05, float(part["value"].max()) * 1.45))
         if by == "agency":
-            ax.tick_params(axis="x", labelrotation=60)
-    fig.legend(
-        handles=[
-            Patch(facecolor="white", edgecolor="black", hatch=SMALL_N_HATCH, label=text("small_n", lang))
-        ],
-        loc="outside lower center",
-        frameon=False,
-        fontsize=8,
-    )
+            _agency_ticks(ax, order, len(rates))
     _years_note(fig, note)
-    return fig
+    return explain_marks(fig, lang)
 
 
 def reviews_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True) -> Figure:
@@ -655,7 +782,8 @@ def reviews_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bo
         ax.set_xticks(range(len(order)), [str(v) for v in order])
         ax.set_title(_wrap(label(proc, PROCEEDINGS, lang), 10 if lang == "zh" else 24), fontsize=10)
         if by == "agency":
-            ax.set_xticks(range(len(order)), [_wrap(str(v), 8) for v in order], fontsize=8)
+            _agency_ticks(ax, order, len(PROCEEDINGS))
+        _integer_axis(ax.yaxis)
     axes[0, 0].set_ylabel(text("count", lang))
     axes[0, 0].margins(y=0.15)
     fig.legend(
@@ -666,7 +794,7 @@ def reviews_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bo
     )
     fig.suptitle(text("reviews", lang))
     _years_note(fig, note)
-    return fig
+    return explain_marks(fig, lang)
 
 
 def ranking_chart(
@@ -676,15 +804,19 @@ def ranking_chart(
     ranked = measures.rank(rates, measure, ascending=ascending)
     fig, axes = _new_figure(9, max(2.0, 0.38 * len(ranked) + 1.2))
     ax = axes[0, 0]
+    ax.set_title(text("ranking", lang, measure=measures.rate_label(measure, lang)))
+    if ranked["value"].isna().all():
+        _no_data(ax, lang)
+        return explain_marks(fig, lang)
     colour = colours(RATES)[measure]
     labels = []
+    errorbar_labelled = False
     for i, rec in ranked.iterrows():
         prefix = f"{int(rec['rank'])}. " if pd.notna(rec["rank"]) else "– "
         labels.append(prefix + str(rec[by]))
         annotation = measures.format_rate(rec["value"], rec["numerator"], rec["denominator"])
-        if pd.isna(rec["value"]):
-            _na_marker(ax, i, 0, horizontal=True)
-            ax.text(0.02, i, "      " + annotation, va="center", fontsize=8, color=MISSING_COLOUR)
+        if pd.isna(rec["value"]):  # "NA (NA/805)" says it once, where the bar would start
+            ax.text(0.0, i, " " + annotation, va="center", fontsize=8, color=MISSING_COLOUR)
             continue
         small = _true(rec["is_small_n"])
         ax.barh(
@@ -694,9 +826,19 @@ def ranking_chart(
             hatch=SMALL_N_HATCH if small else None,
             edgecolor="white",
         )
+        ax.errorbar(
+            float(rec["value"]),
+            i,
+            xerr=[[float(rec["value"]) - float(rec["low"])], [float(rec["high"]) - float(rec["value"])]],
+            color="#333333",
+            capsize=2,
+            linewidth=0.8,
+            label=None if errorbar_labelled else text("interval", lang),
+        )
+        errorbar_labelled = True
         ax.annotate(
             annotation,
-            (float(rec["value"]), i),
+            (float(rec["high"]), i),
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
@@ -704,16 +846,12 @@ def ranking_chart(
         )
     ax.set_yticks(range(len(ranked)), labels)
     ax.invert_yaxis()
-    ax.set_xlim(0, max(0.05, float(ranked["value"].max()) * 1.35) if ranked["value"].notna().any() else 1)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_title(text("ranking", lang, measure=measures.rate_label(measure, lang)))
-    fig.legend(
-        handles=[Patch(facecolor=MISSING_COLOUR, hatch=SMALL_N_HATCH, label=text("small_n", lang))],
-        loc="outside lower right",
-        frameon=False,
-        fontsize=8,
-    )
-    return fig
+    _share_axis(ax, max(0.05, float(ranked["high"].max()) * 1.3), which="x")
+    if errorbar_labelled:
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
+    if ranked["tied"].any():
+        fig.text(0.01, -0.02, text("tie_note", lang), fontsize=8, color="#555555", ha="left", va="top")
+    return explain_marks(fig, lang)
 
 
 #: Colours of the coverage states (xxgk.analysis.corpus.COVERAGE).
@@ -758,7 +896,7 @@ def coverage_chart(coverage: pd.DataFrame, lang: str = "zh", max_agencies: int =
         frameon=False,
         fontsize=8,
     )
-    return fig
+    return explain_marks(fig, lang)
 
 
 def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
@@ -838,7 +976,7 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
     ax.set_title(text("reviews", lang), fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     fig.suptitle(text("report_card", lang, agency=agency), fontsize=13)
-    return fig
+    return explain_marks(fig, lang)
 
 
 def save(fig: Figure, path) -> None:

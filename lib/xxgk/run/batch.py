@@ -249,9 +249,10 @@ OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 
 
-def render_html(ipynb: Path, target: Path) -> Path:
+def render_html(ipynb: Path, target: Path, show_code: bool = False) -> Path:
     """Render an executed notebook to HTML as it is (nbconvert does not run it again), loading nothing
-    from the network (:data:`OFFLINE_TEMPLATE`)."""
+    from the network (:data:`OFFLINE_TEMPLATE`). A page is for readers who do not program: code cells
+    (and the injected parameters cell) are left out unless ``show_code``; their outputs stay."""
     import jinja2
     from nbconvert import HTMLExporter
 
@@ -259,6 +260,9 @@ def render_html(ipynb: Path, target: Path) -> Path:
         extra_loaders=[jinja2.DictLoader({"xxgk-offline.html.j2": OFFLINE_TEMPLATE})],
         template_file="xxgk-offline.html.j2",
         embed_images=True,
+        exclude_input=not show_code,
+        exclude_input_prompt=not show_code,
+        exclude_output_prompt=not show_code,
     )
     body, _ = exporter.from_filename(str(ipynb))
     write_text(target, body)
