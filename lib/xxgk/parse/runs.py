@@ -32,6 +32,9 @@ would have no source to cite; and it presupposes the very identity it would then
 that was a lost number beside a misprinted total looks the same), turning a check that cannot be made into
 one that silently passes. A user who accepts that convention can fill such blanks knowingly: their cells are
 ``missing`` and the completeness checks name them.
+
+(Longer than most modules: listing candidates, the joint search and placing its answer are one algorithm
+with shared bounds, read here in one place.)
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ row's numbers can be aligned by position. Space-separated extractions (pdftotext
 numbers can only be read in order.
 Both become a :class:`Line` with a ``label`` (its text cells, white space removed) and ``cells`` (the
 numeric region after the label, ``None`` for an empty cell).
+
+(Longer than most modules: everything that decides what a token on a line is — a number, a "/" mark, an
+odd token, a page number, and where it stands — is kept together, so that every reader decides it alike.)
 """
 
 from __future__ import annotations

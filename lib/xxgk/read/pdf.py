@@ -19,6 +19,9 @@ turned by up to 5° (a scan, some exports) is turned back, from the direction it
 anything is read; a steeper one is not read. A budget (:data:`MAX_PAGES`, :data:`MAX_SECONDS`,
 :data:`MAX_PAGE_CHARS`, and the grid's in :mod:`xxgk.read.pdf_grid`) keeps a crafted file from taking
 minutes. What was done to a page is in ``Document.notes`` (checks ``pdf_skewed``, ``pdf_too_complex``).
+
+(Longer than most modules: a page is read in one order — budget, skew, characters, grid, rows, furniture —
+and each step needs the page geometry of the one before; the grid builder itself is :mod:`.pdf_grid`.)
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ Values are read as text and converted to the type the notebook's parameters cell
 (``year: int``, ``agencies: list[str]``), so an identifier such as an agency code ``"0101"`` stays a
 string (``papermill -p`` would turn it into the number 101), and a parameter the notebook does not
 declare is an error before anything runs.
+
+(Longer than most modules: parameters, killable workers, rendering and the index share one batch's
+result records; split, each part would re-read them.)
 """
 
 from __future__ import annotations
