@@ -132,3 +132,16 @@ def test_ocr_text_with_stray_tags_is_read_as_text_not_as_a_web_page(tmp_path):
     tables = _parse(tmp_path, text, "r.txt")
     assert tables["reports"]["input_format"].tolist() == ["text"]
     assert _cells(tables, "new_received") == [5, 0, 0, 0, 0, 0, 5]
+
+
+@pytest.mark.parametrize("footer", ["第 11 页 共 约19 页", "第 11 页 共 12 页", "— 11 —"])
+def test_a_page_footer_inside_a_wrapped_row_is_never_a_cell(tmp_path, footer):
+    # Found by the fuzz run (case 7001321): a footer whose page count carried noise ("约19") was not taken
+    # for a footer, and its page number became a cell of the row wrapped around it.
+    text = (
+        TITLE + HEADING + "一、本年新收政府信息\n" + footer + "\n公开申请数量 3 0 0 0 0 0 3\n"
+        "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0\n"
+    )
+    tables = _parse(tmp_path, text, "r.txt")
+    assert 11 not in set(tables["requests"]["count"].dropna().tolist())
+    assert _cells(tables, "new_received") == [3, 0, 0, 0, 0, 0, 3]

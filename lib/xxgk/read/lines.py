@@ -37,7 +37,8 @@ NOT_APPLICABLE = frozenset({"/", "//", "—", "——", "-", "--", "无", "不�
 _DASHES = "-—–‒―－~～·•"
 PAGE_NUMBER = re.compile(
     rf"\s*(?:[{_DASHES}]+\s*\d{{1,4}}\s*[{_DASHES}]+"
-    r"|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
+    # (a little noise before the page count is still a footer: "第 11 页 共 约19 页" from a damaged scan)
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\D{0,3}\d{1,4}\s*页)?"
     r"|共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页"
     r"|(?P<page>\d{1,4})\s*[/／]\s*(?P<pages>\d{1,4})"
     r"|[Pp]age\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)\s*"

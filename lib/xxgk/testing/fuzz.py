@@ -71,7 +71,8 @@ _APPROX_BEFORE = frozenset("约近超逾~～≈")
 _UNIT_AFTER = frozenset("件个条项次人份宗起%％‰")
 _RANGE = frozenset("-~～至到")
 _NOTE_LINE = re.compile(r"[*※]?(?:注|说明|备注|附注)")
-_PAGE_LINE = re.compile(r"[-—–－]+\s*\d+\s*[-—–－]+|第\s*\d+\s*页.*")
+# A whole line that only numbers its page (a row with a page number glued before it is still a row).
+_PAGE_LINE = re.compile(r"[-—–－]+\s*\d+\s*[-—–－]+|第\s*\d+\s*页(?:\s*共\D{0,3}\d+\s*页)?")
 _MARKUP = re.compile(r"<[^<>]*>|[|\s#*]+")
 
 
