@@ -335,12 +335,30 @@ def explain_marks(fig: Figure, lang: str = "zh") -> Figure:
     if "na" in found:
         handles.append(Patch(facecolor="none", edgecolor="none", label=text("na_mark", lang)))
     if handles:
-        legend = fig.legend(
-            handles=handles, loc="outside lower left", frameon=False, fontsize=8, ncols=len(handles)
+        below = _below_notes(fig)
+        place = (
+            {"loc": "outside lower left"}
+            if below is None
+            else {"loc": "upper left", "bbox_to_anchor": (0.0, below)}  # under the notes, never over them
         )
+        legend = fig.legend(handles=handles, frameon=False, fontsize=8, ncols=len(handles), **place)
         for patch in legend.get_patches():
             patch.set_label("_marks")
     return fig
+
+
+def _below_notes(fig: Figure) -> float | None:
+    """The height (figure fraction) just below the lowest note written under the chart, or None."""
+    notes = [t for t in fig.texts if t.get_position()[1] < 0.05 and t.get_text()]
+    if not notes:
+        return None
+    width, height = fig.get_figwidth() * 72, fig.get_figheight() * 72  # points
+    bottoms = []
+    for t in notes:  # a note hangs from its y; wrapped, a CJK character is about one font size wide
+        size = t.get_fontsize()
+        lines = sum(-(-len(part) * size // width) or 1 for part in t.get_text().split("\n"))
+        bottoms.append(t.get_position()[1] - lines * size * 1.3 / height)
+    return min(bottoms) - 0.01
 
 
 def _na_marker(ax, x, y=0, horizontal=False, **kw):
