@@ -3,6 +3,7 @@ table cell (table, row, column) in a table reader's grid (issue 12, provenance).
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import xxgk
@@ -78,3 +79,20 @@ def test_each_value_in_a_table_grid_names_its_cell(tmp_path, fmt):
     printed = {f"t2:r{r}:c{c + 2}": v for r, (_, row) in enumerate(ROWS, 2) for c, v in enumerate(row)}
     for cell, count in zip(cells["source_cell"], cells["count"], strict=True):
         assert int(same_length_nfkc(printed[cell])) == count
+
+
+def test_prose_facts_in_a_one_line_file_point_at_their_numbers(tmp_path):
+    # Issue 12: a flattened web page is one line; each fact's column is where its number is printed, and a
+    # number printed twice on the line has no column (it is not guessed).
+    text = (
+        "某县教育局2022年政府信息公开工作年度报告 一、总体情况 本年度共受理政府信息公开申请１，０９８件，"
+        "办结1,090件。结转下年度继续办理8件。上年结转8件。 三、收到和处理政府信息公开申请情况\n"
+    )
+    path = tmp_path / "one_line.txt"
+    path.write_text(text, encoding="utf-8")
+    facts = xxgk.parse(path)["facts"].set_index("fact_code")
+    line = text.splitlines()[0]
+    for code, printed in (("new_received", "１，０９８"), ("total_processed", "1,090")):
+        column = int(facts.loc[code, "source_column"])
+        assert line[column - 1 :].startswith(printed), (code, column)
+    assert pd.isna(facts.loc["carried_forward", "source_column"])  # 8 is printed twice on the line

@@ -131,6 +131,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("sentence", "string", "The sentence the number was read from"),
         Column("source_line", "Int64", "Line of the file the number stands on"),
         Column("source_page", "Int64", "PDF page of that line (NA for text and HTML)"),
+        Column(
+            "source_column",
+            "Int64",
+            "Text and markdown: 1-based character column of source_line (as decoded) where the number is "
+            "printed, when it is printed there once; NA otherwise (stated in words, printed twice, HTML, PDF)",
+        ),
     ),
     "issues": (
         Column("report_id", "string", "See reports"),
@@ -177,7 +183,7 @@ def frame_from_columns(table: str, columns: dict[str, list]) -> pd.DataFrame:
     """Build a table from lists of column values (all of the declared columns, equal lengths).
 
     >>> frame_from_columns("facts", {c.name: [] for c in TABLES["facts"]}).shape
-    (0, 7)
+    (0, 8)
     """
     return pd.DataFrame({c.name: _array(columns[c.name], c.dtype) for c in TABLES[table]})
 

@@ -537,9 +537,40 @@ class Document:
     encoding: str = ""  # text formats: the encoding the bytes were decoded from
     replaced: int = 0  # byte sequences that did not decode and were replaced
     notes: list[Issue] = field(default_factory=list)  # what the reader found about the file (html_truncated…)
+    # Text formats: the decoded lines as printed, where a prose number is found again (:func:`column_of`).
+    raw_lines: list[str] = field(default_factory=list)
 
 
 def read(data: bytes) -> Document:
     """The reader of plain text and markdown: decoded (:func:`xxgk.read.text.decode`), then split into lines."""
     decoded = decode(data)
-    return Document(split_lines(decoded.text), encoding=decoded.encoding, replaced=decoded.replaced)
+    return Document(
+        split_lines(decoded.text),
+        encoding=decoded.encoding,
+        replaced=decoded.replaced,
+        raw_lines=decoded.text.splitlines(),
+    )
+
+
+# A number as printed in prose: with thousands separators or plain, not part of a longer digit run.
+_PROSE_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?(?![\d.])")
+
+
+def column_of(raw: str, value: Decimal) -> int | None:
+    """The 1-based column of ``raw`` where ``value`` is printed, when it is printed there exactly once.
+
+    A number printed twice on the line (or not as digits: 无, 零) has no column: it is not guessed.
+
+    >>> column_of("本年度共受理申请１，０９８件，办结1097件。", Decimal(1098))
+    9
+    >>> column_of("受理3件，办结3件", Decimal(3)) is None
+    True
+    """
+    hay = same_length_nfkc(raw)
+    hits = [
+        m.start() + 1
+        for m in _PROSE_NUMBER.finditer(hay)
+        if (m.start() == 0 or not hay[m.start() - 1].isdigit())
+        and Decimal(m.group().replace(",", "")) == value
+    ]
+    return hits[0] if len(hits) == 1 else None

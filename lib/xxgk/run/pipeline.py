@@ -12,6 +12,7 @@ import os
 import stat
 from collections.abc import Iterable
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,7 @@ from xxgk.parse.document import parse_lines
 from xxgk.parse.report import Report
 from xxgk.read import manifest
 from xxgk.read.formats import MAX_BYTES, collect_paths, format_for, format_of, report_id_for, report_ids
-from xxgk.read.lines import Document
+from xxgk.read.lines import Document, column_of
 from xxgk.read.text import UnreadableFile
 from xxgk.validate import validate
 
@@ -132,9 +133,19 @@ def _parse_file(path: Path) -> Report:
         )
     _note_marks(document, report)
     parse_lines(document.lines, report)
+    _locate_facts(document, report)
     if not report.failed:
         validate(report)
     return report
+
+
+def _locate_facts(document: Document, report: Report) -> None:
+    """A prose fact's column on its line as printed (text formats), when the number stands there once."""
+    raw = document.raw_lines
+    for fact in report.facts:
+        line = fact.get("source_line")
+        if raw and line and 1 <= line <= len(raw):
+            fact["source_column"] = column_of(raw[line - 1], Decimal(str(fact["value"])))
 
 
 def _read_regular(path: Path, report: Report) -> bytes | None:
