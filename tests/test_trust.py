@@ -145,3 +145,25 @@ def test_a_page_footer_inside_a_wrapped_row_is_never_a_cell(tmp_path, footer):
     tables = _parse(tmp_path, text, "r.txt")
     assert 11 not in set(tables["requests"]["count"].dropna().tolist())
     assert _cells(tables, "new_received") == [3, 0, 0, 0, 0, 0, 3]
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_a_circled_number_standing_alone_is_not_a_count(tmp_path, layout):
+    # Found by the fuzz run (case 11002441): "①" alone where a cell stands was read as the count 1 (NFKC
+    # makes ① the digit 1). It is no count: that cell is NA, the others keep their columns.
+    rows = [(NEW, ["7358", "0", "0", "①", "0", "0", "7358"]), (OVER, ["0"] * 7)]
+    tables = _parse(tmp_path, _document(rows, layout), LAYOUTS[layout])
+    cells = _cells(tables, "new_received")
+    assert cells[:3] == [7358, 0, 0] and pd.isna(cells[3]) and cells[4:] == [0, 0, 7358]
+
+
+@pytest.mark.parametrize("opening", ["注l：", "注1：", "注："])
+def test_a_note_with_an_ocr_slip_in_its_opening_is_still_a_note(tmp_path, opening):
+    # Found by the fuzz run (case 12008800): "注l：" (an OCR slip for 注1：) before a row label and a number
+    # was read as that row. A note is prose, never a row.
+    text = (
+        TITLE + HEADING + f"{NEW} 3 0 0 0 0 0 3\n{OVER} 0 0 0 0 0 0 0\n"
+        f"{opening}二、上年结转政府信息公开申请数量 776 件\n"
+    )
+    tables = _parse(tmp_path, text, "r.txt")
+    assert _cells(tables, "carried_over") == [0, 0, 0, 0, 0, 0, 0]

@@ -134,14 +134,16 @@ def _unmark(m: re.Match) -> str:
 # Footnote marks printed beside numbers: superscript and subscript digits, circled, parenthesised and
 # full-stop numbers (① ⑴ ⒈ ❶ ➀ ㉑ ⓪), and reference symbols. NFKC would make most of them digits, and
 # "66²" would be read as 662: a mark beside a number is never part of it.
-_MARK_CHARS = (
+_DIGIT_MARKS = (
     "\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089"  # ¹ ² ³ ⁰-⁹ ₀-₉
     "\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf"  # ①-⓿, ❶-➓, ㉑-㉟, ㊱-㊿
-    "※*＊†‡§"
 )
+_MARK_CHARS = _DIGIT_MARKS + "※*＊†‡§"
 _MARKS = re.compile(f"[{_MARK_CHARS}]+")
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
 _NUMERAL = _DIGITS | frozenset(".,．，")
+_CELL_EDGE = frozenset(" \t\u3000|")
+_DIGIT_LIKE = re.compile(f"[{_DIGIT_MARKS}]")
 
 
 def _unmark_number(m: re.Match) -> str:
@@ -153,7 +155,12 @@ def _unmark_number(m: re.Match) -> str:
     if before and after:
         return " "
     touches_digit = (i > 0 and s[i - 1] in _DIGITS) or (j < len(s) and s[j] in _DIGITS)
-    return "" if touches_digit else m.group()
+    if touches_digit:
+        return ""
+    alone = (i == 0 or s[i - 1] in _CELL_EDGE) and (j == len(s) or s[j] in _CELL_EDGE)
+    # A token of its own: a cell printed as "①" is no count. It becomes 〇 (OCR's zero sign), which the
+    # table readers refuse as a number (not_a_number), instead of the digit NFKC would make of it.
+    return "〇" if alone and _DIGIT_LIKE.search(m.group()) else m.group()
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

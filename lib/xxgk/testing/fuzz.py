@@ -86,8 +86,11 @@ def cell_numbers_in(text: str) -> set[Decimal]:
     out: set[Decimal] = set()
     for m in _RUN.finditer(text):
         i, j = m.start(), m.end()
-        while i > 0 and text[i - 1] in "*_":  # emphasis is markup, not print: "-**20" is printed -20
-            i -= 1
+        while i > 0 and text[i - 1] in "*_>":  # markup is not print: "-**20", "-<b>20" are printed -20
+            if text[i - 1] == ">":
+                i = max(text.rfind("<", 0, i - 1), 0)
+            else:
+                i -= 1
         before, after = text[i - 1 : i], text[j : j + 1]
         if (before and before in _APPROX_BEFORE) or (after and after in _UNIT_AFTER | {".", "．"}):
             continue
@@ -234,7 +237,8 @@ def invented_numbers(tables: dict[str, pd.DataFrame], docs: dict[str, list[str] 
 
 def _in_a_digit_run(number: Decimal, text: str) -> bool:
     digits = format(number, "f")
-    return any(digits in run for run in re.findall(r"\d+", unicodedata.normalize("NFKC", text)))
+    runs = re.findall(r"\d+(?:,\d{3})*", unicodedata.normalize("NFKC", text))  # 13,973 is the run 13973
+    return any(digits in run.replace(",", "") for run in runs)
 
 
 def _line_numbers(text: str) -> tuple[set[Decimal], set[Decimal]]:
