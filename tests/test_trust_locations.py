@@ -96,3 +96,18 @@ def test_prose_facts_in_a_one_line_file_point_at_their_numbers(tmp_path):
         column = int(facts.loc[code, "source_column"])
         assert line[column - 1 :].startswith(printed), (code, column)
     assert pd.isna(facts.loc["carried_forward", "source_column"])  # 8 is printed twice on the line
+
+
+def test_every_printed_pdf_cell_has_its_page_and_its_own_table_cell():
+    # Issue 12, PDFs: page and cell. On a real ruled PDF every printed number of tables 三 and 四 names its
+    # page and a t:r:c cell, and no two numbers claim the same cell.
+    from pathlib import Path
+
+    pdf = Path(__file__).resolve().parents[1] / "data" / "raw" / "huaian_city_2024.pdf"
+    tables = xxgk.parse(pdf)
+    for name in ("requests", "reviews"):
+        printed = tables[name][tables[name]["cell_status"] == "printed"]
+        assert len(printed) > 0
+        assert printed["source_page"].notna().all()
+        assert printed["source_cell"].str.fullmatch(r"t\d+:r\d+:c\d+").all()
+        assert not printed.duplicated(["source_page", "source_cell"]).any()
