@@ -616,47 +616,47 @@ def applicant_mix_chart(
     """Who asked, as 100% bars per year or agency (the six applicant columns of one table-三 row).
 
     Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
-    per_report = measures.applicant_mix(tables, row)
-    mix = measures.pool(per_report, [by, "category"])
-    order = _sort_keys(tables["reports"][by])
     parts = list(measures.APPLICANT_PARTS)
-    fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
-    _stacked_shares(
-        axes[0, 0],
-        mix,
-        by,
-        order,
+    return _mix_chart(
+        tables,
+        lambda t: measures.applicant_mix(t, row),
         parts,
         colours(APPLICANTS),
         {a: label(a, APPLICANTS, lang) for a in parts},
+        f"{text('applicant_mix', lang)} · {label(row, REQUEST_ROWS, lang)}",
+        lang,
+        by,
+        balanced,
     )
-    axes[0, 0].set_title(f"{text('applicant_mix', lang)} · {label(row, REQUEST_ROWS, lang)}")
-    _note(fig, left_out(per_report, "numerator"), lang)
-    _years_note(fig, note)
-    return explain_marks(fig, lang)
 
 
 def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True) -> Figure:
     """How requests were handled (the six outcome groups), as 100% bars per year or agency.
 
     Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
-    per_report = measures.outcome_mix(tables)
-    mix = measures.pool(per_report, [by, "category"])
-    order = _sort_keys(tables["reports"][by])
     groups = list(measures.OUTCOME_GROUPS)
-    fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
-    _stacked_shares(
-        axes[0, 0],
-        mix,
-        by,
-        order,
+    return _mix_chart(
+        tables,
+        measures.outcome_mix,
         groups,
         _group_colours(),
         {g: label(g, ROW_GROUPS, lang) for g in groups},
+        text("outcome_mix", lang),
+        lang,
+        by,
+        balanced,
     )
-    axes[0, 0].set_title(text("outcome_mix", lang))
+
+
+def _mix_chart(tables, mix_of, parts, palette, labels, title, lang, by, balanced) -> Figure:
+    """100% bars of a mix per year or agency, pooled over reports; the notes say who is left out."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
+    per_report = mix_of(tables)
+    mix = measures.pool(per_report, [by, "category"])
+    order = _sort_keys(tables["reports"][by])
+    fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
+    _stacked_shares(axes[0, 0], mix, by, order, parts, palette, labels)
+    axes[0, 0].set_title(title)
     _note(fig, left_out(per_report, "numerator"), lang)
     _years_note(fig, note)
     return explain_marks(fig, lang)
