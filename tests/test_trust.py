@@ -167,3 +167,18 @@ def test_a_note_with_an_ocr_slip_in_its_opening_is_still_a_note(tmp_path, openin
     )
     tables = _parse(tmp_path, text, "r.txt")
     assert _cells(tables, "carried_over") == [0, 0, 0, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("seed", [13001831, 13004043, 11002441, 7004983, 7009910, 1001933])
+def test_fuzz_cases_found_in_this_issue_invent_no_number(tmp_path, seed):
+    # The damaged inputs of the fuzz run that made the parser print a number the file does not hold (a
+    # superscript glued to a word read as 8, a lone ① as 1, "0</b>³" as 3, OCR text taken for a web page,
+    # "1**,004" as 1004). Replayed from their seeds, checked by the fuzz run's own check.
+    from xxgk.testing import damage, fuzz
+
+    case = damage.make_case(seed)
+    path = tmp_path / "case.txt"
+    path.write_bytes(case.data)
+    tables = xxgk.parse(path)
+    rid = tables["reports"]["report_id"].iloc[0]
+    assert fuzz.invented_numbers(tables, {rid: fuzz.document_lines(case.data, case.layout)}) == []

@@ -134,10 +134,18 @@ def _unmark(m: re.Match) -> str:
 # Footnote marks printed beside numbers: superscript and subscript digits, circled, parenthesised and
 # full-stop numbers (① ⑴ ⒈ ❶ ➀ ㉑ ⓪), and reference symbols. NFKC would make most of them digits, and
 # "66²" would be read as 662: a mark beside a number is never part of it.
-_DIGIT_MARKS = (
-    "\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089"  # ¹ ² ³ ⁰-⁹ ₀-₉
-    "\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf"  # ①-⓿, ❶-➓, ㉑-㉟, ㊱-㊿
-)
+def _digit_like() -> str:
+    """Every character that is no decimal digit but that NFKC turns into digits (² ₂ ① ⒈ ㉑ ½ ⅛ 🄁 …): Unicode
+    itself is the list, so no such character is missed (a damaged file holds any of them)."""
+    return "".join(
+        ch
+        for ch in map(chr, range(0x80, 0x20000))
+        if unicodedata.category(ch) == "No"
+        and any("0" <= d <= "9" for d in unicodedata.normalize("NFKC", ch))
+    )
+
+
+_DIGIT_MARKS = re.escape(_digit_like()) + "\u2776-\u2793\u24eb-\u24ff"  # and the dingbat ❶-➓, ⓫-⓿
 _MARK_CHARS = _DIGIT_MARKS + "※*＊†‡§"
 _MARKS = re.compile(f"[{_MARK_CHARS}]+")
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
@@ -157,10 +165,13 @@ def _unmark_number(m: re.Match) -> str:
     touches_digit = (i > 0 and s[i - 1] in _DIGITS) or (j < len(s) and s[j] in _DIGITS)
     if touches_digit:
         return ""
+    if not _DIGIT_LIKE.search(m.group()):
+        return m.group()  # ※ * † away from numbers are text
+    # A digit-like mark never becomes a digit (NFKC would make ① 1, ⁸ 8). Standing as a token of its own, a
+    # cell printed "①" is no count: it becomes 〇 (OCR's zero sign), which the table readers refuse as a
+    # number (not_a_number). On a word (报告⁸, ①予以公开) it is a note or an ordinal on the text, and goes.
     alone = (i == 0 or s[i - 1] in _CELL_EDGE) and (j == len(s) or s[j] in _CELL_EDGE)
-    # A token of its own: a cell printed as "①" is no count. It becomes 〇 (OCR's zero sign), which the
-    # table readers refuse as a number (not_a_number), instead of the digit NFKC would make of it.
-    return "〇" if alone and _DIGIT_LIKE.search(m.group()) else m.group()
+    return "〇" if alone else ""
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -238,10 +249,10 @@ def normalize_cell(text: str) -> str:
     '二是加强培训'
     >>> normalize_cell("1<del>1 9**9")
     '1 1 9 9'
-    >>> normalize_cell("66² 398¹ 15① 7※ 12<sup>3</sup> ①予以公开")
-    '66 398 15 7 12 1予以公开'
-    >>> normalize_cell("1**,004 1※,004 12³45 0</b>³")
-    '1 ,004 1 ,004 12 45 0'
+    >>> normalize_cell("66² 398¹ 15① 7※ 12<sup>3</sup> ①予以公开 报告⁸")
+    '66 398 15 7 12 予以公开报告'
+    >>> normalize_cell("1**,004 1※,004 12³45 0</b>³ 7⅛ ½")
+    '1 ,004 1 ,004 12 45 0 7 〇'
     """
     if len(text) <= _CACHED_LENGTH:
         return _normalize_short(text)
