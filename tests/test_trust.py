@@ -157,7 +157,7 @@ def test_a_circled_number_standing_alone_is_not_a_count(tmp_path, layout):
     assert cells[:3] == [7358, 0, 0] and pd.isna(cells[3]) and cells[4:] == [0, 0, 7358]
 
 
-@pytest.mark.parametrize("opening", ["注l：", "注1：", "注："])
+@pytest.mark.parametrize("opening", ["注l：", "注1：", "注：", "注|丨_:"])
 def test_a_note_with_an_ocr_slip_in_its_opening_is_still_a_note(tmp_path, opening):
     # Found by the fuzz run (case 12008800): "注l：" (an OCR slip for 注1：) before a row label and a number
     # was read as that row. A note is prose, never a row.
@@ -169,7 +169,7 @@ def test_a_note_with_an_ocr_slip_in_its_opening_is_still_a_note(tmp_path, openin
     assert _cells(tables, "carried_over") == [0, 0, 0, 0, 0, 0, 0]
 
 
-@pytest.mark.parametrize("seed", [13001831, 13004043, 11002441, 7004983, 7009910, 1001933])
+@pytest.mark.parametrize("seed", [13001831, 13004043, 11002441, 7004983, 7009910, 1001933, 15002241])
 def test_fuzz_cases_found_in_this_issue_invent_no_number(tmp_path, seed):
     # The damaged inputs of the fuzz run that made the parser print a number the file does not hold (a
     # superscript glued to a word read as 8, a lone ① as 1, "0</b>³" as 3, OCR text taken for a web page,

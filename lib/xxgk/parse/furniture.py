@@ -19,9 +19,9 @@ from xxgk.read.lines import Line
 from xxgk.read.text import compact
 
 # A note's opening words (on the line's normalised text, white space removed): 注: 注1 注(1) *注 注释: 附注 说明: 备注,
-# and 注 with one OCR slip before its colon (注l: for 注1:).
+# and 注 with OCR slips before its colon (注l: for 注1:, 注|丨_:), never a word (注销登记 is no note).
 _NOTE = re.compile(
-    r"[*※\[(]?(?:注释?|附注|说明)(?::|\d|\(\d+\)|\[\d+\]|[一二三四五六七八九十]+[、.:]|[^\d\s]:)|[*※]?备注"
+    r"[*※\[(]?(?:注释?|附注|说明)(?::|\d|\(\d+\)|\[\d+\]|[一二三四五六七八九十]+[、.:]|[^\d\s]{1,3}:)|[*※]?备注"
 )
 _NOTE_FIRST = frozenset("注说附备*※[(")
 # A running header is short and reads like a title, not like a sentence.
