@@ -44,16 +44,7 @@ def _raw_pdf(pages: list[str], size: tuple[float, float] = (595, 842)) -> bytes:
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>"
         )
         objects.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for k, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{k} 0 obj\n{body}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{off:010d} 00000 n \n" for off in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return _pdf_file(objects)
 
 
 def _text(x: float, y: float, text: str, size: float = 10) -> str:
@@ -237,16 +228,7 @@ def _nested_forms(depth: int, fan: int) -> bytes:
             f"/Length {len(body)} >>\nstream\n{body}\nendstream"
         )
     objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for k, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{k} 0 obj\n{body}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{off:010d} 00000 n \n" for off in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return _pdf_file(objects)
 
 
 def test_forms_drawn_within_forms_count_against_the_budget():
@@ -643,3 +625,17 @@ def test_a_running_header_is_kept_only_on_the_first_page_and_a_footer_nowhere():
     headed = [page(1, True), page(2, True), page(3, True)]
     assert pdf._running_lines(headed) == {(1, 2), (2, 0), (2, 2), (3, 0), (3, 2)}
     assert pdf._running_lines([page(1, True)]) == set()  # one page: nothing recurs
+
+
+def _pdf_file(objects: list[str]) -> bytes:
+    """A PDF file from its numbered objects (object 1 is the catalogue), with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for k, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{k} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{off:010d} 00000 n \n" for off in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
