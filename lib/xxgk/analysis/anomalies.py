@@ -330,3 +330,27 @@ def summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
             text("of", lang): n,
         }
     )
+
+
+def groups_hold(tables: dict) -> bool:
+    """True when every group of :func:`identical_tables` has two or more reports, all with the same
+    non-trivial table 三 (recomputed from the requests table), and different groups differ."""
+    listed = identical_tables(tables, "en")
+    if listed.empty:
+        return True
+    vec = table3_vectors(_read(tables)).set_index("report_id")
+    keys = listed.assign(key=listed["report_id"].map(vec["key"]), nz=listed["report_id"].map(vec["nonzero"]))
+    per_group = keys.groupby("group").agg(n=("key", "size"), keys=("key", "nunique"), first=("key", "first"))
+    return bool(
+        (per_group["n"] >= 2).all()
+        and (per_group["keys"] == 1).all()
+        and per_group["first"].is_unique
+        and (keys["nz"] >= MIN_NONZERO).all()
+    )
+
+
+def reports_named(frame: pd.DataFrame, tables: dict) -> bool:
+    """True when every report a list names is a report of the corpus, with its file."""
+    reports = tables["reports"].set_index("report_id")
+    ids = frame["report_id"].astype(str)
+    return bool(ids.isin(reports.index).all() and reports.loc[ids, "source_file"].notna().all())

@@ -737,3 +737,13 @@ def shares_add_up(rep: Repetition | str) -> bool:
         return True
     kinds = set(rep.sentences["kind"])
     return kinds <= {"exact", "template", "new"} and 0 <= rep.repeated_chars <= rep.n_chars
+
+
+def cut_off_shown(frame: pd.DataFrame, tables: dict, pr: Pair) -> bool:
+    """True when every report that is cut off (an issue says so) shows cells without a number: a truncated
+    report is never compared as if it were complete."""
+    for year, messages in cut_off(tables, pr).items():
+        status = frame["status"] if year == pr.year else frame["previous_status"]
+        if messages and not (status == "missing").any():
+            return False
+    return True
