@@ -32,6 +32,7 @@ import pandas as pd
 from xxgk.analysis import measures
 from xxgk.analysis.corpus import identity_failures as _identity_table
 from xxgk.analysis.corpus import used
+from xxgk.analysis.yoy import show  # noqa: F401  (re-exported: notebook 70 shows its lists whole)
 from xxgk.contract.codes import APPLICANTS, REQUEST_ROWS, Code, codes, label
 
 #: A table 三 takes part in the identical-tables search with at least this many non-zero cells (of 26 × 7):

@@ -100,6 +100,7 @@ TEXT: tuple[Code, ...] = (
         "no report read for {missing}: compared with {previous}",
     ),
     Code("consecutive", "上一年度", "the year before"),
+    Code("compared", "对比", "compared"),
     Code("row", "行", "row"),
     Code("measure", "指标", "measure"),
     Code("delta_pp", "变化（百分点）", "change (points)"),
@@ -265,16 +266,26 @@ def overview(tables: dict, pr: Pair, lang: str = "zh") -> pd.DataFrame:
                 text("status", lang): rep["status"],
                 text("template", lang): rep["template"],
                 text("errors", lang): rep["n_errors"],
-                text("cut_off", lang): "；".join(cut["message"].astype(str)) or text("none", lang),
+                text("cut_off", lang): "；".join(
+                    f"{label(c, CHECKS, lang)}：{m}"
+                    for c, m in zip(cut["check"], cut["message"], strict=True)
+                )
+                or text("none", lang),
             }
         )
-    return pd.DataFrame(lines)
+    out = pd.DataFrame(lines)
+    out.insert(2, text("compared", lang), ["", gap_note(pr, lang)])
+    return out
 
 
 def gap_note(pr: Pair, lang: str = "zh") -> str:
-    """Which year this year is compared with, and the years between that have no report read."""
+    """Which year this year is compared with, and the years between that have no report read.
+
+    >>> gap_note(Pair("a", "A", 2023, 2021, "r23", "r21"), "en")
+    'no report read for 2022: compared with 2021'
+    """
     if pr.gap == 1:
-        return f"{pr.year} ↔ {pr.previous}（{text('consecutive', lang)}）"
+        return f"{pr.previous}（{text('consecutive', lang)}）"
     missing = "、".join(str(y) for y in range(pr.previous + 1, pr.year))
     return text("gap_note", lang, previous=pr.previous, year=pr.year, missing=missing)
 
@@ -311,6 +322,17 @@ def issues(tables: dict, pr: Pair, lang: str = "zh") -> pd.DataFrame:
 
 # --------------------------------------------------------------------------------------------------------
 # Every cell of both years
+
+
+def show(frame: pd.DataFrame, nowrap: bool = False):
+    """A display table shown whole: every row and the full text of each cell (pandas would cut a long issue
+    message or passage at 50 characters), left-aligned, without the row numbers; ``nowrap`` keeps each
+    cell on one line (the "last → this (Δ)" cells)."""
+    styler = frame.style.hide(axis="index") if frame.index.equals(pd.RangeIndex(len(frame))) else frame.style
+    styles = [{"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]}]
+    if nowrap:
+        styles.append({"selector": "td", "props": [("white-space", "nowrap")]})
+    return styler.set_table_styles(styles)
 
 
 def _where(file: str, rec) -> str:
