@@ -33,6 +33,7 @@ from xxgk.analysis import measures
 from xxgk.analysis.corpus import identity_failures as _identity_table
 from xxgk.analysis.corpus import used
 from xxgk.analysis.yoy import show  # noqa: F401  (re-exported: notebook 70 shows its lists whole)
+from xxgk.contract.checks import CHECKS
 from xxgk.contract.codes import APPLICANTS, REQUEST_ROWS, Code, codes, label
 
 #: A table 三 takes part in the identical-tables search with at least this many non-zero cells (of 26 × 7):
@@ -223,6 +224,7 @@ def identity_failures(tables: dict, lang: str = "zh") -> pd.DataFrame:
     checks = [c for c in table.columns if c not in {"report_id", "agency_id", "agency", "year", "file"}]
     table = table[table[checks].sum(axis=1) > 0]
     out = table[["agency", "year", "file", *checks, "report_id"]].sort_values(["agency", "year"])
+    out = out.rename(columns={c: label(c, CHECKS, lang) for c in checks})
     return _labelled(out.reset_index(drop=True), lang)
 
 
