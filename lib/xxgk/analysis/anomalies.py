@@ -43,6 +43,8 @@ from xxgk.contract.codes import APPLICANTS, REQUEST_ROWS, Code, codes, label
 MIN_NONZERO = 16
 #: The percentiles that bound a rate's ordinary range.
 LOW_PCT, HIGH_PCT = 0.05, 0.95
+#: Float rounding: the Wilson bound of 0 of n is 0 give or take 1e-17, which is not above a percentile of 0.
+_EPS = 1e-9
 #: Percentiles of fewer reports than this say little: no extreme rate is listed then.
 MIN_PEERS = 20
 
@@ -266,8 +268,8 @@ def extreme_rate_frame(tables: dict) -> pd.DataFrame:
     rates.loc[over, ["low", "high"]] = float("nan")
     rates = rates.merge(rate_bounds(tables), on="measure", how="left")
     eligible = rates["low"].notna() & ~rates["is_small_n"].fillna(True).astype(bool)
-    above = eligible & rates["p_high"].notna() & (rates["low"] > rates["p_high"].astype("float64"))
-    below = eligible & rates["p_low"].notna() & (rates["high"] < rates["p_low"].astype("float64"))
+    above = eligible & rates["p_high"].notna() & (rates["low"] > rates["p_high"].astype("float64") + _EPS)
+    below = eligible & rates["p_low"].notna() & (rates["high"] < rates["p_low"].astype("float64") - _EPS)
     out = rates[above | below].assign(direction=lambda f: ["high" if a else "low" for a in above[f.index]])
     out = out.drop(columns=["agency", "year"]).merge(_who(tables), on="report_id", how="left")
     return out.sort_values(["measure", "direction", "value"], kind="stable").reset_index(drop=True)
