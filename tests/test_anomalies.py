@@ -12,6 +12,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import xxgk
@@ -202,3 +203,19 @@ def test_the_national_panel(tmp_path):
     off = set(issues.loc[issues["check"] == "identity_row_total", "report_id"]) & set(used["report_id"])
     assert off and off <= failing  # the published inconsistencies the panel plants are listed
     assert anomalies.reports_named(anomalies.all_zero_tables(tables), tables)
+
+
+@pytest.mark.parametrize(
+    "states, copied", [(("not_applicable", "not_applicable"), True), (("not_applicable", "missing"), False)]
+)
+def test_a_slash_is_not_a_missing_cell(constructed, states, copied):
+    """Both print "/" in a cell: still identical. One prints "/" where the other lost the cell: not."""
+    tables, _, ids = constructed
+    tables = dict(tables)
+    req = tables["requests"].copy()
+    for rid, state in zip(("r000", ids["copy_other_agency"]), states, strict=True):
+        at = (req["report_id"] == rid) & (req["row_code"] == "denied_state_secret")
+        req.loc[at, ["count", "cell_status"]] = [pd.NA, state]
+    tables["requests"] = req
+    same = anomalies.identical_tables(tables, "en")
+    assert ("r000" in set(same["report_id"])) is copied
