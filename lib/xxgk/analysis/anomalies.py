@@ -32,7 +32,10 @@ import pandas as pd
 from xxgk.analysis import measures
 from xxgk.analysis.corpus import identity_failures as _identity_table
 from xxgk.analysis.corpus import used
-from xxgk.analysis.yoy import show  # noqa: F401  (re-exported: notebook 70 shows its lists whole)
+from xxgk.analysis.yoy import (
+    interval,
+    show,  # noqa: F401  (re-exported: notebook 70 shows its lists whole)
+)
 from xxgk.contract.checks import CHECKS
 from xxgk.contract.codes import APPLICANTS, REQUEST_ROWS, Code, codes, label
 
@@ -261,11 +264,8 @@ def extreme_rate_frame(tables: dict) -> pd.DataFrame:
     """The extreme rates (see the module's docstring), numeric: one line per report and rate."""
     tables = _read(tables)
     rates = measures.rates(tables)
-    rates["low"], rates["high"] = measures.wilson(rates["numerator"], rates["denominator"])
-    # A rate above 1 (lawsuits can outnumber the year's new requests) is no proportion: it has no Wilson
-    # interval (wilson() would clip it to 100 %), so it cannot be shown to be extreme by this rule.
-    over = (rates["numerator"] > rates["denominator"]).fillna(False).to_numpy()
-    rates.loc[over, ["low", "high"]] = float("nan")
+    # a rate above 1 (lawsuits can outnumber the year's new requests) has no interval: never listed
+    rates["low"], rates["high"] = interval(rates["numerator"], rates["denominator"])
     rates = rates.merge(rate_bounds(tables), on="measure", how="left")
     eligible = rates["low"].notna() & ~rates["is_small_n"].fillna(True).astype(bool)
     above = eligible & rates["p_high"].notna() & (rates["low"] > rates["p_high"].astype("float64") + _EPS)
