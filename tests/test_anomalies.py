@@ -248,3 +248,8 @@ def test_notebooks_60_and_70_run_on_the_national_panel(tmp_path):
     for run in runs:
         result = execute(run, tmp_path / "out")
         assert result.ok, result.failure.describe() if result.failure else result
+
+
+def test_notebook_70_checks_its_language(constructed):
+    with pytest.raises(ValueError, match="lang: 'de' given; allowed: 'zh' or 'en'"):
+        anomalies.summary(constructed[1], "de")
