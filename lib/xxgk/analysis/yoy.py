@@ -131,6 +131,16 @@ TEXT: tuple[Code, ...] = (
     ),
     Code("unreadable", "{file} 无法读取：{reason}", "{file} cannot be read: {reason}"),
     Code("no_prose", "报告中没有正文句子", "the report has no prose sentences"),
+    Code(
+        "chart_title",
+        "{agency}：{previous} 年与 {year} 年的派生比率",
+        "{agency}: derived rates, {previous} and {year}",
+    ),
+    Code(
+        "chart_note",
+        "线段：95% Wilson 区间；空心点：分母不足 30；NA：缺少数字；高于 100% 的比率没有区间",
+        "line: 95% Wilson interval; hollow: denominator under 30; NA: a number is missing; no interval above 100%",
+    ),
 )
 
 
@@ -785,3 +795,51 @@ def cut_off_shown(frame: pd.DataFrame, tables: dict, pr: Pair) -> bool:
         if messages and not (status == "missing").any():
             return False
     return True
+
+
+def rates_chart(frame: pd.DataFrame, pr: Pair, lang: str = "zh"):
+    """The rates of both years side by side, each with its 95 % Wilson interval; a hollow marker is under
+    the small-N guard, "NA (year)" marks a rate without a value, and a rate above 100 % has no interval.
+
+    A Figure drawn with the charts' theme and CJK font (:func:`xxgk.analysis.plotting.theme`).
+    """
+    from matplotlib.figure import Figure
+
+    from xxgk.analysis import plotting
+
+    plotting.theme()
+    fig = Figure(figsize=(8, 0.6 * len(frame) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    years = ((pr.previous, "previous_", "#8c8c8c", -0.15), (pr.year, "", "#1f77b4", 0.15))
+    right = max(
+        [1.0, *frame["value"].dropna().astype(float), *frame["previous_value"].dropna().astype(float)]
+    )
+    for year, prefix, colour, shift in years:
+        for i, rec in enumerate(frame.to_dict("records")):
+            y = len(frame) - 1 - i + shift
+            value = rec[f"{prefix}value"]
+            if pd.isna(value):
+                ax.text(0.005, y, f"NA ({year})", va="center", fontsize=8, color=plotting.MISSING_COLOUR)
+                continue
+            if pd.notna(rec[f"{prefix}low"]):
+                ax.plot([rec[f"{prefix}low"], rec[f"{prefix}high"]], [y, y], color=colour, lw=2)
+            small = pd.notna(rec[f"{prefix}is_small_n"]) and bool(rec[f"{prefix}is_small_n"])
+            ax.plot([float(value)], [y], "o", color=colour, mfc="white" if small else colour, ms=7)
+            ax.text(
+                float(value) + 0.01 * right,
+                y + (0.1 if shift > 0 else -0.1),  # this year's label above its point, last year's below
+                measures.format_rate(value, rec[f"{prefix}numerator"], rec[f"{prefix}denominator"]),
+                ha="left",
+                va="bottom" if shift > 0 else "top",
+                fontsize=7,
+                color=colour,
+            )
+        ax.plot([], [], "o", color=colour, label=str(year))
+    ax.set_yticks(range(len(frame)), [measures.rate_label(m, lang) for m in frame["measure"]][::-1])
+    ax.set_xlim(0, right * 1.08)
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+    ax.set_ylim(-0.7, len(frame) - 0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(text("chart_title", lang, agency=pr.agency_name, previous=pr.previous, year=pr.year))
+    ax.set_xlabel(text("chart_note", lang), fontsize=8, color="#555555")
+    return fig
