@@ -188,3 +188,15 @@ def test_parameters_are_checked_with_what_is_allowed(sample, agency, year, lang,
     assert says in str(err.value)
     if "agencies with two or more years" in says:
         assert "广州市番禺区政务服务数据管理局 (2021, 2023)" in str(err.value)
+
+
+def test_rates_chart_marks_what_is_missing(sample, recwarn):
+    pr = yoy.pair(sample, PANYU)
+    fig = yoy.rates_chart(yoy.rate_changes(sample, pr), pr, "zh")
+    fig.canvas.draw()  # the font is looked up when the figure is drawn
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    # 2023 is cut off before 总计: every rate over total handled or carried forward is NA, and said
+    assert texts.count("NA (2023)") == 4 and "NA (2021)" in texts  # review correction: no review in 2021
+    assert "100.0% (2/2)" in texts and "0.0% (0/1)" in texts
+    assert fig.axes[0].get_title() == "广州市番禺区政务服务数据管理局：2021 年与 2023 年的派生比率"
+    assert not [w for w in recwarn if "Glyph" in str(w.message)], "a Chinese label has no font"
