@@ -130,7 +130,6 @@ TEXT: tuple[Code, ...] = (
         "{file} differs from the file that was parsed (SHA-256): not used",
     ),
     Code("unreadable", "{file} 无法读取：{reason}", "{file} cannot be read: {reason}"),
-    Code("no_prose", "报告中没有正文句子", "the report has no prose sentences"),
     Code(
         "chart_title",
         "{agency}：{previous} 年与 {year} 年的派生比率",
