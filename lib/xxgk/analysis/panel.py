@@ -233,10 +233,12 @@ def agencies_per_year(panel: pd.DataFrame) -> pd.Series:
     return rows.groupby("year")["agency_id"].nunique().rename("agencies")
 
 
-def changes(panel: pd.DataFrame, cells: Iterable[str] = ()) -> pd.DataFrame:
+def changes(panel: pd.DataFrame, cells: Iterable[str] = (), max_gap: int = 1) -> pd.DataFrame:
     """Year-over-year differences per agency and cell (long: one row per agency, year and cell).
 
     Only between consecutive years (t−1 → t) of one agency, both read: a gap of a year gives no difference.
+    ``max_gap`` widens that to years at most that far apart (an agency's report years 2021 and 2023 compared
+    with ``max_gap=2``: the comparison then says which year it is against, as notebook 60 does).
     ``delta`` = value(t) − value(t−1); ``pct_change`` = delta / value(t−1), NA when value(t−1) is 0 or NA.
     ``cells``: panel columns (default: ``new_received_tot``, ``total_processed_tot``, ``granted_tot``).
 
@@ -244,11 +246,14 @@ def changes(panel: pd.DataFrame, cells: Iterable[str] = ()) -> pd.DataFrame:
     ...                   "x": pd.array([4, 6, 9], dtype="Int64")})
     >>> changes(p, ["x"])[["year", "previous", "value", "delta", "pct_change"]].values.tolist()
     [[2021, 4.0, 6.0, 2.0, 0.5]]
+    >>> changes(p, ["x"], max_gap=2)[["year", "previous", "value"]].values.tolist()
+    [[2021, 4.0, 6.0], [2023, 6.0, 9.0]]
     """
     cells = list(cells) or ["new_received_tot", "total_processed_tot", "granted_tot"]
     rows = present(panel).sort_values(["agency_id", "year"])
     prev = rows.groupby("agency_id")[["year", *cells]].shift(1)
-    consecutive = (rows["year"] - prev["year"] == 1).fillna(False).to_numpy()
+    gap = rows["year"] - prev["year"]
+    consecutive = ((gap >= 1) & (gap <= max_gap)).fillna(False).to_numpy()
     frames = []
     for cell in cells:
         value = rows[cell].astype("Float64")
