@@ -91,7 +91,11 @@ def test_a_broken_notebook_is_reported_and_the_others_still_run(suite, tmp_path,
     for r in result.results:
         assert r.ipynb.exists() and r.html.exists()
     index = result.index.read_text(encoding="utf-8")
-    assert index.count("<tr class=") == 3 and "FAILED" in index and "20-broken.html" in index
+    assert (
+        index.count("<tr class=") == 3
+        and index.count('<tr class="failed"') == 1
+        and "20-broken.html" in index
+    )
     assert json.loads((out / "batch.json").read_text(encoding="utf-8"))["runs"][2]["ok"] is False
     # the command line exits non-zero and names the notebook and cell
     assert batch.main([str(suite), "--out", str(out), "--workers", "1", "--quiet"]) == 1
