@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from xxgk.analysis.measures import NO_NUMBER
-from xxgk.contract.checks import CHECKS, SEVERITY_CODES
+from xxgk.contract.checks import CHECKS, SEVERITIES, SEVERITY_CODES
 from xxgk.contract.codes import CELL_STATUSES, by_code, codes, label
 from xxgk.contract.schema import TABLES
 from xxgk.output.files import load_tables
@@ -158,6 +158,48 @@ def issues_summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
     known = by_code(CHECKS)
     counts.insert(0, "label", [label(c, CHECKS, lang) if c in known else c for c in counts.index])
     return counts.sort_values(["error", "warning", "info"], ascending=False)
+
+
+#: The columns of :func:`issues_table`, with their headings in each language.
+ISSUE_COLUMNS = {
+    "agency": ("机关", "agency"),
+    "year": ("年度", "year"),
+    "check": ("检查项目", "check"),
+    "severity": ("严重程度", "severity"),
+    "message": ("说明", "message"),
+    "location": ("位置", "where"),
+    "text": ("原文", "printed text"),
+    "expected": ("应为", "expected"),
+    "actual": ("实为", "actual"),
+}
+
+
+def issues_table(tables: dict, lang: str = "zh"):
+    """Every issue, one line each (none cut from the display), for readers: the agency and year instead of
+    the report id, the check by its name (Chinese for ``zh``, its code for ``en``), the severity in words,
+    the message, where, and the printed text the issue is about (the ``text`` column); sorted by agency,
+    year and severity. A pandas Styler (it shows every row, whatever the display options); its ``.data``
+    is the DataFrame."""
+    issues = tables["issues"]
+    reports = tables["reports"].set_index("report_id")[["agency", "year"]]
+    known = by_code(CHECKS)
+    severities = {s.code: (s.zh if lang == "zh" else s.code) for s in SEVERITIES}
+    table = issues.join(reports, on="report_id").assign(
+        check=[known[c].zh if lang == "zh" and c in known else c for c in issues["check"]],
+        severity=issues["severity"].map(severities).fillna(issues["severity"]),
+        order=issues["severity"].map({c: i for i, c in enumerate(SEVERITY_CODES)}),
+        location=issues["location"].str.replace(r"\Alines? (\d+(?:-\d+)?)\Z", r"第 \1 行", regex=True)
+        if lang == "zh"
+        else issues["location"],
+    )
+    table = table.sort_values(["agency", "year", "order"], kind="stable").reset_index(drop=True)
+    heading = {column: names[0 if lang == "zh" else 1] for column, names in ISSUE_COLUMNS.items()}
+    table = table.reindex(columns=list(ISSUE_COLUMNS)).rename(columns=heading)
+    return (
+        table.style.hide(axis="index")
+        .format(na_rep="—")
+        .set_table_styles([{"selector": "td, th", "props": "text-align: left; white-space: pre-wrap"}])
+    )
 
 
 def identity_failures(tables: dict) -> pd.DataFrame:

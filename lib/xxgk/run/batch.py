@@ -306,6 +306,7 @@ def render_html(ipynb: Path, target: Path, show_code: bool = False, lang: str | 
         exclude_input=not show_code,
         exclude_input_prompt=not show_code,
         exclude_output_prompt=not show_code,
+        language_code=lang,  # <html lang>: a browser picks Chinese glyphs (not Japanese) for a zh page
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(LANGS) - {lang}), enabled=True)
     body, _ = exporter.from_notebook_node(nb)
