@@ -14,7 +14,7 @@ import xxgk
 from handmade import corpus
 from xxgk.analysis import parameters
 from xxgk.run import batch
-from xxgk.run.kernel import QUIET
+from xxgk.run.kernel import quiet
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -102,7 +102,7 @@ def _run(notebook: str, tmp_path, **given):
         parameters=given,
         cwd=str(NOTEBOOKS),
         progress_bar=False,
-        **QUIET,
+        **quiet(),
     )
 
 

@@ -373,7 +373,7 @@ def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT, show_code: boo
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from xxgk.run.kernel import QUIET
+    from xxgk.run.kernel import quiet
 
     out_dir = Path(out_dir)
     ipynb = out_dir / f"{run.name}.ipynb"
@@ -392,7 +392,7 @@ def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT, show_code: boo
                 progress_bar=False,
                 execution_timeout=timeout,
                 log_output=False,
-                **QUIET,
+                **quiet(),
             )
     except PapermillExecutionError as err:
         failure = CellFailure(err.cell_index, err.exec_count, err.ename, str(err.evalue), err.source or "")

@@ -14,7 +14,6 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
-import xxgk
 from xxgk.analysis.corpus import resolve
 from xxgk.analysis.parameters import LANGS
 from xxgk.output.files import run_of
@@ -88,7 +87,7 @@ def page(results: list, out_dir: Path, title: str, seconds: float, workers: int)
             ok=len(results) - failed, n=len(results), failed=failed, seconds=seconds, workers=workers
         )
         + "</p>",
-        f"<p>{w['version']} {html.escape(xxgk.__version__)}</p>",
+        f"<p>{w['version']} {html.escape(_version())}</p>",
         *(f"<p>{w['data']}: {line}</p>" for line in _data_lines(results, w)),
     ]
     panels = [p for p in sorted(out_dir.glob("panel*")) if p.suffix.lower() in PANEL_FORMATS and p.is_file()]
@@ -180,3 +179,13 @@ def _data_lines(results: list, w: dict) -> list[str]:
         written = stamp["written"] if stamp else w["unknown"]
         lines.append(f"{html.escape(str(folder))} ({w['written']} {html.escape(written)})")
     return lines
+
+
+def _version() -> str:
+    """The installed package's version, as ``xxgk.__version__`` gives it (the facade is not imported here)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xxgk")
+    except PackageNotFoundError:
+        return "0+unknown"

@@ -23,34 +23,41 @@ import os
 import shutil
 import tempfile
 import weakref
-
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
+from functools import cache
 
 
-class QuietKernelManager(AsyncKernelManager):
-    """A local kernel over IPC, shut down without the SIGINT that precedes a shutdown request."""
+@cache
+def manager_class() -> type:
+    """``QuietKernelManager``: a local kernel over IPC, shut down without the SIGINT that precedes a shutdown
+    request. Defined on first use: jupyter_client comes with the notebooks extra, and ``import xxgk.run.kernel``
+    needs only the core."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
 
-    transport = CaselessStrEnum(
-        ["tcp", "ipc"], default_value="ipc" if os.name == "posix" else "tcp", config=True
-    )
+    class QuietKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(
+            ["tcp", "ipc"], default_value="ipc" if os.name == "posix" else "tcp", config=True
+        )
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        if self.transport == "ipc" and "ip" not in kwargs:
-            # jupyter_client's default is "kernel-ipc" in the working folder, shared by every kernel started
-            # there: two notebooks side by side would take each other's sockets. Each kernel gets a folder of
-            # its own (mode 0700), removed with its manager.
-            folder = tempfile.mkdtemp(prefix="xxgk-kernel-")
-            weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
-            self.ip = os.path.join(folder, "kernel")
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if self.transport == "ipc" and "ip" not in kwargs:
+                # jupyter_client's default is "kernel-ipc" in the working folder, shared by every kernel
+                # started there: two notebooks side by side would take each other's sockets. Each kernel
+                # gets a folder of its own (mode 0700), removed with its manager.
+                folder = tempfile.mkdtemp(prefix="xxgk-kernel-")
+                weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+                self.ip = os.path.join(folder, "kernel")
 
-    async def _async_interrupt_kernel(self) -> None:
-        # shutdown_kernel() interrupts first (jupyter_client 8 calls this method); nothing else here does
-        if self.shutting_down:
-            return
-        await super()._async_interrupt_kernel()
+        async def _async_interrupt_kernel(self) -> None:
+            # shutdown_kernel() interrupts first (jupyter_client 8 calls this method); nothing else here does
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
 
 
-#: What papermill passes on to nbclient so that the kernel is a :class:`QuietKernelManager`.
-QUIET = {"kernel_manager_class": QuietKernelManager}
+def quiet() -> dict:
+    """What papermill passes on to nbclient so that the kernel is a quiet one (:func:`manager_class`)."""
+    return {"kernel_manager_class": manager_class()}
