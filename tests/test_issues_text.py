@@ -55,7 +55,8 @@ def test_the_full_issues_table_in_chinese(seed_tables):
     ]
     names = {c.zh for c in CHECKS}
     assert set(table["检查项目"]) <= names and set(table["严重程度"]) <= {s.zh for s in SEVERITIES}
-    assert table["位置"].dropna().str.match(r"第 \d+(-\d+)? 行|table|MANIFEST").all()
+    assert table["位置"].dropna().str.match(r"第 \d+(-\d+)? 行|表[二三四] |MANIFEST").all()
+    assert corpus.where_zh("table 三, row new_received") == "表三 一、本年新收政府信息公开申请数量"
     assert table["原文"].notna().any()
     # shown whole: pandas' display limits do not apply to it
     with pd.option_context("display.max_rows", 5):

@@ -70,6 +70,16 @@ CODES_ZH = {
     "measure": _table(RATES, MIXES),
     "status": {k: HEADINGS_ZH[k] for k in ("ok", "incomplete", "failed", "total")},
     "template": {},
+    # the output tables by what they hold (the rows of table_sizes)
+    "table": {
+        "reports": "报告",
+        "requests": "申请办理（表三）",
+        "reviews": "复议诉讼（表四）",
+        "proactive": "主动公开（表二）",
+        "facts": "正文数字",
+        "issues": "问题",
+        "agencies": "机关",
+    },
 }
 #: A heading that is itself a code (a check per column, a severity per column), when its axis has no name.
 LOOSE_ZH = {**_table(CHECKS), **_table(SEVERITIES), **HEADINGS_ZH}
@@ -96,11 +106,12 @@ def show(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def _axis(axis: pd.Index, loose: bool) -> pd.Index:
     """An index or the columns relabelled: each level's values by the codes its name says (and, for
-    column headings, :data:`LOOSE_ZH` for the rest), then the level names."""
+    column headings, :data:`LOOSE_ZH` for the rest; in an index, a margin's "total"), then the level
+    names."""
     levels = []
     for i, name in enumerate(axis.names):
         values = axis.get_level_values(i)
-        codes = {**(LOOSE_ZH if loose else {}), **CODES_ZH.get(name, {})}
+        codes = {**(LOOSE_ZH if loose else {"total": HEADINGS_ZH["total"]}), **CODES_ZH.get(name, {})}
         levels.append([codes.get(v, v) if isinstance(v, str) else v for v in values])
     names = [HEADINGS_ZH.get(n, n) if isinstance(n, str) else n for n in axis.names]
     if isinstance(axis, pd.MultiIndex):
