@@ -50,3 +50,10 @@ def test_code_values_become_their_contract_labels():
     assert shown["件数"].equals(pool["count"])  # numbers and NA untouched
     overview = labels.show(corpus.reports_overview(handmade()), "zh")
     assert set(overview["状态"]) == {"完整", "不完整"} and set(overview["机关"]) == {"甲局", "乙局"}
+
+
+def test_table_names_and_margins_in_chinese():
+    cells = labels.show(corpus.cell_status_counts(handmade()), "zh")
+    assert list(cells.index) == ["申请办理（表三）", "复议诉讼（表四）", "主动公开（表二）"]
+    status = labels.show(corpus.status_by_year(handmade()), "zh")
+    assert list(status.index)[-1] == "合计" and list(status.columns)[-1] == "合计"

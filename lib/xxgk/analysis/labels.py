@@ -111,7 +111,9 @@ def _axis(axis: pd.Index, loose: bool) -> pd.Index:
     levels = []
     for i, name in enumerate(axis.names):
         values = axis.get_level_values(i)
-        codes = {**(LOOSE_ZH if loose else {"total": HEADINGS_ZH["total"]}), **CODES_ZH.get(name, {})}
+        # an unnamed index holds the output tables' names (cell_status_counts), a named one its codes
+        rows = {"total": HEADINGS_ZH["total"], **(CODES_ZH["table"] if name is None else {})}
+        codes = {**(LOOSE_ZH if loose else rows), **CODES_ZH.get(name, {})}
         levels.append([codes.get(v, v) if isinstance(v, str) else v for v in values])
     names = [HEADINGS_ZH.get(n, n) if isinstance(n, str) else n for n in axis.names]
     if isinstance(axis, pd.MultiIndex):
