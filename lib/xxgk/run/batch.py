@@ -50,6 +50,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -61,6 +62,7 @@ from pathlib import Path
 
 from xxgk.analysis.parameters import FOR_EACH, LANGS, convert, each
 from xxgk.output.files import file_mode, output_folder_problem
+from xxgk.run.kernel import SOCKETS_ENV
 
 #: The longest output name in characters before it is shortened with a hash (file systems allow 255 bytes;
 #: a CJK character takes 3 in UTF-8, and ".ipynb"/".html" must still fit).
@@ -444,7 +446,12 @@ def run_batch(
     runs = load_runs(params_file)
     start = time.perf_counter()
     bar = tqdm(total=len(runs), desc="notebooks", unit="nb", disable=not progress)
-    results = _run_all(runs, out_dir, max(1, workers), timeout, notebook_timeout, bar, show_code)
+    sockets = tempfile.mkdtemp(prefix="xxgk-")  # the kernels' sockets, whatever becomes of them
+    try:
+        with _environment(SOCKETS_ENV, sockets):
+            results = _run_all(runs, out_dir, max(1, workers), timeout, notebook_timeout, bar, show_code)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     bar.close()
     order = {run.name: i for i, run in enumerate(runs)}
     results.sort(key=lambda r: order[r.name])

@@ -25,6 +25,13 @@ import tempfile
 import weakref
 from functools import cache
 
+#: The environment variable naming a folder for the kernels' socket folders: the batch makes one and
+#: removes it when it ends, so that the sockets of a kernel whose worker was killed do not stay behind.
+SOCKETS_ENV = "XXGK_KERNEL_SOCKETS"
+#: The longest socket path (``…/kernel`` before its "-N"): a Unix socket's path holds 104 bytes on macOS,
+#: 108 on Linux, and ZeroMQ appends "-1" … "-5".
+MAX_SOCKET_PATH = 96
+
 
 @cache
 def manager_class() -> type:
@@ -41,13 +48,19 @@ def manager_class() -> type:
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
+            # Each kernel gets a folder of its own (mode 0700) for its connection file (jupyter_client would
+            # write it to the temporary folder, where a killed kernel's stays, key and all) and its sockets
+            # (jupyter_client's IPC default is "kernel-ipc" in the working folder, shared by every kernel
+            # started there: two notebooks side by side would take each other's). Removed with the manager,
+            # and with the batch's SOCKETS_ENV folder when the worker was killed.
+            folder = tempfile.mkdtemp(prefix="k-", dir=os.environ.get(SOCKETS_ENV) or None)
+            weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+            if not self.connection_file:
+                self.connection_file = os.path.join(folder, "kernel.json")
             if self.transport == "ipc" and "ip" not in kwargs:
-                # jupyter_client's default is "kernel-ipc" in the working folder, shared by every kernel
-                # started there: two notebooks side by side would take each other's sockets. Each kernel
-                # gets a folder of its own (mode 0700), removed with its manager.
-                folder = tempfile.mkdtemp(prefix="xxgk-kernel-")
-                weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
                 self.ip = os.path.join(folder, "kernel")
+                if len(os.fsencode(self.ip)) > MAX_SOCKET_PATH:  # a deep temporary folder: TCP after all
+                    self.transport, self.ip = "tcp", "127.0.0.1"
 
         async def _async_interrupt_kernel(self) -> None:
             # shutdown_kernel() interrupts first (jupyter_client 8 calls this method); nothing else here does
