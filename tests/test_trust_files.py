@@ -594,9 +594,14 @@ def test_a_parameters_file_cannot_name_a_notebook_outside_its_folder(tmp_path, n
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
-def test_a_notebook_past_its_time_limit_is_stopped_and_the_others_run(tmp_path):
+def test_a_notebook_past_its_time_limit_is_stopped_and_the_others_run(tmp_path, monkeypatch):
+    import tempfile
+
     from xxgk.run import batch
 
+    (tmp_path / "tmp").mkdir()  # the batch's temporary files, to see that none stays behind
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", None)
     params = _suite(tmp_path, "10-quick.ipynb", "20-stuck.ipynb")
     pid_file = tmp_path / "kernel.pid"
     _notebook(
@@ -618,6 +623,7 @@ def test_a_notebook_past_its_time_limit_is_stopped_and_the_others_run(tmp_path):
             break
         time.sleep(1)
     assert not _running(kernel)
+    assert list((tmp_path / "tmp").iterdir()) == []  # the killed kernel's sockets went with the batch
 
 
 def _running(pid: int) -> bool:

@@ -7,14 +7,24 @@ which ``xxgk parse data/raw --out data/processed`` writes from the sample report
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from xxgk.analysis.measures import NO_NUMBER
-from xxgk.contract.checks import CHECKS, SEVERITY_CODES
-from xxgk.contract.codes import CELL_STATUSES, by_code, codes, label
+from xxgk.contract.checks import CHECKS, SEVERITIES, SEVERITY_CODES
+from xxgk.contract.codes import (
+    APPLICANTS,
+    CELL_STATUSES,
+    PROACTIVE_ITEMS,
+    PROCEEDINGS,
+    REQUEST_ROWS,
+    by_code,
+    codes,
+    label,
+)
 from xxgk.contract.schema import TABLES
 from xxgk.output.files import load_tables
 
@@ -158,6 +168,78 @@ def issues_summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
     known = by_code(CHECKS)
     counts.insert(0, "label", [label(c, CHECKS, lang) if c in known else c for c in counts.index])
     return counts.sort_values(["error", "warning", "info"], ascending=False)
+
+
+#: The columns of :func:`issues_table`, with their headings in each language.
+ISSUE_COLUMNS = {
+    "agency": ("机关", "agency"),
+    "year": ("年度", "year"),
+    "check": ("检查项目", "check"),
+    "severity": ("严重程度", "severity"),
+    "message": ("说明", "message"),
+    "location": ("位置", "where"),
+    "text": ("原文", "printed text"),
+    "expected": ("应为", "expected"),
+    "actual": ("实为", "actual"),
+}
+
+
+def issues_table(tables: dict, lang: str = "zh"):
+    """Every issue, one line each (none cut from the display), for readers: the agency and year instead of
+    the report id, the check by its name (Chinese for ``zh``, its code for ``en``), the severity in words,
+    the message, where, and the printed text the issue is about (the ``text`` column); sorted by agency,
+    year and severity. A pandas Styler (it shows every row, whatever the display options); its ``.data``
+    is the DataFrame."""
+    issues = tables["issues"]
+    reports = tables["reports"].set_index("report_id")[["agency", "year"]]
+    known = by_code(CHECKS)
+    severities = {s.code: (s.zh if lang == "zh" else s.code) for s in SEVERITIES}
+    table = issues.join(reports, on="report_id").assign(
+        check=[known[c].zh if lang == "zh" and c in known else c for c in issues["check"]],
+        severity=issues["severity"].map(severities).fillna(issues["severity"]),
+        order=issues["severity"].map({c: i for i, c in enumerate(SEVERITY_CODES)}),
+        location=issues["location"].map(where_zh, na_action="ignore") if lang == "zh" else issues["location"],
+    )
+    table = table.sort_values(["agency", "year", "order"], kind="stable").reset_index(drop=True)
+    heading = {column: names[0 if lang == "zh" else 1] for column, names in ISSUE_COLUMNS.items()}
+    table = table.reindex(columns=list(ISSUE_COLUMNS)).rename(columns=heading)
+    # short columns on one line; the message and the printed text wrap, wide enough to read
+    return (
+        table.style.hide(axis="index")
+        .format(na_rep="—")
+        .set_table_styles(
+            [
+                {"selector": "td, th", "props": "text-align: left; vertical-align: top"},
+                {"selector": "td.col0, td.col1, td.col2, td.col3", "props": "white-space: nowrap"},
+                {"selector": "td.col4, td.col5, td.col6", "props": "white-space: pre-wrap; min-width: 14em"},
+            ]
+        )
+    )
+
+
+#: Where an issue is, as the issues table writes it, and the code table of what it names.
+_WHERE = (
+    (re.compile(r"lines? (\d+(?:-\d+)?)"), None, "第 {} 行"),
+    (re.compile(r"table 三, row (\w+)"), REQUEST_ROWS, "表三 {}"),
+    (re.compile(r"table 三, column (\w+)"), APPLICANTS, "表三 {} 列"),
+    (re.compile(r"table 二, (\w+)"), PROACTIVE_ITEMS, "表二 {}"),
+    (re.compile(r"table 四, (\w+)"), PROCEEDINGS, "表四 {}"),
+)
+
+
+def where_zh(location: str) -> str:
+    """An issue's location in Chinese, a code by its label (anything else as it is).
+
+    >>> where_zh("line 12"), where_zh("table 四, review"), where_zh("MANIFEST.csv (a.txt)")
+    ('第 12 行', '表四 行政复议', 'MANIFEST.csv (a.txt)')
+    """
+    for pattern, declared, text in _WHERE:
+        found = pattern.fullmatch(location)
+        if found:
+            code = found.group(1)
+            known = by_code(declared) if declared else {}
+            return text.format(known[code].zh if code in known else code)
+    return location
 
 
 def identity_failures(tables: dict) -> pd.DataFrame:

@@ -280,6 +280,7 @@ class Issue:
     location: str = ""
     expected: str = ""
     actual: str = ""
+    text: str = ""  # the line the issue is about, as printed (filled by the pipeline from ``location``)
 
     def __post_init__(self) -> None:
         declared = BY_CODE.get(self.check)

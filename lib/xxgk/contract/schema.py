@@ -146,6 +146,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("actual", "string", "What the document holds"),
         Column("location", "string", "Where: line N, or a row/column of a table"),
         Column("message", "string", "The problem in plain words"),
+        Column(
+            "text",
+            "string",
+            "The printed line the issue is about (as decoded; HTML, PDF and Word: the line as read), when "
+            "its location is a line, a few lines, or a table-三 row whose label line is known; NA otherwise",
+        ),
     ),
     "agencies": (
         Column("agency_id", "string", "Stable id of the agency (see reports)"),

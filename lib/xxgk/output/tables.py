@@ -157,6 +157,7 @@ def issue_record(report_id: str, issue: Issue) -> dict:
         "actual": issue.actual or None,
         "location": issue.location or None,
         "message": issue.message,
+        "text": issue.text or None,
     }
 
 

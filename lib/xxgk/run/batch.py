@@ -17,11 +17,27 @@ The parameters file::
       - notebook: 00-corpus-quality.ipynb          # no parameters: the notebook's defaults
       - notebook: 50-yearly-analysis.ipynb
         parameters: [{year: 2021}, {year: 2023}]   # one run per set
+      - notebook: 40-agency-profile.ipynb
+        for_each: agency                           # one run per agency of the parsed tables
+        min_years: 2                               # (optional) only agencies with reports in 2+ years
+      - notebook: 50-yearly-analysis.ipynb
+        for_each: year                             # one run per report year (min_reports: N optional)
+        parameters: [{lang: en}]                   # for_each goes over each set: here, every year in English
+
+``for_each`` (:data:`xxgk.analysis.parameters.FOR_EACH`) is expanded from the parsed tables of the run's
+``data_dir`` (its parameter set's, else the defaults', else the sample's ``data/processed``) when the
+file is read, so a new report needs no edit here; agencies are named by their canonical name, and only
+reports that charts use count (read, duplicates left out).
 
 Values are read as text and converted to the type the notebook's parameters cell declares
-(``year: int``, ``agencies: list[str]``), so an identifier such as an agency code ``"0101"`` stays a
-string (``papermill -p`` would turn it into the number 101), and a parameter the notebook does not
-declare is an error before anything runs.
+(``year: int``, ``agencies: list[str]``) by :func:`xxgk.analysis.parameters.convert`, the converter the
+notebooks' own check cell uses, so an identifier such as an agency code ``"0101"`` stays a string
+(``papermill -p`` would turn it into the number 101), and a parameter the notebook does not declare is an
+error before anything runs.
+
+Each run's figures go to ``OUT/figures/<output name>/``: the kernel gets ``XXGK_FIGURES_DIR`` set to that
+folder (the charts save every figure they show there), and the index links what it finds. Pages are
+rendered in the run's ``lang``: markdown cells tagged with the other language are left out.
 
 (Longer than most modules: parameters, killable workers, rendering and the index share one batch's
 result records; split, each part would re-read them.)
@@ -31,10 +47,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import html
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -43,9 +59,10 @@ from hashlib import sha1
 from multiprocessing import get_context
 from multiprocessing.connection import wait
 from pathlib import Path
-from urllib.parse import quote
 
+from xxgk.analysis.parameters import FOR_EACH, LANGS, convert, each
 from xxgk.output.files import file_mode, output_folder_problem
+from xxgk.run.kernel import SOCKETS_ENV
 
 #: The longest output name in characters before it is shortened with a hash (file systems allow 255 bytes;
 #: a CJK character takes 3 in UTF-8, and ".ipynb"/".html" must still fit).
@@ -55,6 +72,11 @@ CELL_TIMEOUT = 600
 #: Seconds a whole notebook may run before its process is stopped (``xxgk batch --notebook-timeout``): a
 #: notebook of many slow cells, or a kernel that hangs between cells, never holds the batch for ever.
 NOTEBOOK_TIMEOUT = 3600
+#: The environment variable that tells a notebook's charts where to save their figure files (the name the
+#: plotting module reads); the batch sets it, in the kernel's environment, to ``OUT/figures/<run name>``.
+FIGURES_ENV = "XXGK_FIGURES_DIR"
+#: The keys a run of the parameters file may have (besides the conditions of ``for_each``).
+RUN_KEYS = ("notebook", "parameters", "for_each")
 
 
 @dataclass(frozen=True)
@@ -159,30 +181,6 @@ def output_name(notebook: str | Path, parameters: dict) -> str:
     return name
 
 
-def _convert(value, type_name: str):
-    """Convert a value read as text to the notebook's declared type (str, int, float, bool, list[...])."""
-    type_name = type_name.replace(" ", "")
-    inner = re.fullmatch(r"(?:list|List|tuple)\[(.+)\]", type_name)
-    if isinstance(value, list):
-        if not (inner or type_name in ("list", "tuple")):
-            raise ValueError(f"a list was given for a parameter of type {type_name}")
-        return [_convert(v, inner.group(1) if inner else "str") for v in value]
-    if inner or type_name in ("list", "tuple"):
-        raise ValueError(f"expected a list for a parameter of type {type_name}, got {value!r}")
-    if isinstance(value, dict):
-        raise ValueError(f"a mapping was given for a parameter of type {type_name}")
-    if type_name == "int":
-        return int(value)
-    if type_name == "float":
-        return float(value)
-    if type_name == "bool":
-        lowered = str(value).lower()
-        if lowered not in ("true", "false", "yes", "no", "1", "0"):
-            raise ValueError(f"not a boolean: {value!r}")
-        return lowered in ("true", "yes", "1")
-    return str(value)
-
-
 def load_runs(params_file: str | Path) -> list[Run]:
     """Read a parameters file into typed runs; every problem found is raised at once, before running."""
     import papermill
@@ -200,7 +198,12 @@ def load_runs(params_file: str | Path) -> list[Run]:
             problems.append(problem)
             continue
         declared = papermill.inspect_notebook(str(notebook))
-        for given in entry.get("parameters") or [{}]:
+        try:
+            sets = _parameter_sets(entry, defaults, declared)
+        except (ValueError, FileNotFoundError) as err:
+            problems.append(f"{notebook.name}: {err}")
+            continue
+        for given in sets:
             unknown = sorted(set(given) - set(declared))
             if unknown:
                 problems.append(
@@ -209,7 +212,7 @@ def load_runs(params_file: str | Path) -> list[Run]:
                 continue
             merged = {k: v for k, v in defaults.items() if k in declared} | given
             try:
-                typed = {k: _convert(v, declared[k]["inferred_type_name"]) for k, v in merged.items()}
+                typed = {k: convert(v, declared[k]["inferred_type_name"]) for k, v in merged.items()}
             except ValueError as err:
                 problems.append(f"{notebook.name} {given}: {err}")
                 continue
@@ -222,6 +225,38 @@ def load_runs(params_file: str | Path) -> list[Run]:
     if problems:
         raise ValueError(f"{params_file}: " + "; ".join(problems))
     return runs
+
+
+def _parameter_sets(entry: dict, defaults: dict, declared: dict) -> list[dict]:
+    """A run's parameter sets, with ``for_each`` expanded from the data (see the module docstring)."""
+    key = entry.get("for_each")
+    conditions = FOR_EACH.get(key, ()) if key is not None else ()
+    unknown = sorted(set(entry) - set(RUN_KEYS) - set(conditions))
+    if unknown:
+        allowed = [*RUN_KEYS, *(conditions or [c for cs in FOR_EACH.values() for c in cs])]
+        raise ValueError(f"unknown key(s) {unknown} in a run; a run takes {allowed}")
+    sets = entry.get("parameters") or [{}]
+    if not isinstance(sets, list) or not all(isinstance(g, dict) for g in sets):
+        raise ValueError(f"parameters must be a list of sets ({{name: value}}), not {sets!r}")
+    if key is None:
+        return sets
+    if key not in FOR_EACH:
+        raise ValueError(f"for_each: {key!r} is not something to go over; use one of {sorted(FOR_EACH)}")
+    if key not in declared:
+        raise ValueError(
+            f"for_each: {key} needs a parameter {key!r}; the notebook declares {sorted(declared)}"
+        )
+    limits = {c: convert(entry[c], "int") for c in conditions if c in entry}
+    expanded = []
+    for given in sets:
+        data_dir = given.get("data_dir", defaults.get("data_dir", ""))
+        values = each(key, data_dir, **limits)
+        if not values:
+            raise ValueError(
+                f"for_each: {key} finds nothing in the parsed tables of {data_dir or 'the sample'}"
+            )
+        expanded += [{**given, key: value} for value in values]
+    return expanded
 
 
 def _notebook_in(folder: Path, name) -> tuple[Path, str]:
@@ -252,12 +287,19 @@ OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 
 
-def render_html(ipynb: Path, target: Path, show_code: bool = False) -> Path:
+def render_html(ipynb: Path, target: Path, show_code: bool = False, lang: str | None = None) -> Path:
     """Render an executed notebook to HTML as it is (nbconvert does not run it again), loading nothing
     from the network (:data:`OFFLINE_TEMPLATE`). A page is for readers who do not program: code cells
-    (and the injected parameters cell) are left out unless ``show_code``; their outputs stay."""
+    (and the injected parameters cell) are left out unless ``show_code``; their outputs stay. Prose is
+    in one language: markdown cells tagged with another language of :data:`LANGS` than ``lang`` (by
+    default the notebook's own ``lang`` parameter, as it ran) are left out."""
     import jinja2
+    import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(str(ipynb), as_version=4)
+    lang = lang or notebook_lang(nb)
 
     exporter = HTMLExporter(
         extra_loaders=[jinja2.DictLoader({"xxgk-offline.html.j2": OFFLINE_TEMPLATE})],
@@ -266,10 +308,29 @@ def render_html(ipynb: Path, target: Path, show_code: bool = False) -> Path:
         exclude_input=not show_code,
         exclude_input_prompt=not show_code,
         exclude_output_prompt=not show_code,
+        language_code=lang,  # <html lang>: a browser picks Chinese glyphs (not Japanese) for a zh page
     )
-    body, _ = exporter.from_filename(str(ipynb))
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(LANGS) - {lang}), enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
     write_text(target, body)
     return target
+
+
+def notebook_lang(nb) -> str:
+    """The language a notebook ran in: its ``lang`` as papermill injected it, else its parameters cell's
+    default, else Chinese."""
+    import ast
+
+    given = nb.metadata.get("papermill", {}).get("parameters", {})
+    if given.get("lang") in LANGS:
+        return given["lang"]
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            for node in ast.parse(cell.source).body:
+                target = getattr(node, "target", None)
+                if getattr(target, "id", None) == "lang" and isinstance(node.value, ast.Constant):
+                    return node.value.value if node.value.value in LANGS else "zh"
+    return "zh"
 
 
 def write_text(target: Path, text: str) -> None:
@@ -286,26 +347,55 @@ def write_text(target: Path, text: str) -> None:
             os.unlink(tmp)
 
 
-def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT) -> RunResult:
-    """Execute one run with papermill and render it; never raises for a failing notebook."""
+def figures_dir(out_dir: Path, name: str) -> Path:
+    """Where a run's figure files go: ``OUT/figures/<output name>``."""
+    return Path(out_dir) / "figures" / name
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str):
+    """``name=value`` in this process's environment (which a kernel started now inherits), then as before."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT, show_code: bool = False) -> RunResult:
+    """Execute one run with papermill and render it; never raises for a failing notebook.
+
+    The kernel (:mod:`xxgk.run.kernel`: local, quiet) has :data:`FIGURES_ENV` set to the run's figure
+    folder, created here.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from xxgk.run.kernel import quiet
 
     out_dir = Path(out_dir)
     ipynb = out_dir / f"{run.name}.ipynb"
     target = out_dir / f"{run.name}.html"
+    figures = figures_dir(out_dir, run.name)
     start = time.perf_counter()
     failure = None
     try:
-        papermill.execute_notebook(
-            str(run.notebook),
-            str(ipynb),
-            parameters=run.parameters,
-            cwd=str(run.notebook.parent),
-            progress_bar=False,
-            execution_timeout=timeout,
-            log_output=False,
-        )
+        figures.mkdir(parents=True, exist_ok=True)
+        with _environment(FIGURES_ENV, str(figures.resolve())):
+            papermill.execute_notebook(
+                str(run.notebook),
+                str(ipynb),
+                parameters=run.parameters,
+                cwd=str(run.notebook.parent),
+                progress_bar=False,
+                execution_timeout=timeout,
+                log_output=False,
+                **quiet(),
+            )
     except PapermillExecutionError as err:
         failure = CellFailure(err.cell_index, err.exec_count, err.ename, str(err.evalue), err.source or "")
     except (
@@ -317,7 +407,7 @@ def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT) -> RunResult:
     start = time.perf_counter()
     if ipynb.exists():
         try:
-            html_path = render_html(ipynb, target)
+            html_path = render_html(ipynb, target, show_code)
         except Exception as err:
             failure = failure or CellFailure(None, None, f"render: {type(err).__name__}", str(err))
     return RunResult(
@@ -340,6 +430,7 @@ def run_batch(
     progress: bool = True,
     timeout: int = CELL_TIMEOUT,
     notebook_timeout: float = NOTEBOOK_TIMEOUT,
+    show_code: bool = False,
 ) -> BatchResult:
     """Execute every notebook × parameter set of ``params_file`` into ``out_dir`` and write ``index.html``.
 
@@ -355,7 +446,12 @@ def run_batch(
     runs = load_runs(params_file)
     start = time.perf_counter()
     bar = tqdm(total=len(runs), desc="notebooks", unit="nb", disable=not progress)
-    results = _run_all(runs, out_dir, max(1, workers), timeout, notebook_timeout, bar)
+    sockets = tempfile.mkdtemp(prefix="xxgk-")  # the kernels' sockets, whatever becomes of them
+    try:
+        with _environment(SOCKETS_ENV, sockets):
+            results = _run_all(runs, out_dir, max(1, workers), timeout, notebook_timeout, bar, show_code)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     bar.close()
     order = {run.name: i for i, run in enumerate(runs)}
     results.sort(key=lambda r: order[r.name])
@@ -374,7 +470,7 @@ def run_batch(
 
 
 def _run_all(
-    runs, out_dir: Path, workers: int, timeout: int, notebook_timeout: float, bar
+    runs, out_dir: Path, workers: int, timeout: int, notebook_timeout: float, bar, show_code: bool = False
 ) -> list[RunResult]:
     """Every run in a worker process, ``workers`` at a time, each stopped at its deadline.
 
@@ -394,7 +490,7 @@ def _run_all(
                 if w.run is None and waiting:
                     w.give(waiting.pop(), notebook_timeout)
             while waiting and len(pool) < workers:
-                pool.append(_Worker(context, out_dir, timeout))
+                pool.append(_Worker(context, out_dir, timeout, show_code))
                 pool[-1].give(waiting.pop(), notebook_timeout)
             busy = [w for w in pool if w.run]
             soonest = min(w.deadline for w in busy)
@@ -419,9 +515,9 @@ def _run_all(
 class _Worker:
     """A process running notebooks one after another (:func:`_serve`), and the run it is on."""
 
-    def __init__(self, context, out_dir: Path, timeout: int):
+    def __init__(self, context, out_dir: Path, timeout: int, show_code: bool = False):
         self.conn, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(theirs, out_dir, timeout), daemon=True)
+        self.process = context.Process(target=_serve, args=(theirs, out_dir, timeout, show_code), daemon=True)
         self.process.start()
         theirs.close()
         self.run: Run | None = None
@@ -472,7 +568,7 @@ class _Worker:
             self.conn.close()
 
 
-def _serve(conn, out_dir: Path, timeout: int) -> None:
+def _serve(conn, out_dir: Path, timeout: int, show_code: bool = False) -> None:
     """A worker process: execute each run it is sent and send its result back, until told to stop."""
     while True:
         try:
@@ -482,7 +578,7 @@ def _serve(conn, out_dir: Path, timeout: int) -> None:
         if run is None:
             return
         try:
-            result = execute(run, out_dir, timeout)
+            result = execute(run, out_dir, timeout, show_code)
         except BaseException as err:  # execute reports a failing notebook itself; this is anything else
             failure = CellFailure(None, None, type(err).__name__, str(err))
             result = RunResult(run.notebook.name, run.parameters, run.name, False, 0.0, failure=failure)
@@ -521,33 +617,12 @@ def _show(parameters: dict) -> str:
 
 
 def write_index(results: list[RunResult], out_dir: Path, title: str, seconds: float, workers: int) -> Path:
-    """index.html: one line per run, linking its HTML and executed notebook, failures first and in red."""
+    """index.html (:mod:`xxgk.run.index`): a line per run with its description, page, notebook and figure
+    files, failures first and in red; the data, the panel exports and the version above."""
+    from xxgk.run.index import page
 
-    def link(path: Path | None, text: str) -> str:
-        return f'<a href="{quote(path.name)}">{text}</a>' if path else "—"
-
-    rows = []
-    for r in sorted(results, key=lambda r: r.ok):
-        status = "ok" if r.ok else "FAILED: " + html.escape(r.failure.describe() if r.failure else "")
-        rows.append(
-            f'<tr class="{"ok" if r.ok else "failed"}"><td>{html.escape(r.notebook)}</td>'
-            f"<td>{html.escape(_show(r.parameters))}</td><td>{link(r.html, 'HTML')}</td>"
-            f"<td>{link(r.ipynb, 'ipynb')}</td><td>{r.seconds:.1f} s</td><td>{status}</td></tr>"
-        )
-    failed = sum(not r.ok for r in results)
-    page = f"""<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>xxgk · {html.escape(title)}</title>
-<style>body{{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:2em}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
-tr.failed td{{background:#fde2e2}}</style></head><body>
-<h1>xxgk notebooks · {html.escape(title)}</h1>
-<p>{len(results) - failed} of {len(results)} ran, {failed} failed; {seconds:.1f} s with {workers} worker(s).</p>
-<table><tr><th>notebook</th><th>parameters</th><th>page</th><th>notebook</th><th>time</th><th>status</th></tr>
-{chr(10).join(rows)}
-</table></body></html>
-"""
     index = Path(out_dir) / "index.html"
-    write_text(index, page)
+    write_text(index, page(results, out_dir, title, seconds, workers))
     return index
 
 
@@ -570,6 +645,7 @@ def run_args(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             timeout=CELL_TIMEOUT if args.timeout is None else args.timeout,
             notebook_timeout=NOTEBOOK_TIMEOUT if args.notebook_timeout is None else args.notebook_timeout,
+            show_code=args.show_code,
         )
     except (ValueError, FileNotFoundError) as err:
         print(f"xxgk batch: {err}", file=sys.stderr)

@@ -208,6 +208,12 @@ def _batch_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds one notebook may run before it is stopped (default: xxgk.run.batch.NOTEBOOK_TIMEOUT)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--show-code",
+        action="store_true",
+        help="keep the code cells and their In/Out prompts in the HTML pages (default: prose, tables and "
+        "charts only, for readers who do not program)",
+    )
 
 
 def summary(tables) -> str:

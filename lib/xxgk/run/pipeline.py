@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -136,7 +137,37 @@ def _parse_file(path: Path) -> Report:
     _locate_facts(document, report)
     if not report.failed:
         validate(report)
+    _quote_lines(document, report)
     return report
+
+
+#: Issue locations that name lines of the document: ``line 12``, ``lines 12-14``, ``table 三, row granted``.
+_LINE_AT = re.compile(r"lines? (\d+)(?:-(\d+))?")
+_ROW_AT = re.compile(r"table 三, row (\w+)")
+#: At most this many lines are quoted for one issue (a range over a whole table says where, not what).
+QUOTED_LINES = 3
+#: ... and at most this many characters (a web page that lost its line breaks is one very long line).
+QUOTED_CHARS = 160
+
+
+def _quote_lines(document: Document, report: Report) -> None:
+    """Each issue's ``text``: the line(s) it names as printed (text formats: the decoded line; other
+    formats: the line as read), so the issues table shows what the reader would look at in the file."""
+    if document.raw_lines:
+        printed = dict(enumerate(document.raw_lines, start=1))
+    else:
+        printed = {line.no: line.text for line in document.lines}
+    for issue in report.issues:
+        at, row = _LINE_AT.fullmatch(issue.location or ""), _ROW_AT.fullmatch(issue.location or "")
+        if issue.text or not (at or (row and row.group(1) in report.row_labels)):
+            continue
+        if at:
+            first, last = int(at.group(1)), int(at.group(2) or at.group(1))
+        else:
+            first = last = report.row_labels[row.group(1)]
+        quoted = (printed.get(n, "").strip() for n in range(first, min(last, first + QUOTED_LINES - 1) + 1))
+        text = " ⏎ ".join(line for line in quoted if line)
+        issue.text = text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"
 
 
 def _locate_facts(document: Document, report: Report) -> None:
