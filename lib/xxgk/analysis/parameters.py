@@ -102,6 +102,7 @@ class Parameters:
     """A notebook's parameters after :func:`check`: typed, and each one allowed."""
 
     data_dir: str = ""
+    raw_dir: str = ""
     lang: str = "zh"
     years: tuple[int, ...] = ()
     agencies: tuple[str, ...] = ()
@@ -113,6 +114,7 @@ class Parameters:
 #: Each parameter :func:`check` knows, with its declared type (as in the notebooks' parameters cells).
 TYPES = {
     "data_dir": "str",
+    "raw_dir": "str",
     "lang": "str",
     "years": "list[int]",
     "agencies": "list[str]",
@@ -128,7 +130,8 @@ def check(**given) -> Parameters:
     Every problem is collected and raised at once as a :class:`ParameterError` whose message names the
     parameter, the value given and what is allowed: ``lang`` is one of :data:`LANGS`, ``rank_by`` a code
     of :data:`xxgk.contract.measures.RATES`, ``year``/``years`` and ``agency``/``agencies`` must be in the
-    parsed tables of ``data_dir`` (an agency by any of its names, as :func:`corpus.select` takes it).
+    parsed tables of ``data_dir`` (an agency by any of its names, as :func:`corpus.select` takes it; ``year``
+    0 means none chosen). ``raw_dir`` (the report files, for notebooks that read the prose) is only converted.
     """
     unknown = sorted(set(given) - set(TYPES))
     if unknown:
@@ -166,7 +169,8 @@ def _against_data(values: dict) -> list[str]:
     held_years = sorted(set(reports["year"].dropna().astype(int)))
     for name in ("year", "years"):
         wanted = values.get(name)
-        wanted = [wanted] if name == "year" and wanted is not None else wanted or []
+        # year 0 is "none chosen": the notebook picks one (60 takes the agency's latest)
+        wanted = [wanted] if name == "year" and wanted else wanted or []
         missing = [y for y in wanted if y not in held_years]
         if missing:
             problems.append(
