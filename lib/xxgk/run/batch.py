@@ -340,6 +340,7 @@ def run_batch(
     progress: bool = True,
     timeout: int = CELL_TIMEOUT,
     notebook_timeout: float = NOTEBOOK_TIMEOUT,
+    executor=None,
 ) -> BatchResult:
     """Execute every notebook × parameter set of ``params_file`` into ``out_dir`` and write ``index.html``.
 
@@ -347,6 +348,9 @@ def run_batch(
     side; a run still going after ``notebook_timeout`` seconds is stopped and reported as failed. The
     index and ``batch.json`` are written whole or not at all: when they cannot be (a full disk), the old
     ones stay and the result says so (``problems``).
+
+    ``executor``: what runs them instead of this module's worker processes, called as :func:`_run_all` is
+    (:func:`xxgk.run.distributed.notebook_runner` runs them on a Dask cluster).
     """
     from tqdm.auto import tqdm
 
@@ -355,7 +359,7 @@ def run_batch(
     runs = load_runs(params_file)
     start = time.perf_counter()
     bar = tqdm(total=len(runs), desc="notebooks", unit="nb", disable=not progress)
-    results = _run_all(runs, out_dir, max(1, workers), timeout, notebook_timeout, bar)
+    results = (executor or _run_all)(runs, out_dir, max(1, workers), timeout, notebook_timeout, bar)
     bar.close()
     order = {run.name: i for i, run in enumerate(runs)}
     results.sort(key=lambda r: order[r.name])
@@ -570,6 +574,7 @@ def run_args(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             timeout=CELL_TIMEOUT if args.timeout is None else args.timeout,
             notebook_timeout=NOTEBOOK_TIMEOUT if args.notebook_timeout is None else args.notebook_timeout,
+            executor=getattr(args, "executor", None),  # xxgk batch --scheduler (xxgk.run.cli)
         )
     except (ValueError, FileNotFoundError) as err:
         print(f"xxgk batch: {err}", file=sys.stderr)
