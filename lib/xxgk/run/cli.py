@@ -59,9 +59,10 @@ def _parse(args: argparse.Namespace) -> int:
         tables = load_tables(args.out, ["reports", "issues"], columns={"issues": ["check", "severity"]})
     if not args.quiet:
         print(summary(tables))
+        what = "files" if args.layout == "files" else "tables"
         kinds = ".csv and .parquet" if args.layout == "files" else "Parquet parts listed in _manifest.json"
         print(
-            f"\nWrote {len(written)} tables to {args.out}/ "
+            f"\nWrote {len(written)} {what} to {args.out}/ "
             f"({', '.join(sorted({Path(p).stem for p in written}))}; {kinds})"
         )
     errors = (tables["issues"]["severity"] == "error").sum()
