@@ -21,6 +21,7 @@ import pytest
 
 import xxgk
 from conftest import RAW, SEEDS
+from xxgk.analysis import corpus
 from xxgk.output import dataset
 from xxgk.run import cli, stream
 from xxgk.run.stream import write_corpus
@@ -93,12 +94,12 @@ def test_parse_on_a_cluster_gives_the_local_tables(client, tmp_path):
 
 
 def test_a_lost_worker_loses_and_duplicates_nothing(client, tmp_path):
-    corpus = tmp_path / "in"
-    corpus.mkdir()
+    reports = tmp_path / "in"
+    reports.mkdir()
     for i in range(4):  # 20 reports in 10 chunks of 2, each chunk a second longer on a worker
         for seed in SEEDS:
-            shutil.copyfile(seed, corpus / f"{i}_{seed.name}")
-    expected = xxgk.parse_many([corpus])
+            shutil.copyfile(seed, reports / f"{i}_{seed.name}")
+    expected = xxgk.parse_many([reports])
     client.register_plugin(Slow(1.0), name="slow")
     killed = []
 
@@ -114,7 +115,7 @@ def test_a_lost_worker_loses_and_duplicates_nothing(client, tmp_path):
     killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
     try:
         killer.start()
-        counts = write_corpus([corpus], tmp_path / "out", chunk=2, executor=client, layout="dataset")
+        counts = write_corpus([reports], tmp_path / "out", chunk=2, executor=client, layout="dataset")
     finally:
         client.unregister_worker_plugin("slow")
         killer.join(5)
@@ -145,6 +146,7 @@ def test_the_manifest_decides_which_parts_are_read(tmp_path):
     shutil.copyfile(first, stray)
     got = xxgk.load_tables(out)
     _same_tables(got, expected)
+    assert len(corpus.load(out, duplicates=True)["requests"]) == len(expected["requests"])
     # the next complete run removes what its manifest does not list
     write_corpus(SEEDS, out, chunk=2, layout="dataset")
     assert not stray.exists() and not first.exists()

@@ -16,7 +16,7 @@ from xxgk.analysis.measures import NO_NUMBER
 from xxgk.contract.checks import CHECKS, SEVERITY_CODES
 from xxgk.contract.codes import CELL_STATUSES, by_code, codes, label
 from xxgk.contract.schema import TABLES
-from xxgk.output.files import load_tables
+from xxgk.output.files import DATASET_MANIFEST, load_tables
 
 #: The checks that test an identity (勾稽关系, docs/identities.md, in that order), then prose against tables.
 IDENTITY_CHECKS = (
@@ -60,7 +60,7 @@ def load(
     (to look at them, never to sum over them).
     """
     folder = resolve(data_dir)
-    if not (folder / "reports.parquet").exists():
+    if not (folder / "reports.parquet").exists() and not (folder / DATASET_MANIFEST).exists():
         raise FileNotFoundError(
             f"no parsed tables in {folder}: run `xxgk parse data/raw --out data/processed` first"
         )

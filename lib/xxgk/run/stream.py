@@ -15,7 +15,14 @@ and all are renamed into place at the end.
 
 With ``workers=N`` the chunks are parsed (and rendered to CSV and Arrow) in N worker processes while this
 process only appends them to the files, in the chunks' order: the output is byte for byte the one of
-``workers=1``, and parsing, the cost that matters, is what spreads over the cores.
+``workers=1``, and parsing, the cost that matters, is what spreads over the cores. ``executor=`` runs the
+chunks elsewhere: a Dask client (:mod:`xxgk.run.distributed`; the files' bytes are read here and sent
+with each chunk) or any ``concurrent.futures.Executor``. At most two chunks per worker are out at once.
+
+``layout="dataset"`` is for corpora that outgrow one writer: each worker writes its chunk's rows itself
+as Parquet part files (:mod:`xxgk.output.dataset`) and sends back only its rows of ``reports`` and the
+cross-year numbers; chunks are then taken in the order they finish, so a slow chunk holds up nothing but
+its own worker. This process keeps what needs the whole corpus and writes the manifest last.
 """
 
 from __future__ import annotations
