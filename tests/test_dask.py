@@ -151,6 +151,12 @@ def test_the_manifest_decides_which_parts_are_read(tmp_path):
     write_corpus(SEEDS, out, chunk=2, layout="dataset")
     assert not stray.exists() and not first.exists()
     _same_tables(xxgk.load_tables(out), expected)
+    # parts a worker wrote where this machine cannot see them: no manifest, the dataset stays as it was
+    with pytest.raises(dataset.PartsNotFound, match="do not share this folder"):
+        dataset.write_manifest(
+            str(out), {"run": "x"}, {"requests": [{"path": "requests/gone.parquet", "rows": 1}]}
+        )
+    _same_tables(xxgk.load_tables(out), expected)
     # the single files written into the folder supersede the dataset
     xxgk.write_tables(xxgk.parse_many(SEEDS[:1]), out)
     assert len(xxgk.load_tables(out)["reports"]) == 1

@@ -110,6 +110,7 @@ def write_manifest(url: str, run: dict, parts: Mapping[str, list[dict]]) -> dict
     fs, root = filesystem(url)
     root = root.rstrip("/")
     fs.makedirs(root, exist_ok=True)
+    _check_parts(fs, root, url, parts)
     manifest = {
         "layout": LAYOUT,
         "run": run,
@@ -122,6 +123,25 @@ def write_manifest(url: str, run: dict, parts: Mapping[str, list[dict]]) -> dict
     fs.mv(tmp, f"{root}/{MANIFEST}")  # a rename on a local disk; one object written whole on a store
     _remove_unlisted(fs, root, manifest)
     return manifest
+
+
+class PartsNotFound(OSError):
+    """Parts a worker wrote that this machine cannot see: the workers do not share the output folder."""
+
+
+def _check_parts(fs, root: str, url: str, parts: Mapping[str, list[dict]]) -> None:
+    """Every part to be listed is there, as seen from here. A folder ``--out`` on a cluster whose workers
+    do not share this machine's disk would get parts on each worker's own disk and a manifest here naming
+    them: a dataset that cannot be read. Refused before the manifest is written, saying why."""
+    present = {p.rstrip("/") for p in fs.find(root)} if fs.exists(root) else set()
+    missing = [p["path"] for ps in parts.values() for p in ps if f"{root}/{p['path']}" not in present]
+    if missing:
+        raise PartsNotFound(
+            f"{url}: {len(missing)} part file(s) the workers wrote are not there as seen from this machine "
+            f"(e.g. {missing[0]}); the workers do not share this folder. Give an --out that every worker and "
+            "this machine can reach (a shared disk, or an object-store URL such as s3://bucket/out); no "
+            "manifest was written, so the previous dataset, if any, is unchanged"
+        )
 
 
 def _remove_unlisted(fs, root: str, manifest: dict) -> None:

@@ -14,6 +14,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from xxgk.contract import schema
+from xxgk.output.dataset import PartsNotFound
 from xxgk.output.files import load_tables, output_folder_problem, write_tables
 from xxgk.read.formats import BY_EXTENSION, collect_paths
 from xxgk.run.dictionary import markdown, pages, refresh, stale_pages, write_pages
@@ -45,7 +46,7 @@ def _parse(args: argparse.Namespace) -> int:
     if args.scheduler is not None:
         try:
             written = _parse_on_dask(files, args)
-        except SchedulerError as err:
+        except (SchedulerError, PartsNotFound) as err:
             print(f"xxgk parse: {err}", file=sys.stderr)
             return 2
     elif len(files) >= STREAM_FROM or args.workers > 1 or args.layout == "dataset":

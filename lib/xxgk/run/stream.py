@@ -419,7 +419,9 @@ def write_corpus(
     # ids over the whole corpus, as parse_many: a chunk cannot see the others' names
     ids = report_ids([PurePosixPath(filesystem(f)[1]) if is_url(f) else f for f in files])
     run = new_run(schema.TABLES)
-    parts = Parts(str(out_dir), run) if layout == "dataset" else None
+    # a folder as an absolute path: workers elsewhere do not share this process's working folder
+    url = str(out_dir) if is_url(str(out_dir)) else os.path.abspath(out_dir)
+    parts = Parts(url, run) if layout == "dataset" else None
     with _executor(executor, workers) as (pool, slots, ship):
 
         def job(k: int) -> tuple:
