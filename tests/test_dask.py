@@ -222,3 +222,26 @@ def test_batch_on_a_cluster_writes_the_local_outputs(client, tmp_path):
 def _timeless(page: str) -> str:
     """A rendered page without what differs between two executions (times, durations)."""
     return re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+Z?|\"duration\": [\d.e-]+|cell-id=[\w-]+", "", page)
+
+
+def test_reports_and_dataset_at_urls(tmp_path):
+    """fsspec URLs in and out (memory://, visible to this process's threads): the same tables as from files."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    for seed in SEEDS:
+        fs.pipe(f"/xxgk-in/{seed.name}", seed.read_bytes())
+    fs.pipe("/xxgk-in/notes.csv", b"not a report")  # not a report file: not listed
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            write_corpus(["memory://xxgk-in"], "memory://xxgk-out", chunk=2, executor=pool, layout="dataset")
+        got = xxgk.load_tables("memory://xxgk-out")
+    finally:
+        fs.rm("/xxgk-in", recursive=True)
+        if fs.exists("/xxgk-out"):
+            fs.rm("/xxgk-out", recursive=True)
+    (tmp_path / "in").mkdir()  # the same files in a folder without data/raw's MANIFEST.csv (not read at URLs)
+    for seed in SEEDS:
+        shutil.copyfile(seed, tmp_path / "in" / seed.name)
+    write_corpus([tmp_path / "in"], tmp_path / "local", chunk=2)
+    _same_tables(got, xxgk.load_tables(tmp_path / "local"))
