@@ -97,12 +97,22 @@ def e2e_child(mode: str, folder: str, out: str) -> None:
 
     ``memory``: ``write_tables(parse_many(...))``, every table built in memory (what notebooks use);
     ``stream``: :func:`xxgk.run.stream.write_corpus`, chunks of reports written as they are parsed;
-    ``stream-N``: the same with N worker processes parsing the chunks.
+    ``stream-N``: the same with N worker processes parsing the chunks;
+    ``dask-N``: a Dask LocalCluster of N worker processes (started in this process; ``parse_seconds`` is its
+    start-up), the files' bytes sent to the workers, which write a Parquet dataset (layout="dataset").
     """
     import xxgk
 
     start = time.perf_counter()
-    if mode.startswith("stream"):
+    if mode.startswith("dask"):
+        from xxgk.run.distributed import connect
+        from xxgk.run.stream import write_corpus
+
+        with connect(f"local:{mode.split('-')[1]}") as client:
+            parsed = time.perf_counter()  # the cluster is up: its start-up is apart from the parse
+            n = write_corpus([folder], out, executor=client, layout="dataset")["reports"]
+            done = time.perf_counter()
+    elif mode.startswith("stream"):
         from xxgk.run.stream import write_corpus
 
         workers = int(mode.split("-")[1]) if "-" in mode else 1
@@ -122,6 +132,8 @@ def e2e_child(mode: str, folder: str, out: str) -> None:
                 "parse_seconds": parsed - start,
                 "write_seconds": done - parsed,
                 "cpu_seconds": sum(u.ru_utime + u.ru_stime for u in usage),
+                # this process alone: the driver (and, with dask-N, the scheduler, which runs in it)
+                "driver_cpu_seconds": usage[0].ru_utime + usage[0].ru_stime,
                 "reports": n,
                 "max_rss_mb": usage[0].ru_maxrss / 1024,  # KiB on Linux
                 "worker_max_rss_mb": usage[1].ru_maxrss / 1024,
@@ -143,6 +155,9 @@ def run_e2e(n: int, repeats: int, modes: tuple[str, ...] = ("memory", "stream"))
                 returncode, stdout, over_cap, tree_mb = _run_capped(
                     [sys.executable, __file__, "--e2e-child", mode, str(corpus), str(out)]
                 )
+                files = [f for f in out.rglob("*") if f.is_file()] if out.exists() else []
+                out_mb = sum(f.stat().st_size for f in files) / 2**20
+                parquet_mb = sum(f.stat().st_size for f in files if f.suffix == ".parquet") / 2**20
                 shutil.rmtree(out, ignore_errors=True)
                 if returncode != 0:
                     reason = (
@@ -150,7 +165,14 @@ def run_e2e(n: int, repeats: int, modes: tuple[str, ...] = ("memory", "stream"))
                     )
                     results = [{"failed": reason}]
                     break
-                results.append({**json.loads(stdout.strip().splitlines()[-1]), "tree_rss_mb": tree_mb})
+                results.append(
+                    {
+                        **json.loads(stdout.strip().splitlines()[-1]),
+                        "tree_rss_mb": tree_mb,
+                        "out_mb": out_mb,
+                        "parquet_mb": parquet_mb,
+                    }
+                )
             figures[mode] = (
                 results[0]
                 if "failed" in results[0]
@@ -339,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         "--e2e-modes",
         default="memory,stream,stream-2",
         help="end-to-end ways, comma-separated: memory (write_tables(parse_many)), stream "
-        "(write_corpus), stream-N (write_corpus with N worker processes); default all three",
+        "(write_corpus), stream-N (write_corpus with N worker processes), dask-N (a Dask LocalCluster of "
+        "N workers writing a Parquet dataset; needs xxgk[dask]); default the first three",
     )
     p.add_argument("--e2e-only", action="store_true", help="only the end-to-end figures")
     p.add_argument("--e2e-child", nargs=3, metavar=("MODE", "CORPUS", "OUT"), help=argparse.SUPPRESS)
@@ -361,7 +384,13 @@ def main(argv: list[str] | None = None) -> int:
             "write_tables(parse_many)"
             if mode == "memory"
             else f"write_corpus, chunks of {stream.CHUNK:,}"
-            + (f", {mode.split('-')[1]} worker processes" if "-" in mode else ", 1 process")
+            + (
+                f", Dask LocalCluster of {mode.split('-')[1]} worker(s), Parquet dataset"
+                if mode.startswith("dask")
+                else f", {mode.split('-')[1]} worker processes"
+                if "-" in mode
+                else ", 1 process"
+            )
         )
         if "failed" in e2e:
             rows.append(
@@ -376,8 +405,11 @@ def main(argv: list[str] | None = None) -> int:
         detail = (
             f", parse {e2e['parse_seconds']:,.0f} s, write {e2e['write_seconds']:,.0f} s"
             if mode == "memory"
+            else f", driver {e2e['driver_cpu_seconds']:,.0f} s; cluster start-up {e2e['parse_seconds']:,.1f} s"
+            if mode.startswith("dask")
             else ""
         )
+        detail += f"; output {e2e['out_mb']:,.1f} MB, of which Parquet {e2e['parquet_mb']:,.1f} MB"
         rows.append(
             (
                 f"{args.e2e:,} synthetic reports end to end, {how}: time",

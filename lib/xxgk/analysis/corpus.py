@@ -26,7 +26,7 @@ from xxgk.contract.codes import (
     label,
 )
 from xxgk.contract.schema import TABLES
-from xxgk.output.files import load_tables
+from xxgk.output.files import DATASET_MANIFEST, load_tables
 
 #: The checks that test an identity (勾稽关系, docs/identities.md, in that order), then prose against tables.
 IDENTITY_CHECKS = (
@@ -70,7 +70,7 @@ def load(
     (to look at them, never to sum over them).
     """
     folder = resolve(data_dir)
-    if not (folder / "reports.parquet").exists():
+    if not (folder / "reports.parquet").exists() and not (folder / DATASET_MANIFEST).exists():
         raise FileNotFoundError(
             f"no parsed tables in {folder}: run `xxgk parse data/raw --out data/processed` first"
         )

@@ -115,33 +115,53 @@ def resolve_duplicates(reports: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]
     return reports, issues
 
 
-def _names(group: pd.DataFrame) -> str:
-    seen = pd.concat([group["agency_name"], group["agency"], group["manifest_agency"]]).dropna()
-    return " | ".join(dict.fromkeys(str(n) for n in seen))
+_NAME_SOURCES = ("agency_name", "agency", "manifest_agency")  # the order names are listed in
+
+
+def _names(have: pd.DataFrame) -> pd.Series:
+    """Per agency_id, every name seen, once each, joined by " | ": its reports' canonical names (in report
+    order), then their titles' names, then their manifests' names."""
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {"agency_id": have["agency_id"], "rank": rank, "row": range(len(have)), "name": have[col]}
+            )
+            for rank, col in enumerate(_NAME_SOURCES)
+        ],
+        ignore_index=True,
+    ).dropna(subset=["name"])
+    long["name"] = long["name"].astype(str)
+    long = long.sort_values(["agency_id", "rank", "row"], kind="stable").drop_duplicates(
+        ["agency_id", "name"]
+    )
+    return long.groupby("agency_id", sort=True)["name"].agg(" | ".join)
 
 
 _REGION = ("agency_name", "province", "prefecture", "county", "adcode", "level", "agency_kind")
 
 
 def agencies_table(reports: pd.DataFrame) -> pd.DataFrame:
-    """One row per ``agency_id``: canonical name, every name seen, region, level, kind, years covered."""
+    """One row per ``agency_id``: canonical name, every name seen, region, level, kind, years covered.
+
+    Column-wise over the whole table (a loop over agencies cost 1.7 ms each: 7 min at a million reports)."""
     have = reports[reports["agency_id"].notna()]
     if have.empty:
         return schema.empty("agencies")
-    records = []
-    for aid, group in have.groupby("agency_id", sort=True):
-        first = group.iloc[0]
-        years = group["year"].dropna()
-        usable = group[(group["status"] != "failed") & group["year"].notna()]
-        records.append(
-            {
-                "agency_id": aid,
-                **{k: (None if pd.isna(first[k]) else first[k]) for k in _REGION},
-                "names": _names(group),
-                "first_year": int(years.min()) if len(years) else None,
-                "last_year": int(years.max()) if len(years) else None,
-                "n_reports": len(group),
-                "n_years": usable["year"].nunique(),
-            }
-        )
-    return schema.frame("agencies", records)
+    by = have.groupby("agency_id", sort=True)
+    first = have.drop_duplicates("agency_id").set_index("agency_id").sort_index()  # each one's first report
+    usable = have[(have["status"] != "failed") & have["year"].notna()]
+    table = pd.DataFrame(
+        {
+            "agency_id": first.index,
+            **{k: first[k].to_numpy() for k in _REGION},
+            "names": _names(have).reindex(first.index, fill_value="").to_numpy(),  # "" as "".join([])
+            "first_year": by["year"].min().reindex(first.index).to_numpy(),
+            "last_year": by["year"].max().reindex(first.index).to_numpy(),
+            "n_reports": by.size().reindex(first.index).to_numpy(),
+            "n_years": usable.groupby("agency_id")["year"]
+            .nunique()
+            .reindex(first.index, fill_value=0)
+            .to_numpy(),
+        }
+    )
+    return schema.frame_from_columns("agencies", {c: table[c].tolist() for c in table.columns})

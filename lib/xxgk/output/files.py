@@ -15,6 +15,7 @@ program's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -31,6 +32,9 @@ import pyarrow.parquet as pq
 
 from xxgk.contract import schema
 
+#: The manifest of the Parquet dataset layout (xxgk.output.dataset.MANIFEST; declared here, where both
+#: layouts meet, so that this module needs nothing of that one).
+DATASET_MANIFEST = "_manifest.json"
 #: The key of the run stamp in each Parquet file's metadata.
 RUN_KEY = b"xxgk.run"
 
@@ -116,11 +120,17 @@ def temp_file(out: Path, name: str, suffix: str) -> str:
 
 
 def publish(temps: Mapping[Path, str]) -> None:
-    """Rename complete temp files to their targets, with the mode the user's umask gives new files."""
+    """Rename complete temp files to their targets, with the mode the user's umask gives new files.
+
+    The single files supersede a Parquet dataset written earlier into the same folder: its manifest
+    (:data:`xxgk.output.dataset.MANIFEST`), which :func:`load_tables` would read first, is removed."""
     mode = file_mode()
     for target, tmp in temps.items():
         os.chmod(tmp, mode)
         os.replace(tmp, target)
+    for folder in {target.parent for target in temps}:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(folder / DATASET_MANIFEST)
 
 
 def file_mode() -> int:
@@ -211,9 +221,18 @@ def load_tables(
     ``names`` picks tables (default: every table of :data:`xxgk.contract.schema.TABLES`); ``columns`` reads
     only some columns of a table, e.g. ``{"issues": ["check", "severity"]}`` (a large corpus's tables need
     not be read whole). The folder's tables must all come from one run (:class:`MixedTablesError`).
+
+    ``directory`` may also hold the Parquet dataset that ``write_corpus(..., layout="dataset")`` writes
+    (:mod:`xxgk.output.dataset`; a local folder or an fsspec URL): its manifest decides which part files
+    are read, and the tables come back as from the single files (same rows and dtypes; the order is
+    the single files', except that the issues of the cross-year checks and of duplicates come by year).
     """
-    d = Path(directory)
+    from xxgk.output import dataset  # here: fsspec is imported only when a dataset is read
+
     names = list(schema.TABLES if names is None else names)
+    if dataset.is_dataset(directory):
+        return dataset.load_dataset(str(directory), names, columns)
+    d = Path(directory)
     check_one_run(d, names)
     tables = {}
     for name in names:

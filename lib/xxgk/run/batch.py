@@ -334,12 +334,17 @@ def notebook_lang(nb) -> str:
 
 
 def write_text(target: Path, text: str) -> None:
+    """Write a text file whole or not at all (:func:`write_bytes`)."""
+    write_bytes(target, text.encode("utf-8"))
+
+
+def write_bytes(target: Path, data: bytes) -> None:
     """Write a file whole or not at all: a temp file beside it, renamed over it (the old one is kept when
     the new one cannot be written: a full disk), with the mode the umask gives."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.chmod(tmp, file_mode())
         os.replace(tmp, target)
     finally:
@@ -431,6 +436,7 @@ def run_batch(
     timeout: int = CELL_TIMEOUT,
     notebook_timeout: float = NOTEBOOK_TIMEOUT,
     show_code: bool = False,
+    executor=None,
 ) -> BatchResult:
     """Execute every notebook × parameter set of ``params_file`` into ``out_dir`` and write ``index.html``.
 
@@ -438,6 +444,9 @@ def run_batch(
     side; a run still going after ``notebook_timeout`` seconds is stopped and reported as failed. The
     index and ``batch.json`` are written whole or not at all: when they cannot be (a full disk), the old
     ones stay and the result says so (``problems``).
+
+    ``executor``: what runs them instead of this module's worker processes, called as :func:`_run_all` is
+    (:func:`xxgk.run.distributed.notebook_runner` runs them on a Dask cluster).
     """
     from tqdm.auto import tqdm
 
@@ -449,7 +458,8 @@ def run_batch(
     sockets = tempfile.mkdtemp(prefix="xxgk-")  # the kernels' sockets, whatever becomes of them
     try:
         with _environment(SOCKETS_ENV, sockets):
-            results = _run_all(runs, out_dir, max(1, workers), timeout, notebook_timeout, bar, show_code)
+            run_all = executor or _run_all
+            results = run_all(runs, out_dir, max(1, workers), timeout, notebook_timeout, bar, show_code)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     bar.close()
@@ -646,6 +656,7 @@ def run_args(args: argparse.Namespace) -> int:
             timeout=CELL_TIMEOUT if args.timeout is None else args.timeout,
             notebook_timeout=NOTEBOOK_TIMEOUT if args.notebook_timeout is None else args.notebook_timeout,
             show_code=args.show_code,
+            executor=getattr(args, "executor", None),  # xxgk batch --scheduler (xxgk.run.cli)
         )
     except (ValueError, FileNotFoundError) as err:
         print(f"xxgk batch: {err}", file=sys.stderr)

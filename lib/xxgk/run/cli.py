@@ -14,11 +14,13 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from xxgk.contract import schema
+from xxgk.output.dataset import PartsNotFound
 from xxgk.output.files import load_tables, output_folder_problem, write_tables
 from xxgk.read.formats import BY_EXTENSION, collect_paths
 from xxgk.run.dictionary import markdown, pages, refresh, stale_pages, write_pages
+from xxgk.run.distributed import SchedulerError, dask_missing
 from xxgk.run.pipeline import parse_many
-from xxgk.run.stream import write_corpus
+from xxgk.run.stream import collect_urls, is_url, write_corpus
 
 #: From this many files on, `xxgk parse` streams them (xxgk.run.stream.write_corpus): memory stays bounded
 #: however large the corpus. Same tables as the in-memory path, except that the issues of the cross-year
@@ -35,36 +37,77 @@ EXTRAS = {
 
 
 def _parse(args: argparse.Namespace) -> int:
-    missing = [str(p) for p in args.paths if not os.path.lexists(p)]
-    if missing:
-        print(f"xxgk parse: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    files = collect_paths(args.paths)
-    if not files:
-        names = ", ".join(sorted(BY_EXTENSION))
-        print(f"xxgk parse: no report files ({names}) found in the paths given", file=sys.stderr)
-        return 2
-    problem = output_folder_problem(args.out)  # before anything is parsed: a run never ends unwritten
+    args.layout = args.layout or ("dataset" if is_url(args.out) else "files")
+    files, problem = _parse_inputs(args)
     if problem:
-        print(f"xxgk parse: --out {problem}", file=sys.stderr)
+        print(f"xxgk parse: {problem}", file=sys.stderr)
         return 2
-    if len(files) >= STREAM_FROM or args.workers > 1:
+    tables = None
+    if args.scheduler is not None:
+        try:
+            written = _parse_on_dask(files, args)
+        except (SchedulerError, PartsNotFound) as err:
+            print(f"xxgk parse: {err}", file=sys.stderr)
+            return 2
+    elif len(files) >= STREAM_FROM or args.workers > 1 or args.layout == "dataset":
         # Bounded memory: chunks parsed and written as they come; the summary reads back the two small tables.
-        write_corpus(files, args.out, progress=not args.quiet, workers=args.workers)
-        out = Path(args.out)
-        written = [out / f"{name}{suffix}" for name in schema.TABLES for suffix in (".csv", ".parquet")]
-        tables = load_tables(out, ["reports", "issues"], columns={"issues": ["check", "severity"]})
+        write_corpus(files, args.out, progress=not args.quiet, workers=args.workers, layout=args.layout)
+        written = _written(args.out, args.layout)
     else:
         tables = parse_many(files, progress=not args.quiet and len(files) > 1)
         written = write_tables(tables, args.out)
+    if tables is None:
+        tables = load_tables(args.out, ["reports", "issues"], columns={"issues": ["check", "severity"]})
     if not args.quiet:
         print(summary(tables))
+        what = "files" if args.layout == "files" else "tables"
+        kinds = ".csv and .parquet" if args.layout == "files" else "Parquet parts listed in _manifest.json"
         print(
-            f"\nWrote {len(written)} files to {Path(args.out)}/ "
-            f"({', '.join(sorted({p.stem for p in written}))}; .csv and .parquet)"
+            f"\nWrote {len(written)} {what} to {args.out}/ "
+            f"({', '.join(sorted({Path(p).stem for p in written}))}; {kinds})"
         )
     errors = (tables["issues"]["severity"] == "error").sum()
     return 1 if args.strict and errors else 0
+
+
+def _parse_inputs(args: argparse.Namespace) -> tuple[list, str | None]:
+    """The report files (local, and fsspec URLs), or why the command cannot run: checked before any work."""
+    needs_dask = args.scheduler is not None or args.layout == "dataset" or is_url(args.out)
+    needs_dask = needs_dask or any(is_url(p) for p in args.paths)
+    if needs_dask and dask_missing():
+        return [], dask_missing()
+    if args.layout == "files" and is_url(args.out):
+        return [], "--out: a URL takes the dataset layout only (--layout dataset)"
+    missing = [str(p) for p in args.paths if not is_url(p) and not os.path.lexists(p)]
+    if missing:
+        return [], f"no such file or folder: {', '.join(missing)}"
+    local = [p for p in args.paths if not is_url(p)]
+    try:
+        files = [
+            *(collect_paths(local) if local else []),
+            *collect_urls([p for p in args.paths if is_url(p)]),
+        ]
+    except (OSError, ValueError) as err:
+        return [], f"cannot list the inputs: {err}"
+    if not files:
+        return [], f"no report files ({', '.join(sorted(BY_EXTENSION))}) found in the paths given"
+    # before anything is parsed: a run never ends unwritten (a URL is checked when it is written)
+    problem = None if is_url(args.out) else output_folder_problem(args.out)
+    return files, problem and f"--out {problem}"
+
+
+def _written(out: str, layout: str) -> list[str]:
+    suffixes = (".csv", ".parquet") if layout == "files" else ("",)
+    return [f"{out}/{name}{suffix}" for name in schema.TABLES for suffix in suffixes]
+
+
+def _parse_on_dask(files: list, args: argparse.Namespace) -> list[str]:
+    """``xxgk parse --scheduler``: the chunks as tasks of a Dask cluster (xxgk.run.distributed)."""
+    from xxgk.run import distributed
+
+    with distributed.connect(args.scheduler) as client:
+        write_corpus(files, args.out, progress=not args.quiet, executor=client, layout=args.layout)
+    return _written(args.out, args.layout)
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -178,13 +221,24 @@ def missing_extra(command: str) -> str | None:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    message = missing_extra("batch")
+    message = missing_extra("batch") or (args.scheduler and dask_missing())
     if message:
         print(message, file=sys.stderr)
         return 2
     from xxgk.run import batch  # here, not at the top: `xxgk --help` and `xxgk parse` need no extra
 
-    return batch.run_args(args)
+    if args.scheduler is None:
+        return batch.run_args(args)
+    from xxgk.run import distributed
+
+    try:
+        with distributed.connect(args.scheduler) as client:
+            args.executor = distributed.notebook_runner(client)
+            args.workers = distributed.threads(client)
+            return batch.run_args(args)
+    except SchedulerError as err:
+        print(f"xxgk batch: {err}", file=sys.stderr)
+        return 2
 
 
 def _batch_arguments(parser: argparse.ArgumentParser) -> None:
@@ -213,6 +267,16 @@ def _batch_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep the code cells and their In/Out prompts in the HTML pages (default: prose, tables and "
         "charts only, for readers who do not program)",
+    )
+    _scheduler_argument(parser, "each notebook a task on a worker; outputs written here")
+
+
+def _scheduler_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help=f"run on a Dask cluster ({what}): a running scheduler's address (tcp://host:8786), or "
+        "local:N for a local cluster of N worker processes; needs pip install 'xxgk[dask]'",
     )
 
 
@@ -249,6 +313,14 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="processes parsing in parallel (default 1); the tables written are the same",
     )
+    p.add_argument(
+        "--layout",
+        choices=("files", "dataset"),
+        help="files: one CSV and one Parquet file per table (the default for a folder); dataset: Parquet "
+        "parts partitioned by year, written by the workers, listed in _manifest.json (the default for a "
+        "URL --out such as s3://bucket/out; needs pip install 'xxgk[dask]')",
+    )
+    _scheduler_argument(p, "each chunk of reports a task; the files' bytes are sent, no shared disk needed")
     p.set_defaults(func=_parse)
     sc = sub.add_parser(
         "score", help="compare the parser with hand-checked expected values (JSON), cell by cell"

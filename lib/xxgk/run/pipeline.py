@@ -13,6 +13,7 @@ import re
 import stat
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +29,23 @@ from xxgk.read.text import UnreadableFile
 from xxgk.validate import validate
 
 
+@dataclass(frozen=True)
+class Source:
+    """A report file as read where it lies, to be parsed anywhere (a worker on a machine without that disk).
+
+    ``path``: the file as given (its name and extension decide the reader and the report id); ``data``: its
+    bytes, or None when it was not read, and then ``unread`` is the failed report saying why (a FIFO, a
+    folder, too large); ``manifest``: its line of the folder's MANIFEST.csv, or ``manifest_error`` when the
+    manifest cannot be read. Reading and parsing are split so that only this crosses the network.
+    """
+
+    path: str
+    data: bytes | None
+    unread: Report | None = None
+    manifest: dict | None = None
+    manifest_error: str | None = None
+
+
 def parse_file(path: str | os.PathLike, report_id: str | None = None) -> Report:
     """Parse one file into a :class:`Report`; a broken file becomes a failed report with a reason.
 
@@ -36,36 +54,73 @@ def parse_file(path: str | os.PathLike, report_id: str | None = None) -> Report:
     Nothing a file holds stops a corpus: an error inside the parser itself (a bug) also gives a failed
     report, with no number kept from it and the error named in its issue.
     """
+    return parse_source(read_source(path), report_id)
+
+
+def parse_bytes(name: str, data: bytes, report_id: str | None = None) -> Report:
+    """Parse a report's bytes as if read from a file called ``name`` (its extension picks the reader; no
+    manifest is looked up): for bytes that come from elsewhere (an object store, an upload, a worker)."""
+    return parse_source(Source(str(name), data), report_id)
+
+
+def read_source(path: str | os.PathLike) -> Source:
+    """Read a file and look up its manifest line, without parsing: what a worker needs to parse it."""
     path = Path(path)
+    report = _new_report(path)
     try:
-        report = _parse_file(path)
+        data = _read_regular(path, report)
+    except OSError as err:
+        data = None
+        _fail(report, "file_unreadable", f"The file cannot be read: {err.strerror or err}")
     except Exception as err:
-        report = _new_report(path)
-        report.issue(
-            "parser_error",
-            "error",
-            f"The parser failed on this file ({type(err).__name__}: {err}); "
-            "nothing was kept from it. This is a bug in xxgk: please report it with the file.",
-        )
+        data = None
+        _parser_failed(report, err)
+    if data is None:
         report.failed = True
+    try:
+        line, problem = manifest.entry(path), None
+    except manifest.ManifestError as err:
+        line, problem = None, str(err)
+    return Source(str(path), data, None if data is not None else report, line, problem)
+
+
+def parse_source(source: Source, report_id: str | None = None) -> Report:
+    """Parse what :func:`read_source` (or a worker's own reader) read; never raises for a file's content."""
+    path = Path(source.path)
+    if source.data is None:
+        report = source.unread or _fail(_new_report(path), "file_unreadable", "The file was not read")
+    else:
+        try:
+            report = _parse_data(path, source.data)
+        except Exception as err:
+            report = _new_report(path)
+            _parser_failed(report, err)
     if report_id is not None:
         report.report_id = report_id
-    _note_manifest(path, report)
+    _note_manifest(path.name, report, source.manifest, source.manifest_error)
     return report
 
 
-def _note_manifest(path: Path, report: Report) -> None:
+def _parser_failed(report: Report, err: Exception) -> None:
+    report.issue(
+        "parser_error",
+        "error",
+        f"The parser failed on this file ({type(err).__name__}: {err}); "
+        "nothing was kept from it. This is a bug in xxgk: please report it with the file.",
+    )
+    report.failed = True
+
+
+def _note_manifest(name: str, report: Report, line: dict | None, problem: str | None) -> None:
     """What the folder's MANIFEST.csv says of this file goes into ``report.meta`` (provenance columns of the
     reports table); a line that disagrees with the file, or a manifest that cannot be read, is an issue."""
-    try:
-        line = manifest.entry(path)
-    except manifest.ManifestError as err:
-        report.issue("manifest", "warning", f"{err}; the file's provenance columns stay empty")
+    if problem is not None:
+        report.issue("manifest", "warning", f"{problem}; the file's provenance columns stay empty")
         return
     if line is None:
         return
     report.meta = {**(report.meta or {}), **line, "listed": True}
-    where = f"{manifest.NAME} ({path.name})"
+    where = f"{manifest.NAME} ({name})"
     if line["manifest_sha256"] and report.sha256 and line["manifest_sha256"] != report.sha256:
         report.issue(
             "manifest",
@@ -106,15 +161,8 @@ def _fail(report: Report, check: str, message: str) -> Report:
     return report
 
 
-def _parse_file(path: Path) -> Report:
+def _parse_data(path: Path, data: bytes) -> Report:
     report = _new_report(path)
-    try:
-        data = _read_regular(path, report)
-    except OSError as err:
-        return _fail(report, "file_unreadable", f"The file cannot be read: {err.strerror or err}")
-    if data is None:
-        report.failed = True
-        return report
     report.sha256 = hashlib.sha256(data).hexdigest()
     reader = format_for(path, data)
     report.input_format = reader.name

@@ -15,18 +15,26 @@ and all are renamed into place at the end.
 
 With ``workers=N`` the chunks are parsed (and rendered to CSV and Arrow) in N worker processes while this
 process only appends them to the files, in the chunks' order: the output is byte for byte the one of
-``workers=1``, and parsing, the cost that matters, is what spreads over the cores.
+``workers=1``, and parsing, the cost that matters, is what spreads over the cores. ``executor=`` runs the
+chunks elsewhere: a Dask client (:mod:`xxgk.run.distributed`; the files' bytes are read here and sent
+with each chunk) or any ``concurrent.futures.Executor``. At most two chunks per worker are out at once.
+
+``layout="dataset"`` is for corpora that outgrow one writer: each worker writes its chunk's rows itself
+as Parquet part files (:mod:`xxgk.output.dataset`) and sends back only its rows of ``reports`` and the
+cross-year numbers; chunks are then taken in the order they finish, so a slow chunk holds up nothing but
+its own worker. This process keeps what needs the whole corpus and writes the manifest last.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import pandas as pd
@@ -35,12 +43,13 @@ import pyarrow.parquet as pq
 
 from xxgk.contract import schema
 from xxgk.output.agencies import agencies_table, resolve_duplicates
+from xxgk.output.dataset import NO_YEAR, Parts, filesystem, write_manifest
 from xxgk.output.files import clean_leftovers, new_run, publish, stamped, temp_file
 from xxgk.output.tables import TableColumns, issue_record
 from xxgk.parse.report import Report
-from xxgk.read.formats import collect_paths, report_ids
+from xxgk.read.formats import BY_EXTENSION, MAX_BYTES, collect_paths, format_of, report_id_for, report_ids
 from xxgk.read.lines import Value
-from xxgk.run.pipeline import fewer_collections, parse_file
+from xxgk.run.pipeline import Source, fewer_collections, parse_source, read_source
 from xxgk.validate import cross_year
 
 #: Reports parsed before their rows are written out. Memory grows with it (a chunk's record dicts are the
@@ -124,8 +133,11 @@ class _Chunk(NamedTuple):
     """One chunk of reports, parsed and rendered: what the writing side needs of it."""
 
     reports: pd.DataFrame  # its rows of the reports table (n_issues without the cross-year issues)
-    tables: dict  # every other table with rows: name -> (CSV bytes without header, Arrow table)
+    # every other table with rows. Single files: name -> (CSV bytes without header, Arrow table); dataset:
+    # name -> the part files the worker wrote (output.dataset.Parts.write_chunk)
+    tables: dict
     slims: list  # _Slim or None per report
+    first: int  # the position of its first report in the corpus
 
 
 def _render(df: pd.DataFrame) -> tuple[bytes, pa.Table]:
@@ -135,18 +147,73 @@ def _render(df: pd.DataFrame) -> tuple[bytes, pa.Table]:
     )
 
 
-def _parse_chunk(files: list[Path], first_index: int, ids: list[str]) -> _Chunk:
-    """Parse a chunk of files under their corpus ids and render its rows."""
+def _parse_chunk(
+    items: list, first_index: int, ids: list[str], parts: Parts | None = None, number: int = 0
+) -> _Chunk:
+    """Parse a chunk of inputs under their corpus ids (a worker's task). An input is a local path (read
+    here), an fsspec URL (read here, through fsspec) or a :class:`~xxgk.run.pipeline.Source` (read by the
+    driver, for workers without its disk). With ``parts`` the rows are written here as the dataset's part
+    files of chunk ``number`` and only their names go back; else they go back rendered."""
     builder = TableColumns()
     slims = []
     with fewer_collections():
-        for i, (f, rid) in enumerate(zip(files, ids, strict=True), first_index):
-            report = parse_file(f, rid)
+        for i, (item, rid) in enumerate(zip(items, ids, strict=True), first_index):
+            report = parse_source(_source(item), rid)
             builder.add(report)
             slims.append(_slim(report, i))
     frames = builder.frames()
     reports = frames.pop("reports")
-    return _Chunk(reports, {name: _render(df) for name, df in frames.items() if len(df)}, slims)
+    if parts is not None:
+        return _Chunk(reports, parts.write_chunk(number, frames, reports), slims, first_index)
+    return _Chunk(reports, {name: _render(df) for name, df in frames.items() if len(df)}, slims, first_index)
+
+
+def _source(item) -> Source:
+    if isinstance(item, Source):
+        return item
+    if is_url(item):
+        return read_url(item)
+    return read_source(item)
+
+
+def is_url(entry) -> bool:
+    """An fsspec URL (``s3://…``, ``gs://…``, ``memory://…``), not a local path."""
+    return isinstance(entry, str) and "://" in entry and not entry.startswith("file://")
+
+
+def read_url(url: str) -> Source:
+    """A report at an fsspec URL, read by the worker that parses it (the same size limit as a file)."""
+    fs, path = filesystem(url)
+    name = PurePosixPath(path)
+    try:
+        size = fs.size(path)
+        if size is not None and size > MAX_BYTES:
+            problem = (
+                "file_too_large",
+                f"The file is {size / 2**20:.0f} MiB, over the {MAX_BYTES // 2**20} MiB limit; not read",
+            )
+        else:
+            return Source(url, fs.cat_file(path))
+    except (OSError, ValueError) as err:
+        problem = ("file_unreadable", f"The file cannot be read: {getattr(err, 'strerror', None) or err}")
+    report = Report(report_id_for(name), name.name, input_format=format_of(name).name, failed=True)
+    report.issue(problem[0], "error", problem[1])
+    return Source(url, None, report)
+
+
+def collect_urls(urls: Iterable[str]) -> list[str]:
+    """Report files at fsspec URLs: a file as given, a folder's report files (by extension), sorted."""
+    out: list[str] = []
+    for url in urls:
+        fs, path = filesystem(url)
+        if fs.isdir(path):
+            found = [p for p in fs.find(path) if PurePosixPath(p).suffix.lower() in BY_EXTENSION]
+            out.extend(
+                fs.unstrip_protocol(p) for p in sorted(found) if not PurePosixPath(p).name.startswith(".")
+            )
+        else:
+            out.append(url)
+    return list(dict.fromkeys(out))
 
 
 class _Writer:
@@ -216,26 +283,109 @@ def _cross_year(slims: list[_Slim], n: int, writer: _Writer) -> tuple[list[int],
     return added, errors
 
 
-def _parsed_chunks(jobs: list[tuple], workers: int) -> Iterator[_Chunk]:
-    """Every job's _parse_chunk result, in the jobs' order; with workers > 1 computed in worker processes,
-    at most one chunk ahead of the workers so that finished chunks do not pile up in memory."""
-    if workers <= 1:
-        yield from (_parse_chunk(*job) for job in jobs)
+@contextmanager
+def _executor(executor, workers: int) -> Iterator[tuple[Executor | None, int, bool]]:
+    """What runs the chunks: (executor or None for this process, how many run at once, whether the
+    inputs' bytes are read here and sent: a Dask cluster's workers may not see this machine's disk)."""
+    if executor is not None:
+        if _is_dask_client(executor):
+            # concurrent.futures over Dask: a chunk of a worker that is lost is run again by the scheduler
+            threads = sum(w["nthreads"] for w in executor.scheduler_info()["workers"].values())
+            yield executor.get_executor(pure=False), max(1, threads), True
+        else:
+            yield executor, max(1, getattr(executor, "_max_workers", workers)), False
+    elif workers <= 1:
+        yield None, 1, False
+    else:
+        # "spawn": a fresh interpreter per worker. A forked one would copy this process (its caches, and
+        # pyarrow's thread pools, which are not safe to fork).
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield pool, workers, False
+
+
+def _is_dask_client(executor) -> bool:
+    return hasattr(executor, "get_executor") and hasattr(executor, "scheduler_info")
+
+
+def _completed(
+    pool: Executor | None, n: int, job: Callable[[int], tuple], slots: int, ordered: bool
+) -> Iterator[_Chunk]:
+    """Every chunk's :func:`_parse_chunk` result, chunk ``k``'s arguments made by ``job(k)`` only when it is
+    sent (so at most ``2 × slots`` chunks' inputs and results are held at once).
+
+    Unordered (the dataset layout), a chunk is taken as soon as it is done: a slow one holds up nothing
+    but its own slot. ``ordered`` (the single files, appended in corpus order), a chunk done before an
+    earlier one waits for it, and while the window is full of those nothing new is sent."""
+    if pool is None:
+        yield from (_parse_chunk(*job(k)) for k in range(n))
         return
-    # "spawn": a fresh interpreter per worker. A forked one would copy this process (its caches, and
-    # pyarrow's thread pools, which are not safe to fork).
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: deque = deque()
-        try:
-            for job in jobs:
-                pending.append(pool.submit(_parse_chunk, *job))
-                if len(pending) > workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:  # stopped early (an error while writing): do not parse the rest
-                future.cancel()
+    window = 2 * slots
+    pending: dict = {}  # future -> chunk number
+    done: dict[int, _Chunk] = {}  # finished, not yet taken (ordered: an earlier chunk is still running)
+    sent = taken = 0
+    try:
+        while taken < n:
+            while sent < n and len(pending) + len(done) < window:
+                pending[pool.submit(_parse_chunk, *job(sent))] = sent
+                sent += 1
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in finished:
+                done[pending.pop(future)] = future.result()
+            if ordered:
+                ready = []
+                while taken + len(ready) in done:
+                    ready.append(taken + len(ready))
+            else:
+                ready = sorted(done)
+            for k in ready:
+                taken += 1
+                yield done.pop(k)
+    finally:
+        for future in pending:  # stopped early (an error while writing): do not parse the rest
+            future.cancel()
+
+
+class _DatasetParts:
+    """The driver's side of the dataset layout: the part files the workers wrote, the late issues (cross-year
+    checks, duplicates) and the driver's own tables, then the manifest that makes them one run."""
+
+    def __init__(self, parts: Parts):
+        self.parts = parts
+        self.worker: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
+        self.late: list[dict] = []
+        self.year_of: dict = {}
+        self.rows = dict.fromkeys(schema.TABLES, 0)
+
+    def add(self, chunk: _Chunk) -> None:
+        for name, parts in chunk.tables.items():
+            self.worker[name].extend(parts)
+            self.rows[name] += sum(p["rows"] for p in parts)
+        self.year_of.update(zip(chunk.reports["report_id"], chunk.reports["year"], strict=True))
+
+    def append(self, records: list[dict]) -> None:
+        """Late issue rows: one part per year of their reports."""
+        if not records:
+            return
+        df = schema.frame("issues", records)
+        keys = df["report_id"].map(self.year_of).astype("string").fillna(NO_YEAR)
+        for key in sorted(keys.unique()):
+            self.late.append(self.parts.write("issues", df[(keys == key).to_numpy()], "late", key))
+        self.rows["issues"] += len(df)
+
+    def finish(self, reports: pd.DataFrame, agencies: pd.DataFrame) -> None:
+        parts = {name: sorted(p, key=lambda p: (p["chunk"], p["path"])) for name, p in self.worker.items()}
+        parts["issues"] += self.late
+        for name, df in (("reports", reports), ("agencies", agencies)):
+            parts[name] = [self.parts.write(name, df, name)]
+            self.rows[name] = len(df)
+        write_manifest(self.parts.url, self.parts.run, parts)
+
+
+def _inputs(paths: Iterable) -> list:
+    """Local files (xxgk.read.formats.collect_paths), then report files at fsspec URLs."""
+    paths = list(paths)
+    local = [p for p in paths if not is_url(p)]
+    return [*(collect_paths(local) if local else []), *collect_urls([p for p in paths if is_url(p)])]
 
 
 def write_corpus(
@@ -244,47 +394,108 @@ def write_corpus(
     chunk: int = CHUNK,
     progress: bool = False,
     workers: int = 1,
+    executor=None,
+    layout: str = "files",
 ) -> dict[str, int]:
     """Parse every report under ``paths`` and write the tables to ``out_dir``; returns rows per table.
 
+    ``paths``: files and folders, or fsspec URLs of them (``s3://bucket/reports/``; read by the workers).
+
     ``workers``: processes parsing chunks (1: all in this process). The files written are the same. The
     workers are started with "spawn": a script calling this with workers > 1 needs the usual
-    ``if __name__ == "__main__":`` guard (notebooks and the command line need nothing)."""
-    files = collect_paths(paths)
-    ids = report_ids(files)  # over the whole corpus, as parse_many: a chunk cannot see the others' names
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(out)
+    ``if __name__ == "__main__":`` guard (notebooks and the command line need nothing).
+
+    ``executor``: what parses the chunks instead: a ``dask.distributed.Client`` (see
+    :mod:`xxgk.run.distributed`; the files' bytes are read here and sent, so its workers need no shared
+    disk) or any ``concurrent.futures.Executor`` (it is given local paths).
+
+    ``layout``: ``"files"``, one CSV and one Parquet file per table (:mod:`xxgk.output.files`), appended
+    here chunk by chunk in corpus order; ``"dataset"``, Parquet part files that each worker writes itself
+    into ``out_dir`` (a folder or an fsspec URL), made one run by a manifest (:mod:`xxgk.output.dataset`).
+    :func:`xxgk.load_tables` reads both alike."""
+    if layout not in ("files", "dataset"):
+        raise ValueError(f"layout must be 'files' or 'dataset', not {layout!r}")
+    files = _inputs(paths)
+    # ids over the whole corpus, as parse_many: a chunk cannot see the others' names
+    ids = report_ids([PurePosixPath(filesystem(f)[1]) if is_url(f) else f for f in files])
     run = new_run(schema.TABLES)
-    writers: dict[str, _Writer] = {}
-    reports: list[pd.DataFrame] = []
+    # a folder as an absolute path: workers elsewhere do not share this process's working folder
+    url = str(out_dir) if is_url(str(out_dir)) else os.path.abspath(out_dir)
+    parts = Parts(url, run) if layout == "dataset" else None
+    with _executor(executor, workers) as (pool, slots, ship):
+
+        def job(k: int) -> tuple:
+            start = k * chunk
+            items = files[start : start + chunk]
+            if ship:
+                items = [f if is_url(f) else read_source(f) for f in items]
+            return (items, start, ids[start : start + chunk], parts, k)
+
+        n = -(-len(files) // chunk)
+        if parts is not None:
+            out = _DatasetParts(parts)
+            return _write_dataset(_completed(pool, n, job, slots, False), out, len(files), progress)
+        return _write_files(_completed(pool, n, job, slots, True), Path(out_dir), run, len(files), progress)
+
+
+def _progress(total: int, progress: bool):
+    if not progress:
+        return contextlib.nullcontext(None)
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="parsing", unit="report")
+
+
+def _write_dataset(chunks: Iterator[_Chunk], out: _DatasetParts, n: int, progress: bool) -> dict[str, int]:
+    """The dataset layout: the workers wrote the parts; here what is global, then the manifest."""
+    reports: list[tuple[int, pd.DataFrame]] = []
     slims: list[_Slim] = []
     numbers: dict[str, Decimal] = {}
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(files), desc="parsing", unit="report")
-    try:
-        for name in schema.TABLES:
-            writers[name] = _Writer(name, out, run)
-        jobs = [
-            (files[start : start + chunk], start, ids[start : start + chunk])
-            for start in range(0, len(files), chunk)
-        ]
-        for result in _parsed_chunks(jobs, workers):
-            for name, (csv, table) in result.tables.items():
-                writers[name].write(csv, table)
-            reports.append(result.reports)
+    with _progress(n, progress) as bar:
+        for result in chunks:
+            out.add(result)
+            reports.append((result.first, result.reports))
             slims.extend(_shared(s, numbers) for s in result.slims if s is not None)
             if bar is not None:
                 bar.update(len(result.reports))
-        added, errors = _cross_year(slims, len(files), writers["issues"])
-        table = pd.concat(reports, ignore_index=True) if reports else schema.empty("reports")
-        table["n_issues"] += pd.array(added, dtype="Int64")
-        table["n_errors"] += pd.array(errors, dtype="Int64")
-        table, duplicates = resolve_duplicates(table)  # as output.tables.across_reports does
-        writers["issues"].append(duplicates)
+    table = _global(reports, slims, n, out)
+    out.finish(table, agencies_table(table))
+    return out.rows
+
+
+def _global(reports: list[tuple[int, pd.DataFrame]], slims: list[_Slim], n: int, late) -> pd.DataFrame:
+    """What needs the whole corpus: the cross-year checks (their issues to ``late``), the issue counts they
+    add, duplicates resolved as output.tables.across_reports does (their issues to ``late``)."""
+    added, errors = _cross_year(slims, n, late)
+    reports.sort(key=lambda chunk: chunk[0])  # chunks come in any order: the table is in corpus order
+    table = pd.concat([df for _, df in reports], ignore_index=True) if reports else schema.empty("reports")
+    table["n_issues"] += pd.array(added, dtype="Int64")
+    table["n_errors"] += pd.array(errors, dtype="Int64")
+    table, duplicates = resolve_duplicates(table)
+    late.append(duplicates)
+    return table
+
+
+def _write_files(chunks: Iterator[_Chunk], out: Path, run: dict, n: int, progress: bool) -> dict[str, int]:
+    """The single files: every chunk's rows appended in corpus order, all renamed into place at the end."""
+    out.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out)
+    writers: dict[str, _Writer] = {}
+    reports: list[tuple[int, pd.DataFrame]] = []
+    slims: list[_Slim] = []
+    numbers: dict[str, Decimal] = {}
+    try:
+        with _progress(n, progress) as bar:
+            for name in schema.TABLES:
+                writers[name] = _Writer(name, out, run)
+            for result in chunks:
+                for name, (csv, table) in result.tables.items():
+                    writers[name].write(csv, table)
+                reports.append((result.first, result.reports))
+                slims.extend(_shared(s, numbers) for s in result.slims if s is not None)
+                if bar is not None:
+                    bar.update(len(result.reports))
+        table = _global(reports, slims, n, writers["issues"])
         writers["reports"].write(*_render(table))
         writers["agencies"].write(*_render(agencies_table(table)))
         publish({target: tmp for w in writers.values() for target, tmp in w.finish().items()})
@@ -292,7 +503,4 @@ def write_corpus(
         for w in writers.values():
             w.abort()
         raise
-    finally:
-        if bar is not None:
-            bar.close()
     return {name: w.rows for name, w in writers.items()}

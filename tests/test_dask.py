@@ -1,0 +1,247 @@
+"""Dask as the executor (issue 14): the same tables and notebook outputs as the local path, a lost worker
+loses and duplicates nothing, and a dataset is what its manifest lists.
+
+One LocalCluster of 2 worker processes serves the module. Its workers cannot read a report from their own
+disk (:class:`NoDisk`): what they parse is what the driver sent, as on a cluster without a shared disk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pytest
+
+import xxgk
+from conftest import RAW, SEEDS
+from xxgk.analysis import corpus
+from xxgk.output import dataset
+from xxgk.run import cli, stream
+from xxgk.run.stream import write_corpus
+
+distributed = pytest.importorskip("distributed")
+cloudpickle = pytest.importorskip("cloudpickle")
+# The workers cannot import this test module by name: its plugins and functions travel by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+class NoDisk(distributed.WorkerPlugin):
+    """On a worker, reading a report file from the disk is an error."""
+
+    def setup(self, worker):
+        def refuse(path):
+            raise AssertionError(f"a worker read {path} from its own disk")
+
+        stream.read_source = refuse
+
+
+class Slow(distributed.WorkerPlugin):
+    """On a worker, a chunk waits ``seconds`` after writing its part files, before it returns: time to kill
+    the worker between the two (its parts are on disk, and the chunk will run again elsewhere)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def setup(self, worker):
+        real = dataset.Parts.write_chunk
+
+        def slow(parts, *args):
+            written = real(parts, *args)
+            time.sleep(self.seconds)
+            return written
+
+        dataset.Parts.write_chunk, self.real = slow, real
+
+    def teardown(self, worker):
+        dataset.Parts.write_chunk = self.real
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.register_plugin(NoDisk(), name="no-disk")
+        yield client
+
+
+def _same_tables(got: dict, expected: dict) -> None:
+    for name, df in expected.items():
+        pd.testing.assert_frame_equal(got[name], df, obj=name)
+
+
+def test_parse_on_a_cluster_gives_the_local_tables(client, tmp_path):
+    address = client.scheduler.address
+    assert cli.main(["parse", str(RAW), "--out", str(tmp_path / "local"), "--quiet"]) == 0
+    expected = xxgk.load_tables(tmp_path / "local")
+    for layout in ("dataset", "files"):
+        out = tmp_path / layout
+        argv = ["parse", str(RAW), "--out", str(out), "--scheduler", address, "--layout", layout, "--quiet"]
+        assert cli.main(argv) == 0
+        _same_tables(xxgk.load_tables(out), expected)
+    assert (tmp_path / "dataset" / "_manifest.json").exists()
+    assert not (tmp_path / "files" / "_manifest.json").exists()
+
+
+def test_a_lost_worker_loses_and_duplicates_nothing(client, tmp_path):
+    reports = tmp_path / "in"
+    reports.mkdir()
+    for i in range(4):  # 20 reports in 10 chunks of 2, each chunk a second longer on a worker
+        for seed in SEEDS:
+            shutil.copyfile(seed, reports / f"{i}_{seed.name}")
+    expected = xxgk.parse_many([reports])
+    client.register_plugin(Slow(1.0), name="slow")
+    killed = []
+
+    def kill_a_busy_worker():
+        pids = client.run(os.getpid)
+        while not killed:  # once a chunk's parts are written, a worker still on a chunk is killed
+            busy = [w for w, tasks in client.processing().items() if tasks]
+            if busy and list((tmp_path / "out").glob("requests/*/*.parquet")):
+                killed.append(client.processing()[busy[0]])
+                os.kill(pids[busy[0]], signal.SIGKILL)
+            time.sleep(0.1)
+
+    killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
+    try:
+        killer.start()
+        counts = write_corpus([reports], tmp_path / "out", chunk=2, executor=client, layout="dataset")
+    finally:
+        client.unregister_worker_plugin("slow")
+        killer.join(5)
+    assert killed and killed[0], "a worker was killed while it parsed a chunk"
+    got = xxgk.load_tables(tmp_path / "out")
+    listed = {
+        p["path"] for parts in dataset.read_manifest(str(tmp_path / "out"))["tables"].values() for p in parts
+    }
+    on_disk = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.parquet")}
+    assert on_disk == listed  # the lost attempt's parts, if it wrote any, are gone
+    assert got["reports"]["report_id"].is_unique and len(got["reports"]) == counts["reports"] == 20
+    for name, df in expected.items():
+        pd.testing.assert_frame_equal(_sorted(got[name]), _sorted(df), obj=name)
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(list(df.columns), na_position="first", kind="stable").reset_index(drop=True)
+
+
+def test_the_manifest_decides_which_parts_are_read(tmp_path):
+    out = tmp_path / "out"
+    write_corpus(SEEDS, out, chunk=2, layout="dataset")
+    expected = xxgk.load_tables(out)
+    listed = dataset.read_manifest(str(out))["tables"]["requests"]
+    # a stray part (a chunk's lost attempt, a stopped run): the same rows again, under another name
+    first = out / listed[0]["path"]
+    stray = first.with_name("part-stray.parquet")
+    shutil.copyfile(first, stray)
+    got = xxgk.load_tables(out)
+    _same_tables(got, expected)
+    assert len(corpus.load(out, duplicates=True)["requests"]) == len(expected["requests"])
+    # the next complete run removes what its manifest does not list
+    write_corpus(SEEDS, out, chunk=2, layout="dataset")
+    assert not stray.exists() and not first.exists()
+    _same_tables(xxgk.load_tables(out), expected)
+    # parts a worker wrote where this machine cannot see them: no manifest, the dataset stays as it was
+    with pytest.raises(dataset.PartsNotFound, match="do not share this folder"):
+        dataset.write_manifest(
+            str(out), {"run": "x"}, {"requests": [{"path": "requests/gone.parquet", "rows": 1}]}
+        )
+    _same_tables(xxgk.load_tables(out), expected)
+    # the single files written into the folder supersede the dataset
+    xxgk.write_tables(xxgk.parse_many(SEEDS[:1]), out)
+    assert len(xxgk.load_tables(out)["reports"]) == 1
+
+
+def test_a_slow_chunk_holds_up_only_itself(tmp_path, monkeypatch):
+    """Chunk 0 waits until every other chunk has been parsed: taken as they finish, they all can be."""
+    files = []
+    for i, seed in enumerate([*SEEDS, *SEEDS]):
+        files.append(tmp_path / f"{i}.txt")
+        shutil.copyfile(seed, files[-1])
+    parsed, rest_done = [], threading.Event()
+    real = stream.parse_source
+
+    def gated(source, report_id=None):
+        if report_id == "first":
+            rest_done.wait(20)
+        report = real(source, report_id)
+        parsed.append(report_id)
+        if len(parsed) == len(files) - 1:
+            rest_done.set()
+        return report
+
+    monkeypatch.setattr(stream, "parse_source", gated)
+    monkeypatch.setattr(stream, "report_ids", lambda fs: ["first", *(f"r{i}" for i in range(1, len(fs)))])
+    with ThreadPoolExecutor(2) as pool:
+        start = time.perf_counter()
+        counts = write_corpus(files, tmp_path / "out", chunk=1, executor=pool, layout="dataset")
+    assert rest_done.is_set() and time.perf_counter() - start < 15
+    assert counts["reports"] == len(files) and parsed[-1] == "first"
+
+
+def test_batch_on_a_cluster_writes_the_local_outputs(client, tmp_path):
+    from test_batch import _notebook
+
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "10-good.ipynb", 'code: str = "x"\nn: int = 1', "print(code, n + 1)")
+    _notebook(nbs / "20-broken.ipynb", "n: int = 1", "x = n + 1", "x / 0")
+    params = nbs / "batch.yml"
+    params.write_text(
+        "runs:\n  - notebook: 10-good.ipynb\n    parameters: [{code: '0101', n: 7}]\n"
+        "  - notebook: 20-broken.ipynb\n",
+        encoding="utf-8",
+    )
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    assert cli.main(["batch", str(params), "--out", str(local), "--workers", "2", "--quiet"]) == 1
+    argv = ["batch", str(params), "--out", str(remote), "--scheduler", client.scheduler.address, "--quiet"]
+    assert cli.main(argv) == 1
+    assert sorted(p.name for p in remote.iterdir()) == sorted(p.name for p in local.iterdir())
+    for page in local.glob("*.html"):
+        if page.name != "index.html":
+            assert _timeless(page.read_text("utf-8")) == _timeless((remote / page.name).read_text("utf-8"))
+    statuses = [
+        re.findall(
+            r'<tr class="(\w+)"><td>([^<]+)</td><td>([^<]*)</td>', (d / "index.html").read_text("utf-8")
+        )
+        for d in (local, remote)
+    ]
+    assert statuses[0] == statuses[1] and [s[0] for s in statuses[0]] == ["failed", "ok"]
+
+
+def _timeless(page: str) -> str:
+    """A rendered page without what differs between two executions (times, durations)."""
+    return re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+Z?|\"duration\": [\d.e-]+|cell-id=[\w-]+", "", page)
+
+
+def test_reports_and_dataset_at_urls(tmp_path):
+    """fsspec URLs in and out (memory://, visible to this process's threads): the same tables as from files."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    for seed in SEEDS:
+        fs.pipe(f"/xxgk-in/{seed.name}", seed.read_bytes())
+    fs.pipe("/xxgk-in/notes.csv", b"not a report")  # not a report file: not listed
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            write_corpus(["memory://xxgk-in"], "memory://xxgk-out", chunk=2, executor=pool, layout="dataset")
+        got = xxgk.load_tables("memory://xxgk-out")
+    finally:
+        fs.rm("/xxgk-in", recursive=True)
+        if fs.exists("/xxgk-out"):
+            fs.rm("/xxgk-out", recursive=True)
+    (tmp_path / "in").mkdir()  # the same files in a folder without data/raw's MANIFEST.csv (not read at URLs)
+    for seed in SEEDS:
+        shutil.copyfile(seed, tmp_path / "in" / seed.name)
+    write_corpus([tmp_path / "in"], tmp_path / "local", chunk=2)
+    _same_tables(got, xxgk.load_tables(tmp_path / "local"))
