@@ -194,7 +194,8 @@ def test_batch_on_a_cluster_writes_the_local_outputs(client, tmp_path):
 
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _notebook(nbs / "10-good.ipynb", 'code: str = "x"\nn: int = 1', "print(code, n + 1)")
+    figure = "import os, pathlib\n(pathlib.Path(os.environ['XXGK_FIGURES_DIR']) / 'f-1.svg').write_text('x')"
+    _notebook(nbs / "10-good.ipynb", 'code: str = "x"\nn: int = 1', "print(code, n + 1)", figure)
     _notebook(nbs / "20-broken.ipynb", "n: int = 1", "x = n + 1", "x / 0")
     params = nbs / "batch.yml"
     params.write_text(
@@ -206,13 +207,16 @@ def test_batch_on_a_cluster_writes_the_local_outputs(client, tmp_path):
     assert cli.main(["batch", str(params), "--out", str(local), "--workers", "2", "--quiet"]) == 1
     argv = ["batch", str(params), "--out", str(remote), "--scheduler", client.scheduler.address, "--quiet"]
     assert cli.main(argv) == 1
-    assert sorted(p.name for p in remote.iterdir()) == sorted(p.name for p in local.iterdir())
+    # the same files, figure files included (a worker's figures come back with its pages)
+    files = [sorted(str(p.relative_to(d)) for p in d.rglob("*")) for d in (local, remote)]
+    assert files[0] == files[1] and any(f.endswith("f-1.svg") for f in files[0])
     for page in local.glob("*.html"):
         if page.name != "index.html":
             assert _timeless(page.read_text("utf-8")) == _timeless((remote / page.name).read_text("utf-8"))
     statuses = [
         re.findall(
-            r'<tr class="(\w+)"><td>([^<]+)</td><td>([^<]*)</td>', (d / "index.html").read_text("utf-8")
+            r'<tr class="(\w+)"><td>([^<]+)</td><td class="about">([^<]*)</td><td>([^<]*)</td>',
+            (d / "index.html").read_text("utf-8"),
         )
         for d in (local, remote)
     ]

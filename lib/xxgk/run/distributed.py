@@ -179,11 +179,10 @@ def _written(outcome, out_dir: Path):
     from xxgk.run.batch import figures_dir, write_bytes, write_text
 
     result, ipynb, page, figures = outcome
-    if figures:
-        folder = figures_dir(out_dir, result.name)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in figures.items():
-            write_bytes(folder / name, data)
+    folder = figures_dir(out_dir, result.name)  # made for every run, as the local batch does
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in figures.items():
+        write_bytes(folder / name, data)
     paths = {}
     for suffix, text in ((".ipynb", ipynb), (".html", page)):
         if text is not None:
