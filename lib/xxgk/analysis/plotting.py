@@ -75,6 +75,9 @@ MAX_UNRANKED = 5
 ROW_HEIGHT = 0.3
 MAX_HEIGHT = 14.0
 MAX_WIDTH = 16.0
+#: The look of the bar at the rest's mean per agency (lighter: it is no agency's own count), and its gid.
+REST_ALPHA = 0.45
+REST_GID = "xxgk-rest"
 #: Type size of the caption under every chart.
 CAPTION_SIZE = 8
 CAPTION_SPACING = 1.45
@@ -396,7 +399,7 @@ def _marks(fig: Figure) -> set[str]:
     for ax in fig.axes:
         if any(isinstance(c, ErrorbarContainer) for c in ax.containers):
             found.add("interval")
-        if any(p.get_label() == "_rest" for p in ax.patches):
+        if any(p.get_gid() == REST_GID for p in ax.patches):
             found.add("rest")
     for patch in fig.findobj(matplotlib.patches.Patch):
         if patch.get_hatch() and patch.get_label() != "_marks":
@@ -431,7 +434,7 @@ def _mark_handles(fig: Figure, lang: str) -> list:
             )
         )
     if "rest" in found:
-        handles.append(Patch(facecolor=MISSING_COLOUR, alpha=0.45, label=text("rest_mark", lang)))
+        handles.append(Patch(facecolor=MISSING_COLOUR, alpha=REST_ALPHA, label=text("rest_mark", lang)))
     return handles
 
 
@@ -637,6 +640,11 @@ def over_years(tables: dict, balanced: bool = True, lang: str = "zh") -> tuple[d
 # Size, captions and the rest of the agencies
 
 
+#: Inches a chart of side-by-side panels needs besides its rows: the title, the panels' titles on two
+#: lines and the axis labels (less, and constrained layout gives up and lets them overlap).
+PANELS_BASE = 2.6
+
+
 def _height(rows: int, base: float = 1.8, per: float = ROW_HEIGHT) -> float:
     """A figure's height for ``rows`` drawn rows of bars: it grows with the rows, up to :data:`MAX_HEIGHT`."""
     return min(MAX_HEIGHT, base + per * max(rows, 1))
@@ -827,7 +835,7 @@ def _count_hbars(ax, values, colour, rest=None, lang: str = "zh") -> None:
         total, n = _rest_mean(rest)
         i = len(values)
         if n:
-            ax.barh(i, total / n, color=colour, alpha=0.45, edgecolor=colour, height=0.7, label="_rest")
+            ax.barh(i, total / n, color=colour, alpha=REST_ALPHA, edgecolor=colour, height=0.7, gid=REST_GID)
         ax.annotate(
             _rest_label_text(total, n, lang),
             (total / n if n else 0.0, i),
@@ -880,7 +888,7 @@ def volumes_chart(
         shown, rest = _top(counts["new_received"] if len(counts) else pd.Series(dtype="Float64"), top)
         drawn = len(shown) + (1 if rest else 0)
         fig, axes = _new_figure(
-            min(MAX_WIDTH, 2.4 + 2.6 * len(rows)), _height(drawn), 1, len(rows), sharey=True
+            min(MAX_WIDTH, 2.4 + 2.6 * len(rows)), _height(drawn, base=PANELS_BASE), 1, len(rows), sharey=True
         )
         for ax, row in zip(axes[0], rows, strict=False):
             ax.set_title(_wrap(label(row, REQUEST_ROWS, lang), 12 if lang == "zh" else 22), fontsize=9)
@@ -981,6 +989,7 @@ def _heatmap_cells(ax, grid: pd.DataFrame, rest_row, lang: str) -> None:
     """The heatmap of the agencies drawn one by one, NA cells grey with "NA", and the rest's row of means
     below it, uncoloured (its numbers are means, not any agency's count)."""
     ax.set_facecolor("#eeeeee")
+    ax.grid(False)  # the theme's grid would cross out every cell's number
     sns.heatmap(
         grid, ax=ax, annot=True, fmt=",.0f", cmap="Blues", cbar=False, linewidths=0.5, mask=grid.isna()
     )
@@ -1266,7 +1275,7 @@ def rates_chart(
     palette = colours(RATES)
     if by == "agency":
         fig, axes = _new_figure(
-            min(MAX_WIDTH, 2.4 + 3.0 * len(rates)), _height(len(order)), 1, len(rates), sharey=True
+            min(MAX_WIDTH, 2.4 + 3.0 * len(rates)), _height(len(order), base=PANELS_BASE), 1, len(rates), sharey=True
         )
         flat = list(axes[0])
     else:
@@ -1274,7 +1283,7 @@ def rates_chart(
         fig, axes = _new_figure(min(MAX_WIDTH, width * ncols + 0.4), 3.3 * nrows + 0.4, nrows, ncols)
         flat = list(axes.ravel())
         for ax in flat[len(rates) :]:
-            ax.set_visible(False)
+            fig.delaxes(ax)  # a grid cell with no rate: nothing drawn
     for ax, measure in zip(flat, rates, strict=False):
         ax.set_title(_wrap(measures.rate_label(measure, lang), 14 if lang == "zh" else 28), fontsize=10)
         part = None if pooled is None else pooled[pooled["measure"] == measure].set_index(by)
@@ -1341,7 +1350,7 @@ def reviews_chart(
             )
         fig, axes = _new_figure(
             min(MAX_WIDTH, 2.4 + 3.2 * len(PROCEEDINGS)),
-            _height(len(order)),
+            _height(len(order), base=PANELS_BASE),
             1,
             len(PROCEEDINGS),
             sharey=True,
@@ -1372,7 +1381,7 @@ def reviews_chart(
             complete = per_agency.dropna()
             n = len(complete)
             means = [float(complete[o].sum()) / n if n else np.nan for o in parts]
-            _stack(ax, len(shown), means, parts, True, alpha=0.45)
+            _stack(ax, len(shown), means, parts, True, rest=True)
             ax.annotate(
                 _rest_label_text(complete["total"].sum() if n else np.nan, n, lang),
                 (sum(means) if n else 0.0, len(shown)),
@@ -1413,9 +1422,10 @@ def reviews_chart(
     )
 
 
-def _stack(ax, pos: float, values, parts, horizontal: bool, alpha: float = 1.0) -> float:
-    """One stacked bar of outcome counts at ``pos``; returns its length."""
+def _stack(ax, pos: float, values, parts, horizontal: bool, rest: bool = False) -> float:
+    """One stacked bar of outcome counts at ``pos`` (lighter for the rest's means); returns its length."""
     outcome_colours = colours(OUTCOMES)
+    look = {"alpha": REST_ALPHA, "gid": REST_GID} if rest else {}
     start = 0.0
     for o, v in zip(parts, values, strict=False):
         if pd.isna(v) or float(v) == 0:
@@ -1428,7 +1438,7 @@ def _stack(ax, pos: float, values, parts, horizontal: bool, alpha: float = 1.0) 
                 color=outcome_colours[o],
                 edgecolor="white",
                 height=0.7,
-                alpha=alpha,
+                **look,
             )
         else:
             ax.bar(
@@ -1438,7 +1448,7 @@ def _stack(ax, pos: float, values, parts, horizontal: bool, alpha: float = 1.0) 
                 color=outcome_colours[o],
                 edgecolor="white",
                 width=0.6,
-                alpha=alpha,
+                **look,
             )
         start += float(v)
     return start
@@ -1631,6 +1641,12 @@ def coverage_chart(coverage: pd.DataFrame, lang: str = "zh", max_agencies: int =
 # Report card
 
 
+def _count_floor(ax) -> None:
+    """A vertical count axis from 0, at least to 1 (all zeros would centre it on 0), whole-number ticks."""
+    ax.set_ylim(0, max(1.0, ax.get_ylim()[1]))
+    _integer_axis(ax.yaxis)
+
+
 def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
     """One agency across its years: volumes, outcome mix, rates and table 四 on one page."""
     from xxgk.analysis.corpus import select
@@ -1657,6 +1673,7 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
     )
     ax.set_title(text("volumes", lang), fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    _count_floor(ax)
     # outcome mix
     ax = grid[0, 1].subplots()
     mix = measures.pool(measures.outcome_mix(own), ["year", "category"])
@@ -1671,6 +1688,15 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
         {g: label(g, ROW_GROUPS, lang) for g in groups},
     )
     ax.set_title(text("outcome_mix", lang), fontsize=10)
+    # below the bars: a legend right of them would run off the page's right edge
+    ax.legend(
+        handles=ax.get_legend().legend_handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncols=3,
+        frameon=False,
+        fontsize=7,
+    )
     # rates as a table of text: value with counts, per year
     ax = grid[1, 0].subplots()
     ax.axis("off")
@@ -1707,6 +1733,7 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
     )
     ax.set_title(text("reviews", lang), fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    _count_floor(ax)
     title = text("report_card", lang, agency=agency)
     fig.suptitle(title, fontsize=13)
     return caption(
