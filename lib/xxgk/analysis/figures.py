@@ -26,6 +26,7 @@ import itertools
 import os
 import re
 import unicodedata
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -126,7 +127,7 @@ def install_hook(shell=None) -> bool:
     try:
         from IPython import get_ipython
         from IPython.core.formatters import BaseFormatter
-        from traitlets import ObjectName, Unicode
+        from traitlets import Unicode
     except ImportError:
         return False
     shell = shell or get_ipython()
@@ -136,16 +137,21 @@ def install_hook(shell=None) -> bool:
     if _HOOK_MIME not in formatters:
 
         class SaveFigures(BaseFormatter):
-            """Saves a displayed Figure when $XXGK_FIGURES_DIR is set; its output is always empty."""
+            """Saves a displayed Figure when $XXGK_FIGURES_DIR is set; its output is always empty.
+
+            It tests the type itself rather than registering a printer for Figure: IPython's
+            ``select_figure_formats`` (run again when pyplot's inline backend loads) removes the Figure
+            printers of every formatter."""
 
             format_type = Unicode(_HOOK_MIME)
-            print_method = ObjectName("_xxgk_never_defined")
 
-        hook = SaveFigures(parent=shell.display_formatter)
-        hook.for_type(Figure, _save_and_show_nothing)
-        formatters[_HOOK_MIME] = hook
+            def __call__(self, obj):
+                if isinstance(obj, Figure):
+                    try:
+                        save_displayed(obj)
+                    except OSError as error:  # the figure is still shown; the missing files are said
+                        warnings.warn(f"figure not saved into ${FIGURES_DIR}: {error}", stacklevel=2)
+                return None
+
+        formatters[_HOOK_MIME] = SaveFigures(parent=shell.display_formatter)
     return True
-
-
-def _save_and_show_nothing(fig: Figure) -> None:
-    save_displayed(fig)

@@ -1275,7 +1275,11 @@ def rates_chart(
     palette = colours(RATES)
     if by == "agency":
         fig, axes = _new_figure(
-            min(MAX_WIDTH, 2.4 + 3.0 * len(rates)), _height(len(order), base=PANELS_BASE), 1, len(rates), sharey=True
+            min(MAX_WIDTH, 2.4 + 3.0 * len(rates)),
+            _height(len(order), base=PANELS_BASE),
+            1,
+            len(rates),
+            sharey=True,
         )
         flat = list(axes[0])
     else:
