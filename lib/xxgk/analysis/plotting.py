@@ -23,9 +23,21 @@ Design:
   hatched and never ranked (the small-N guard, docs/measures.md).
 - **Figures, not pyplot state.** Functions return a :class:`matplotlib.figure.Figure` that is not
   registered with pyplot: a notebook cell shows it once, and a batch does not accumulate open figures.
+- **From 1 to 500 agencies.** A chart by agency draws horizontal bars (names are read across), sorted by
+  size: the :data:`TOP_N` largest agencies one by one and the rest in one bar ("其余 N 个机关") — pooled for
+  rates and mixes (numerators and denominators added), at its mean per agency for counts (a sum of
+  hundreds of agencies would flatten every other bar), so no report with data is left out. Series whose
+  sizes differ by orders of magnitude are small multiples (one panel each), years are lines, and a
+  figure's height grows with the rows it draws up to :data:`MAX_HEIGHT`.
+- **A caption under every chart** (:func:`caption`): the source (reports, years, agencies), the
+  definition of what is drawn (for rates and mixes written from their declarations by
+  :func:`xxgk.analysis.measures.definition`), every note (balanced panel, the rest, reports left out) and
+  a legend of every mark, inside the figure, so a notebook, a tight bounding box and the saved files show
+  the same. :func:`save` and the ``XXGK_FIGURES_DIR`` hook are in :mod:`xxgk.analysis.figures`.
 
-(Longer than most modules: every chart shares the theme, the order and colour rules and the NA and small-N
-marks above, and they are kept in one place so that no chart can draw them differently.)
+(Longer than most modules: every chart shares the theme, the order and colour rules, the NA and small-N
+marks, the rest's bar and the caption above, and they are kept in one place so that no chart can draw them
+differently.)
 """
 
 from __future__ import annotations
