@@ -681,10 +681,10 @@ def _em(token: str) -> float:
 def wrap_text(line: str, width_pt: float, size: float) -> str:
     """Break a line of text (Chinese, English or both) into lines at most ``width_pt`` points wide.
 
-    Chinese breaks between any two characters, other scripts between words.
+    Chinese breaks between any two characters, other scripts between words (a number stays whole).
 
     >>> wrap_text("来源：10 份报告，2019–2024", 60, 10)
-    '来源：10 份\\n报告，2019–\\n2024'
+    '来源：10 份\\n报告，\\n2019–2024'
     """
     lines, current, used = [], "", 0.0
     for token in _TOKENS.findall(line):
