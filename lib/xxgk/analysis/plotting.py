@@ -43,6 +43,7 @@ differently.)
 from __future__ import annotations
 
 import re
+import textwrap
 from importlib import resources
 
 import matplotlib
@@ -491,8 +492,20 @@ def _true(x) -> bool:
 
 
 def _wrap(label: str, width: int = 16) -> str:
-    """Break a long label into lines of ``width`` characters (Chinese has no spaces to break at)."""
+    """Break a long label into lines of ``width`` characters: between words when it has spaces, else
+    anywhere (Chinese has no spaces to break at).
+
+    >>> _wrap("Carried over from last year", 12), _wrap("上年结转政府信息公开申请数量", 8)
+    ('Carried over\\nfrom last\\nyear', '上年结转政府信息\\n公开申请数量')
+    """
+    if " " in label.strip():
+        return textwrap.fill(label, width, break_long_words=True)
     return "\n".join(label[i : i + width] for i in range(0, len(label), width))
+
+
+def _in_sentence(label: str, lang: str) -> str:
+    """A label inside an English sentence starts in lower case ("each agency", not "each Agency")."""
+    return label[:1].lower() + label[1:] if lang == "en" else label
 
 
 def _fmt_count(x) -> str:
@@ -924,7 +937,7 @@ def volumes_chart(
                 lang,
                 n=len(rest),
                 top=len(shown),
-                what=label("new_received", REQUEST_ROWS, lang),
+                what=_in_sentence(label("new_received", REQUEST_ROWS, lang), lang),
             )
     else:
         pooled = measures.pool(per_report, ["year", "row_code"])
@@ -944,7 +957,7 @@ def volumes_chart(
         lang,
         title,
         source_text(tables["reports"], lang),
-        text("def_volumes", lang, by=text(by, lang)),
+        text("def_volumes", lang, by=_in_sentence(text(by, lang), lang)),
         note,
         rest_note,
         _left_out_note(left_out(per_report, "count"), lang),
@@ -1381,7 +1394,7 @@ def reviews_chart(
         else pd.Series(dtype="Int64")
     )
     for ax, proc in zip(axes[0], codes(PROCEEDINGS), strict=False):
-        ax.set_title(_wrap(label(proc, PROCEEDINGS, lang), 12 if lang == "zh" else 24), fontsize=10)
+        ax.set_title(_wrap(label(proc, PROCEEDINGS, lang), 14 if lang == "zh" else 24), fontsize=10)
         if not order or counts is None:
             _no_data(ax, lang)
             continue
@@ -1431,7 +1444,7 @@ def reviews_chart(
         lang,
         title,
         source_text(tables["reports"], lang),
-        text("def_reviews", lang, by=text(by, lang)),
+        text("def_reviews", lang, by=_in_sentence(text(by, lang), lang)),
         note,
         rest_note,
         _left_out_note(left_out(per_report, "count"), lang),
