@@ -72,7 +72,10 @@ def test_save_writes_svg_pdf_and_a_300_dpi_png_with_the_caption_and_the_font_ins
         assert image.text["Description"] == words
     # PDF: the caption's words are text in the page (searchable), set in an embedded font subset
     data = pdf.read_bytes()
-    assert b"/FontFile" in data  # the glyphs travel with the file: it renders without the font installed
+    # the glyphs travel with the file (it renders without the font installed): every font is embedded, and
+    # the CJK one as a subset (a six-letter tag before its name)
+    assert data.count(b"/Type /FontDescriptor") == len(re.findall(rb"/FontFile\d?", data)) > 0
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+NotoSansCJK", data)
     assert _flat("实质公开率 = (予以公开 + 部分公开) / 办理结果总计") in _flat(_pdf_text(pdf))
     assert _flat(plotting.source_text(corpus()["reports"])) in _flat(_pdf_text(pdf))
     # SVG: text drawn as paths (no font needed), the caption's words in its metadata

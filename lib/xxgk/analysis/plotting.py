@@ -78,6 +78,8 @@ FONT_FALLBACK = "DejaVu Sans"
 #: Colour of NA markers and of small-N bars.
 MISSING_COLOUR = "#9e9e9e"
 SMALL_N_HATCH = "///"
+#: The mark of a cell whose agency has no report that year (NA is kept for a report lacking the number).
+NO_REPORT = "–"
 #: How many agencies a chart by agency draws one by one; the rest are one bar ("其余 N 个机关"). Twenty
 #: rows at ROW_HEIGHT and the caption fit one printed page, and a reader can still compare them.
 TOP_N = 20
@@ -118,6 +120,7 @@ TEXT: tuple[Code, ...] = (
         "Equal ranks: rates equal to the shown 0.1 %; ranks whose intervals overlap are not reliably different",
     ),
     Code("na_mark", "NA：报告未印该数（不计为 0）", "NA: the report does not print the number (not 0)"),
+    Code("no_report_mark", "–：该机关该年无报告", "–: no report of the agency that year"),
     Code("star_mark", f"*：分母不足 {SMALL_N}", f"*: fewer than {SMALL_N} in the denominator"),
     Code("report_card", "{agency} 年度报告概览", "{agency}: report card"),
     Code("ranking", "{measure}排名", "{measure}: ranking"),
@@ -418,6 +421,8 @@ def _marks(fig: Figure) -> set[str]:
         if patch.get_hatch() and patch.get_label() != "_marks":
             found.add("hatch")
     for t in fig.findobj(matplotlib.text.Text):
+        if t.get_text() == NO_REPORT:
+            found.add("no_report")
         words = t.get_text().split()
         if "NA" in words or any(w.startswith("NA") and w[2:3] in ("", "（", "(") for w in words):
             found.add("na")
@@ -440,6 +445,8 @@ def _mark_handles(fig: Figure, lang: str) -> list:
         handles.append(Patch(facecolor="none", edgecolor="none", label=text("star_mark", lang)))
     if "na" in found:
         handles.append(Patch(facecolor="none", edgecolor="none", label=text("na_mark", lang)))
+    if "no_report" in found:
+        handles.append(Patch(facecolor="none", edgecolor="none", label=text("no_report_mark", lang)))
     if "interval" in found:
         handles.append(
             Line2D(
@@ -965,7 +972,8 @@ def volumes_chart(
 
 
 def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received", top: int = TOP_N) -> Figure:
-    """One table-三 row per agency and year, as a heatmap; a missing cell is grey and says NA.
+    """One table-三 row per agency and year, as a heatmap; a missing cell is grey and says NA, a year with
+    no report of the agency says "–" (no report is not a report that lacks the number).
 
     Over ``top`` agencies, the ``top`` largest (summed over the years) are rows of their own and the rest
     one row, each year's cell the rest's mean per agency (a sum would take the whole colour scale)."""
@@ -977,10 +985,18 @@ def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received", to
     grid = grid.astype("Float64").astype(float).reindex(index=agencies, columns=years)
     shown, rest = _top(grid.sum(axis=1, min_count=1), top)
     drawn = grid.reindex(shown)
+    reports = tables["reports"]
+    has_report = (
+        pd.crosstab(reports["agency"], reports["year"]).reindex(index=agencies, columns=years).fillna(0) > 0
+    )
     rest_row = None
     if rest:
         part = grid.reindex(rest)
-        rest_row = (part.sum(axis=0, min_count=1), part.notna().sum(axis=0))
+        rest_row = (
+            part.sum(axis=0, min_count=1),
+            part.notna().sum(axis=0),
+            has_report.reindex(rest).any(axis=0),
+        )
     n_rows = len(shown) + (1 if rest else 0)
     fig, axes = _new_figure(max(5.0, 1.0 * len(years) + 4), _height(n_rows, base=1.6, per=0.34))
     ax = axes[0, 0]
@@ -989,7 +1005,7 @@ def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received", to
     if drawn.empty or drawn.isna().all().all():
         _no_data(ax, lang)
     else:
-        _heatmap_cells(ax, drawn, rest_row, lang)
+        _heatmap_cells(ax, drawn, has_report.reindex(shown), rest_row, lang)
         names = [*shown, text("rest", lang, n=len(rest))] if rest else shown
         ax.set_xlim(0, len(years))
         ax.set_ylim(n_rows, 0)
@@ -1010,20 +1026,22 @@ def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received", to
     )
 
 
-def _heatmap_cells(ax, grid: pd.DataFrame, rest_row, lang: str) -> None:
-    """The heatmap of the agencies drawn one by one, NA cells grey with "NA", and the rest's row of means
-    below it, uncoloured (its numbers are means, not any agency's count)."""
+def _heatmap_cells(ax, grid: pd.DataFrame, has_report: pd.DataFrame, rest_row, lang: str) -> None:
+    """The heatmap of the agencies drawn one by one, NA cells grey with "NA" (or "–" where the agency has
+    no report that year), and the rest's row of means below it, uncoloured (its numbers are means, not any
+    agency's count)."""
     ax.set_facecolor("#eeeeee")
     ax.grid(False)  # the theme's grid would cross out every cell's number
     sns.heatmap(
         grid, ax=ax, annot=True, fmt=",.0f", cmap="Blues", cbar=False, linewidths=0.5, mask=grid.isna()
     )
+    present = has_report.to_numpy()
     for (i, j), v in np.ndenumerate(grid.to_numpy()):
         if np.isnan(v):
             ax.text(
                 j + 0.5,
                 i + 0.5,
-                "NA",
+                "NA" if present[i, j] else NO_REPORT,
                 ha="center",
                 va="center",
                 color=MISSING_COLOUR,
@@ -1031,11 +1049,12 @@ def _heatmap_cells(ax, grid: pd.DataFrame, rest_row, lang: str) -> None:
                 fontsize=8,
             )
     if rest_row is not None:
-        totals, known = rest_row
+        totals, known, any_report = rest_row
         i = len(grid)
         ax.axhspan(i, i + 1, color="white")
-        for j, (total, n) in enumerate(zip(totals, known, strict=False)):
-            shown = "NA" if pd.isna(total) or n == 0 else text("mean", lang, mean=f"{total / n:,.1f}")
+        for j, (total, n, seen) in enumerate(zip(totals, known, any_report, strict=False)):
+            mean = text("mean", lang, mean=f"{total / n:,.1f}") if n else ""
+            shown = mean or ("NA" if seen else NO_REPORT)
             ax.text(j + 0.5, i + 0.5, shown, ha="center", va="center", fontsize=8, color="#333333")
 
 
