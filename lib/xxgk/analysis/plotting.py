@@ -797,6 +797,17 @@ def caption(fig: Figure, lang: str, title: str, source: str, *lines: str) -> Fig
     return fig
 
 
+def _one_name_per_agency(tables: dict) -> dict:
+    """The tables with each report's ``agency`` set to its agency's canonical name (``agency_name``), so a
+    chart by agency draws a renamed agency once, under its current name, and counts agencies as the
+    source line does; a report without a canonical name keeps its printed one."""
+    reports = tables["reports"]
+    if "agency_name" not in reports.columns:
+        return tables
+    canonical = reports["agency_name"].astype("string").fillna(reports["agency"].astype("string"))
+    return {**tables, "reports": reports.assign(agency=canonical)}
+
+
 def _top(size: pd.Series, top: int) -> tuple[list, list]:
     """Given a size per agency, the agencies drawn one by one (largest first; equal sizes by name; unknown
     sizes last) and the rest, summarised in one bar. A rest of one agency is drawn as itself."""
@@ -907,7 +918,7 @@ def volumes_chart(
     Per year: a line over the years, summed over the balanced set of agencies unless ``balanced=False``
     (:func:`over_years`). Per agency: horizontal bars sorted by new requests, the ``top`` largest agencies
     one by one and the rest in one bar ("其余 N 个机关")."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (_one_name_per_agency(tables), "")
     per_report = measures.volumes(tables)
     rows = list(measures.VOLUME_ROWS)
     row_colours = colours(tuple(rows))
@@ -977,6 +988,7 @@ def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received", to
 
     Over ``top`` agencies, the ``top`` largest (summed over the years) are rows of their own and the rest
     one row, each year's cell the rest's mean per agency (a sum would take the whole colour scale)."""
+    tables = _one_name_per_agency(tables)
     vols = measures.volumes(tables)
     vols = vols[vols["row_code"] == row]
     grid = vols.pivot_table(index="agency", columns="year", values="count", aggfunc="first", dropna=False)
@@ -1115,7 +1127,7 @@ def outcome_mix_chart(
 
 def _mix_chart(tables, mix_of, parts, palette, labels, title, mix_code, lang, by, balanced, top) -> Figure:
     """100% bars of a mix per year or agency, pooled over reports; the caption says who is left out."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (_one_name_per_agency(tables), "")
     per_report = mix_of(tables)
     missing = left_out(per_report, "numerator")  # named before the rest is folded into one name
     rest_note = ""
@@ -1292,7 +1304,7 @@ def rates_chart(
     ``balanced=False`` (:func:`over_years`). Per agency: one panel per rate side by side, horizontal bars
     sharing one agency order, the ``top`` agencies with the largest denominator of the first rate one by
     one and the rest pooled in one bar."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (_one_name_per_agency(tables), "")
     per_report = measures.rates(tables)
     per_report = per_report[per_report["measure"].isin(rates)]
     # named before the rest is folded into one name; a denominator of 0 is no missing cell
@@ -1382,7 +1394,7 @@ def reviews_chart(
     Per year: vertical bars, the balanced set unless ``balanced=False`` (:func:`over_years`). Per agency:
     horizontal bars sharing one agency order (by all three totals added), the ``top`` agencies one by
     one and the rest as one bar at its mean per agency."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (_one_name_per_agency(tables), "")
     per_report = measures.review_counts(tables)
     counts = measures.pool(per_report, [by, "proceeding", "outcome"]) if len(per_report) else None
     parts = [o for o in codes(OUTCOMES) if o != "total"]
