@@ -156,7 +156,7 @@ def test_rates_are_annotated_with_counts_and_small_n_hatched(tables):
     texts = _texts(fig)
     assert "62.5% (25/40)" in texts and "50.0% (5/10)" in texts
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert labels == ["1. 甲局", "2. 甲局", "– 乙局"]  # 乙局's 10 requests: shown, not ranked
+    assert labels == ["1. 甲局 2022", "2. 甲局 2021", "– 乙局 2021"]  # 乙局's 10 requests: shown, not ranked
     hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
     assert len(hatched) == 1
 

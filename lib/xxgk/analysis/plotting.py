@@ -1569,16 +1569,21 @@ def _ranking_rows(ranked: pd.DataFrame, by: str, top: int, lang: str) -> tuple[l
     """What a ranking draws, in order: the first ``top`` ranked rows, the other ranked rows pooled in one,
     then the unranked rows with a value (small N) one by one, or pooled when there are more than
     :data:`MAX_UNRANKED`; rows with no value are named in the caption, not drawn."""
+    several_years = "year" in ranked.columns and ranked["year"].nunique() > 1 and by != "year"
+
+    def name(rec) -> str:  # one agency's reports of several years are told apart by their year
+        return f"{rec[by]} {int(rec['year'])}" if several_years and pd.notna(rec["year"]) else str(rec[by])
+
     has_rank = ranked["rank"].notna()
     ranked_rows, unranked = ranked[has_rank], ranked[~has_rank & ranked["value"].notna()]
     rows = []
     for _, rec in ranked_rows.head(top).iterrows():
         tie = "=" if _true(rec["tied"]) else ""
-        rows.append({**rec.to_dict(), "name": f"{int(rec['rank'])}{tie}. {rec[by]}", "pooled": False})
+        rows.append({**rec.to_dict(), "name": f"{int(rec['rank'])}{tie}. {name(rec)}", "pooled": False})
     others = ranked_rows.iloc[top:]
     if len(others) == 1:
         rec = others.iloc[0]
-        rows.append({**rec.to_dict(), "name": f"{int(rec['rank'])}. {rec[by]}", "pooled": False})
+        rows.append({**rec.to_dict(), "name": f"{int(rec['rank'])}. {name(rec)}", "pooled": False})
     elif len(others):
         first, last = int(others["rank"].min()), int(others["rank"].max())
         rows.append(_pooled_row(others, text("rest_ranked", lang, n=len(others), first=first, last=last)))
@@ -1587,7 +1592,9 @@ def _ranking_rows(ranked: pd.DataFrame, by: str, top: int, lang: str) -> tuple[l
             _pooled_row(unranked, text("unranked_pooled", lang, n=len(unranked))) | {"is_small_n": True}
         )
     else:
-        rows += [{**rec.to_dict(), "name": f"– {rec[by]}", "pooled": False} for _, rec in unranked.iterrows()]
+        rows += [
+            {**rec.to_dict(), "name": f"– {name(rec)}", "pooled": False} for _, rec in unranked.iterrows()
+        ]
     no_value = ranked[ranked["value"].isna()]
     names = [
         f"{a} {'' if pd.isna(y) else int(y)}".strip()
