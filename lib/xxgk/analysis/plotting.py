@@ -499,13 +499,13 @@ def _true(x) -> bool:
 
 
 def _wrap(label: str, width: int = 16) -> str:
-    """Break a long label into lines of ``width`` characters: between words when it has spaces, else
-    anywhere (Chinese has no spaces to break at).
+    """Break a long label into lines of ``width`` characters: between words when it is not Chinese, else
+    anywhere (Chinese has no spaces to break at; "15. 黔东南…" would leave "15." alone on a line).
 
     >>> _wrap("Carried over from last year", 12), _wrap("上年结转政府信息公开申请数量", 8)
     ('Carried over\\nfrom last\\nyear', '上年结转政府信息\\n公开申请数量')
     """
-    if " " in label.strip():
+    if " " in label.strip() and not _CJK.search(label):
         return textwrap.fill(label, width, break_long_words=True)
     return "\n".join(label[i : i + width] for i in range(0, len(label), width))
 
