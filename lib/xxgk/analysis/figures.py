@@ -28,9 +28,10 @@ import re
 import unicodedata
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-from matplotlib.figure import Figure
+if TYPE_CHECKING:  # matplotlib is the notebooks extra: this module imports without it (the core install)
+    from matplotlib.figure import Figure
 
 #: The environment variable naming the folder every displayed figure is saved into (the batch sets it per
 #: run; unset, nothing is saved).
@@ -58,6 +59,8 @@ def title_of(fig: Figure) -> str:
 
 def caption_of(fig: Figure) -> str:
     """The caption a chart wrote under itself, as one line of text ("" if it has none)."""
+    import matplotlib
+
     texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_gid() == CAPTION_GID]
     return " ".join(" ".join(t.split("\n")) for t in texts)
 
@@ -91,6 +94,8 @@ def save(fig: Figure, folder: str | Path, name: str | None = None) -> list[Path]
         "pdf": {"Title": title, "Subject": caption, "CreationDate": None},
         "png": {"Title": title, "Description": caption},
     }
+    import matplotlib
+
     settings = {"pdf.fonttype": 42, "svg.fonttype": "path", "svg.hashsalt": name}
     paths = []
     with matplotlib.rc_context(settings):
@@ -146,6 +151,8 @@ def install_hook(shell=None) -> bool:
             format_type = Unicode(_HOOK_MIME)
 
             def __call__(self, obj):
+                from matplotlib.figure import Figure
+
                 if isinstance(obj, Figure):
                     try:
                         save_displayed(obj)
