@@ -5,6 +5,7 @@ import sys
 import warnings
 
 import matplotlib
+import pandas as pd
 import pytest
 import seaborn as sns
 from matplotlib import font_manager
@@ -142,8 +143,12 @@ def test_na_is_drawn_as_missing_not_zero(tables):
     # 乙局 has no table 四, and 2022 has no litigation: "NA" where the bar would be
     texts = _texts(plotting.reviews_chart(tables, "en"))
     assert "NA" in texts
-    fig = plotting.volume_heatmap(tables, "en")  # 乙局 has no 2022 report
-    assert "NA" in _texts(fig)
+    fig = plotting.volume_heatmap(tables, "en")  # 乙局 has no 2022 report: no report, not a missing number
+    assert plotting.NO_REPORT in _texts(fig) and "NA" not in _texts(fig)
+    assert plotting.text("no_report_mark", "en") in _texts(fig)
+    rq = tables["requests"]
+    rq.loc[(rq["report_id"] == "b2021") & (rq["row_code"] == "new_received"), "count"] = pd.NA
+    assert "NA" in _texts(plotting.volume_heatmap(tables, "en"))  # 乙局 2021 lacks the number
 
 
 def test_rates_are_annotated_with_counts_and_small_n_hatched(tables):
@@ -151,7 +156,7 @@ def test_rates_are_annotated_with_counts_and_small_n_hatched(tables):
     texts = _texts(fig)
     assert "62.5% (25/40)" in texts and "50.0% (5/10)" in texts
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert labels == ["1. 甲局", "2. 甲局", "– 乙局"]  # 乙局's 10 requests: shown, not ranked
+    assert labels == ["1. 甲局 2022", "2. 甲局 2021", "– 乙局 2021"]  # 乙局's 10 requests: shown, not ranked
     hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
     assert len(hatched) == 1
 

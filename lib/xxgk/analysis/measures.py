@@ -22,6 +22,7 @@ rules above; one reading shows every place where a missing cell could otherwise 
 from __future__ import annotations
 
 import operator
+import re
 from functools import reduce
 
 import numpy as np
@@ -32,6 +33,7 @@ from xxgk.contract.codes import (
     OUTCOMES,
     PROCEEDINGS,
     REQUEST_ROWS,
+    Code,
     by_code,
     codes,
     group_rows,
@@ -541,6 +543,50 @@ def rate_label(measure: str, lang: str = "zh") -> str:
     'Backlog'
     """
     return label(measure, RATES, lang)
+
+
+#: Where a row's printed label, its ordinal taken off, does not name the cell on its own (table 三's
+#: "（七）总计" is the total of the outcome rows), the name a definition uses instead.
+CELL_NAMES: tuple[Code, ...] = (Code("total_processed", "办理结果总计", "Total handled"),)
+
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
+
+
+def cell_name(cell: Cell, lang: str = "zh") -> str:
+    """A cell a rate reads, named as a reader finds it in the report (its label without the ordinal).
+
+    >>> cell_name("unable_not_held"), cell_name(("review", "corrected")), cell_name("total_processed", "en")
+    ('本机关不掌握相关政府信息', '行政复议·结果纠正', 'Total handled')
+    """
+    if isinstance(cell, tuple):
+        joiner = "·" if lang == "zh" else " – "
+        return joiner.join(label(c, t, lang) for c, t in zip(cell, (PROCEEDINGS, OUTCOMES), strict=True))
+    if cell in codes(CELL_NAMES):
+        return label(cell, CELL_NAMES, lang)
+    return _ORDINAL.sub("", label(cell, REQUEST_ROWS, lang))
+
+
+def _sum_words(cells: tuple[Cell, ...], less: tuple[Cell, ...], lang: str) -> str:
+    words = " + ".join(cell_name(c, lang) for c in cells) + "".join(f" − {cell_name(c, lang)}" for c in less)
+    return f"({words})" if len(cells) + len(less) > 1 else words
+
+
+def definition(code: str, lang: str = "zh") -> str:
+    """What a rate or mix is, in words, written from its declaration (:mod:`xxgk.contract.measures`), so a
+    chart's caption cannot disagree with what is computed.
+
+    >>> definition("not_held_rate")
+    '不掌握信息比例 = 本机关不掌握相关政府信息 / 办理结果总计'
+    >>> definition("outcome_mix", "en")
+    'Outcome mix: each part / the sum of the parts'
+    """
+    if code in codes(RATES):
+        rate = by_code(RATES)[code]
+        numerator = _sum_words(rate.numerator, (), lang)
+        denominator = _sum_words(rate.denominator, rate.denominator_less, lang)
+        return f"{rate_label(code, lang)} = {numerator} / {denominator}"
+    mix = label(code, MIXES, lang)
+    return f"{mix}：每类件数 / 各类件数之和" if lang == "zh" else f"{mix}: each part / the sum of the parts"
 
 
 def rate_table(frame: pd.DataFrame, lang: str = "zh", columns: str = "year") -> pd.DataFrame:

@@ -23,13 +23,27 @@ Design:
   hatched and never ranked (the small-N guard, docs/measures.md).
 - **Figures, not pyplot state.** Functions return a :class:`matplotlib.figure.Figure` that is not
   registered with pyplot: a notebook cell shows it once, and a batch does not accumulate open figures.
+- **From 1 to 500 agencies.** A chart by agency draws horizontal bars (names are read across), sorted by
+  size: the :data:`TOP_N` largest agencies one by one and the rest in one bar ("其余 N 个机关") — pooled for
+  rates and mixes (numerators and denominators added), at its mean per agency for counts (a sum of
+  hundreds of agencies would flatten every other bar), so no report with data is left out. Series whose
+  sizes differ by orders of magnitude are small multiples (one panel each), years are lines, and a
+  figure's height grows with the rows it draws up to :data:`MAX_HEIGHT`.
+- **A caption under every chart** (:func:`caption`): the source (reports, years, agencies), the
+  definition of what is drawn (for rates and mixes written from their declarations by
+  :func:`xxgk.analysis.measures.definition`), every note (balanced panel, the rest, reports left out) and
+  a legend of every mark, inside the figure, so a notebook, a tight bounding box and the saved files show
+  the same. :func:`save` and the ``XXGK_FIGURES_DIR`` hook are in :mod:`xxgk.analysis.figures`.
 
-(Longer than most modules: every chart shares the theme, the order and colour rules and the NA and small-N
-marks above, and they are kept in one place so that no chart can draw them differently.)
+(Longer than most modules: every chart shares the theme, the order and colour rules, the NA and small-N
+marks, the rest's bar and the caption above, and they are kept in one place so that no chart can draw them
+differently.)
 """
 
 from __future__ import annotations
 
+import re
+import textwrap
 from importlib import resources
 
 import matplotlib
@@ -37,10 +51,13 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
+from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from xxgk.analysis import measures
+from xxgk.analysis import figures, measures
+from xxgk.analysis.figures import CAPTION_GID
 from xxgk.contract.codes import (
     APPLICANTS,
     OUTCOMES,
@@ -61,6 +78,24 @@ FONT_FALLBACK = "DejaVu Sans"
 #: Colour of NA markers and of small-N bars.
 MISSING_COLOUR = "#9e9e9e"
 SMALL_N_HATCH = "///"
+#: The mark of a cell whose agency has no report that year (NA is kept for a report lacking the number).
+NO_REPORT = "–"
+#: How many agencies a chart by agency draws one by one; the rest are one bar ("其余 N 个机关"). Twenty
+#: rows at ROW_HEIGHT and the caption fit one printed page, and a reader can still compare them.
+TOP_N = 20
+#: More unranked (small-N) rows than this in a ranking are pooled into one hatched bar.
+MAX_UNRANKED = 5
+#: Inches per drawn row of horizontal bars (8-point labels on two lines fit), and the caps on a figure's
+#: size (a page in landscape; a notebook shows wider figures scaled down, and unreadable).
+ROW_HEIGHT = 0.3
+MAX_HEIGHT = 14.0
+MAX_WIDTH = 16.0
+#: The look of the bar at the rest's mean per agency (lighter: it is no agency's own count), and its gid.
+REST_ALPHA = 0.45
+REST_GID = "xxgk-rest"
+#: Type size of the caption under every chart.
+CAPTION_SIZE = 8
+CAPTION_SPACING = 1.45
 
 #: UI text that is not a code of the tables (chart titles, axis labels), declared like the codes so that
 #: one function, :func:`xxgk.contract.codes.label`, picks the language of every label.
@@ -85,6 +120,7 @@ TEXT: tuple[Code, ...] = (
         "Equal ranks: rates equal to the shown 0.1 %; ranks whose intervals overlap are not reliably different",
     ),
     Code("na_mark", "NA：报告未印该数（不计为 0）", "NA: the report does not print the number (not 0)"),
+    Code("no_report_mark", "–：该机关该年无报告", "–: no report of the agency that year"),
     Code("star_mark", f"*：分母不足 {SMALL_N}", f"*: fewer than {SMALL_N} in the denominator"),
     Code("report_card", "{agency} 年度报告概览", "{agency}: report card"),
     Code("ranking", "{measure}排名", "{measure}: ranking"),
@@ -104,6 +140,93 @@ TEXT: tuple[Code, ...] = (
         "No agency has a report in every year: all agencies shown (unbalanced: {counts})",
     ),
     Code("coverage", "报告覆盖（机关 × 年度）", "Coverage (agency × year)"),
+    Code(
+        "source",
+        "来源：{reports} 份报告，{years}，{agencies} 个机关",
+        "Source: {reports} report(s), {years}, {agencies} agencies",
+    ),
+    Code("coverage_source", "来源：{agencies} 个机关，{years}", "Source: {agencies} agencies, {years}"),
+    Code("rest", "其余 {n} 个机关", "{n} other agencies"),
+    Code("rest_mean", "均 {mean}（合计 {total}）", "mean {mean} (total {total})"),
+    Code("mean", "均 {mean}", "mean {mean}"),
+    Code("rest_mark", "其余机关：每个机关的平均值", "Other agencies: mean per agency"),
+    Code(
+        "rest_mean_note",
+        "按{what}取最多的 {top} 个机关逐一显示；“其余 {n} 个机关”为一条浅色条，"
+        "长度为其每个机关的平均值（合计 / 有数的机关数），标注均值与合计",
+        "The {top} agencies with the most {what} one by one; the lighter bar of the '{n} other agencies' is "
+        "their mean per agency (total / agencies with the number), labelled with the mean and the total",
+    ),
+    Code(
+        "rest_pooled_note",
+        "按件数（n）取最多的 {top} 个机关逐一显示；“其余 {n} 个机关”合并为一条（各类件数相加后求占比）",
+        "The {top} agencies with the largest n one by one; the '{n} other agencies' pooled in one bar (counts "
+        "added, then the shares)",
+    ),
+    Code(
+        "rest_rates_note",
+        "按{rate}的分母取最大的 {top} 个机关，按此顺序排列；“其余 {n} 个机关”合并为一条（分子、分母分别相加）",
+        "The {top} agencies with the largest denominator of the {rate}, in that order; the '{n} other "
+        "agencies' pooled in one bar (numerators and denominators added)",
+    ),
+    Code(
+        "rest_heatmap_note",
+        "按各年合计取最多的 {top} 个机关逐行显示；最后一行为其余 {n} 个机关每年的平均值（不着色）",
+        "The {top} agencies with the largest total over the years, one row each; the last row is the other "
+        "{n} agencies' mean per agency each year (not coloured)",
+    ),
+    Code(
+        "rest_ranked",
+        "其余 {n} 个（第 {first}–{last} 名，合并）",
+        "{n} others (ranks {first}–{last}, pooled)",
+    ),
+    Code("unranked_pooled", f"分母不足 {SMALL_N} 的 {{n}} 个（合并）", f"{{n}} under {SMALL_N} (pooled)"),
+    Code(
+        "pooled_rows_note",
+        "“合并”条：这些行的分子、分母分别相加后计算比率与区间",
+        "Pooled bars: the rows' numerators and denominators added, then the rate and its interval",
+    ),
+    Code(
+        "ranking_note",
+        f"名次按比率{{order}}；分母不足 {SMALL_N} 或缺少数据的行不排名；误差线为 95% Wilson 置信区间",
+        f"Ranked by the rate, {{order}}; rows under {SMALL_N} or lacking a number are not ranked; whiskers are "
+        "95% Wilson intervals",
+    ),
+    Code("descending", "从高到低", "highest first"),
+    Code("ascending", "从低到高", "lowest first"),
+    Code(
+        "pooled_note",
+        "各组比率为合并比率（分子、分母分别相加），误差线为 95% Wilson 置信区间",
+        "Each rate is pooled (numerators and denominators added); whiskers are 95% Wilson intervals",
+    ),
+    Code(
+        "def_volumes",
+        "件数：表三“总计”列，按{by}将各报告相加",
+        "Counts: table 三, total column, the reports of each {by} added",
+    ),
+    Code(
+        "def_heatmap",
+        "件数：表三“总计”列的“{row}”，每个机关每年一份报告",
+        "Counts: table 三, total column, '{row}', one report per agency and year",
+    ),
+    Code(
+        "def_reviews",
+        "件数：表四，按{by}将各报告相加；各段为审理结果，数字为“总计”",
+        "Counts: table 四, the reports of each {by} added; segments are outcomes, the number is the total",
+    ),
+    Code("reviews_total", "行政复议与行政诉讼总计", "reviews and lawsuits"),
+    Code("n_note", "；n 为各类件数之和", "; n is the sum of the parts"),
+    Code("reasons_note", "（同一组内）；n 为该组件数", " (within a group); n is the group's count"),
+    Code(
+        "def_coverage",
+        "每格：该机关该年的报告是否读到（重复文件只用一份）",
+        "Each cell: whether the agency's report for the year was read (duplicates used once)",
+    ),
+    Code(
+        "def_coverage_counts",
+        "每年各状态的机关数",
+        "Agencies in each state per year",
+    ),
     Code("present", "有报告", "present"),
     Code("duplicate", "有报告（另有重复文件）", "present (duplicate files left out)"),
     Code("failed", "文件未能读取", "failed"),
@@ -180,6 +303,7 @@ def show_in_notebooks() -> None:
     shell = get_ipython()
     if shell is not None:
         select_figure_formats(shell, {"png"}, bbox_inches="tight", dpi=100)
+        figures.install_hook(shell)  # $XXGK_FIGURES_DIR: every displayed figure saved as files too
 
 
 def colours(table: tuple[Code, ...] | tuple[str, ...]) -> dict[str, tuple]:
@@ -212,28 +336,6 @@ def _new_figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **k
     return fig, axes
 
 
-def _note(fig: Figure, missing, lang: str) -> None:
-    """Below the chart: how many reports were left out because a cell is missing, and which
-    (``missing`` is their names, from :func:`left_out`)."""
-    missing = list(missing)
-    if missing:
-        shown = missing[:MAX_NAMED]
-        more = "…" if len(missing) > len(shown) else ""
-        fig.text(
-            0.01,
-            -0.02,
-            text("missing_note", lang, n=len(missing))
-            + ("：" if lang == "zh" else ": ")
-            + ("、" if lang == "zh" else "; ").join(shown)
-            + more,
-            wrap=True,
-            fontsize=9,
-            color=MISSING_COLOUR,
-            ha="left",
-            va="top",
-        )
-
-
 #: How many left-out reports a chart's note names before "…".
 MAX_NAMED = 12
 
@@ -257,16 +359,19 @@ def _tick(value, width: int = 0) -> str:
     return _wrap(str(value), width) if width else str(value)
 
 
-def _integer_axis(axis) -> None:
-    """A count axis: whole-number ticks only (no 0.5 request)."""
-    axis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+def _integer_axis(axis, bins: int | str = "auto") -> None:
+    """A count axis: whole-number ticks only (no 0.5 request), at most ``bins`` intervals."""
+    axis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=bins, integer=True))
 
 
-def _share_axis(ax, top: float, which: str = "y") -> None:
-    """A share axis from 0 to ``top`` (room for the labels) with ticks only up to 100 %."""
+def _share_axis(ax, top: float, which: str = "y", room: float = 1.35) -> None:
+    """A share axis from 0 to ``top`` (room for the labels) with ticks only up to 100 %, or up to the
+    largest value drawn, ``top`` / ``room``, when a rate passes 100 % (lawsuits per request can)."""
     axis = ax.yaxis if which == "y" else ax.xaxis
     (ax.set_ylim if which == "y" else ax.set_xlim)(0, top)
-    ticks = [t for t in matplotlib.ticker.MaxNLocator(6).tick_values(0, min(top, 1.0)) if 0 <= t <= 1.0]
+    last = max(1.0, top / room) if top / room > 1.0 else min(top, 1.0)
+    bins = 6 if which == "y" else 4  # horizontal: "100%" labels side by side need the room
+    ticks = [t for t in matplotlib.ticker.MaxNLocator(bins).tick_values(0, last) if 0 <= t <= last]
     axis.set_major_locator(matplotlib.ticker.FixedLocator(ticks))
     axis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
 
@@ -304,12 +409,20 @@ def _small_n_handle(lang: str) -> Patch:
 
 
 def _marks(fig: Figure) -> set[str]:
-    """The marks a figure draws that need a word of explanation: hatching, "NA", a "*" after a number."""
+    """The marks a figure draws that need a word of explanation: hatching, "NA", a "*" after a number, an
+    interval (error bar), the lighter bar of the rest's mean."""
     found = set()
+    for ax in fig.axes:
+        if any(isinstance(c, ErrorbarContainer) for c in ax.containers):
+            found.add("interval")
+        if any(p.get_gid() == REST_GID for p in ax.patches):
+            found.add("rest")
     for patch in fig.findobj(matplotlib.patches.Patch):
         if patch.get_hatch() and patch.get_label() != "_marks":
             found.add("hatch")
     for t in fig.findobj(matplotlib.text.Text):
+        if t.get_text() == NO_REPORT:
+            found.add("no_report")
         words = t.get_text().split()
         if "NA" in words or any(w.startswith("NA") and w[2:3] in ("", "（", "(") for w in words):
             found.add("na")
@@ -322,10 +435,8 @@ def _marks(fig: Figure) -> set[str]:
     return found
 
 
-def explain_marks(fig: Figure, lang: str = "zh") -> Figure:
-    """Add below a chart one legend that explains every mark it draws (hatching, NA, "*"), and only those.
-
-    Every chart calls it last, so no chart can use a mark without saying what it means."""
+def _mark_handles(fig: Figure, lang: str) -> list:
+    """One legend handle per mark the figure draws (hatching, "*", NA, an interval, the rest's bar)."""
     found = _marks(fig)
     handles = []
     if "hatch" in found:
@@ -334,31 +445,43 @@ def explain_marks(fig: Figure, lang: str = "zh") -> Figure:
         handles.append(Patch(facecolor="none", edgecolor="none", label=text("star_mark", lang)))
     if "na" in found:
         handles.append(Patch(facecolor="none", edgecolor="none", label=text("na_mark", lang)))
+    if "no_report" in found:
+        handles.append(Patch(facecolor="none", edgecolor="none", label=text("no_report_mark", lang)))
+    if "interval" in found:
+        handles.append(
+            Line2D(
+                [], [], color="#333333", marker="|", markersize=8, linewidth=0.8, label=text("interval", lang)
+            )
+        )
+    if "rest" in found:
+        handles.append(Patch(facecolor=MISSING_COLOUR, alpha=REST_ALPHA, label=text("rest_mark", lang)))
+    return handles
+
+
+#: Columns of the marks legend.
+MARK_COLUMNS = 3
+
+
+def explain_marks(fig: Figure, lang: str = "zh", top: float | None = None) -> Figure:
+    """Add below a chart one legend that explains every mark it draws (hatching, NA, "*", an interval, the
+    rest's bar), and only those: under the axes, or with its top at ``top`` (figure fraction).
+
+    Every chart calls it (through :func:`caption`), so no chart can use a mark without saying what it means."""
+    handles = _mark_handles(fig, lang)
     if handles:
-        below = _below_notes(fig)
         place = (
             {"loc": "outside lower left"}
-            if below is None
-            else {"loc": "upper left", "bbox_to_anchor": (0.0, below)}  # under the notes, never over them
+            if top is None
+            else {"loc": "upper left", "bbox_to_anchor": (0.005, top), "bbox_transform": fig.transFigure}
         )
-        legend = fig.legend(handles=handles, frameon=False, fontsize=8, ncols=len(handles), **place)
+        legend = fig.legend(
+            handles=handles, frameon=False, fontsize=8, ncols=min(len(handles), MARK_COLUMNS), **place
+        )
         for patch in legend.get_patches():
             patch.set_label("_marks")
+        for line in legend.get_lines():
+            line.set_label("_marks")
     return fig
-
-
-def _below_notes(fig: Figure) -> float | None:
-    """The height (figure fraction) just below the lowest note written under the chart, or None."""
-    notes = [t for t in fig.texts if t.get_position()[1] < 0.05 and t.get_text()]
-    if not notes:
-        return None
-    width, height = fig.get_figwidth() * 72, fig.get_figheight() * 72  # points
-    bottoms = []
-    for t in notes:  # a note hangs from its y; wrapped, a CJK character is about one font size wide
-        size = t.get_fontsize()
-        lines = sum(-(-len(part) * size // width) or 1 for part in t.get_text().split("\n"))
-        bottoms.append(t.get_position()[1] - lines * size * 1.3 / height)
-    return min(bottoms) - 0.01
 
 
 def _na_marker(ax, x, y=0, horizontal=False, **kw):
@@ -376,8 +499,20 @@ def _true(x) -> bool:
 
 
 def _wrap(label: str, width: int = 16) -> str:
-    """Break a long label into lines of ``width`` characters (Chinese has no spaces to break at)."""
+    """Break a long label into lines of ``width`` characters: between words when it is not Chinese, else
+    anywhere (Chinese has no spaces to break at; "15. 黔东南…" would leave "15." alone on a line).
+
+    >>> _wrap("Carried over from last year", 12), _wrap("上年结转政府信息公开申请数量", 8)
+    ('Carried over\\nfrom last\\nyear', '上年结转政府信息\\n公开申请数量')
+    """
+    if " " in label.strip() and not _CJK.search(label):
+        return textwrap.fill(label, width, break_long_words=True)
     return "\n".join(label[i : i + width] for i in range(0, len(label), width))
+
+
+def _in_sentence(label: str, lang: str) -> str:
+    """A label inside an English sentence starts in lower case ("each agency", not "each Agency")."""
+    return label[:1].lower() + label[1:] if lang == "en" else label
 
 
 def _fmt_count(x) -> str:
@@ -533,89 +668,424 @@ def over_years(tables: dict, balanced: bool = True, lang: str = "zh") -> tuple[d
     return cut, text("balanced_note", lang, n=len(keep), counts=_counts_text(_agencies_per_year(cut)))
 
 
-def _years_note(fig: Figure, note: str) -> None:
-    if note:
-        fig.text(0.01, 1.0, note, fontsize=8, color="#555555", ha="left", va="bottom")
+# --------------------------------------------------------------------------------------------------------
+# Size, captions and the rest of the agencies
+
+
+#: Inches a chart of side-by-side panels needs besides its rows: the title, the panels' titles on two
+#: lines and the axis labels (less, and constrained layout gives up and lets them overlap).
+PANELS_BASE = 2.6
+
+
+def _height(rows: int, base: float = 1.8, per: float = ROW_HEIGHT) -> float:
+    """A figure's height for ``rows`` drawn rows of bars: it grows with the rows, up to :data:`MAX_HEIGHT`."""
+    return min(MAX_HEIGHT, base + per * max(rows, 1))
+
+
+def _label_size(rows: int) -> int:
+    """Tick-label type size for ``rows`` rows: smaller only when the height cap squeezes them."""
+    return 8 if 1.8 + ROW_HEIGHT * rows <= MAX_HEIGHT else 6
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
+_TOKENS = re.compile(
+    r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+\s*|\s+"
+)
+
+
+def _em(token: str) -> float:
+    """Width of a text in ems: a CJK character is one em, any other character about 0.6."""
+    return sum(1.0 if _CJK.match(ch) else 0.6 for ch in token)
+
+
+def wrap_text(line: str, width_pt: float, size: float) -> str:
+    """Break a line of text (Chinese, English or both) into lines at most ``width_pt`` points wide.
+
+    Chinese breaks between any two characters, other scripts between words (a number stays whole).
+
+    >>> wrap_text("来源：10 份报告，2019–2024", 60, 10)
+    '来源：10 份\\n报告，\\n2019–2024'
+    """
+    lines, current, used = [], "", 0.0
+    for token in _TOKENS.findall(line):
+        w = _em(token) * size
+        if current and used + _em(token.rstrip()) * size > width_pt:
+            lines.append(current.rstrip())
+            current, used = token.lstrip(), _em(token.lstrip()) * size
+        else:
+            current, used = current + token, used + w
+    lines.append(current.rstrip())
+    return "\n".join(lines)
+
+
+def _years_text(years) -> str:
+    years = sorted({int(y) for y in years if pd.notna(y)})
+    if not years:
+        return "–"
+    if years == list(range(years[0], years[-1] + 1)):
+        return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def source_text(reports: pd.DataFrame, lang: str = "zh") -> str:
+    """Where a chart's numbers come from: how many reports, which years, how many agencies.
+
+    Only reports that were read count (a failed file has no numbers).
+    """
+    read = (
+        reports[reports["status"].isin(["ok", "incomplete"]).fillna(False)]
+        if "status" in reports
+        else reports
+    )
+    key = _agency_key(read) if len(read) else "agency"
+    return text(
+        "source",
+        lang,
+        reports=read["report_id"].nunique(),
+        years=_years_text(read["year"]),
+        agencies=read[key].nunique(),
+    )
+
+
+def _left_out_note(missing, lang: str) -> str:
+    """The note naming the reports a pooled chart left out because a cell is missing (:func:`left_out`)."""
+    missing = list(dict.fromkeys(missing))
+    if not missing:
+        return ""
+    shown = missing[:MAX_NAMED]
+    more = "…" if len(missing) > len(shown) else ""
+    joiner = "、" if lang == "zh" else "; "
+    return (
+        text("missing_note", lang, n=len(missing))
+        + ("：" if lang == "zh" else ": ")
+        + joiner.join(shown)
+        + more
+    )
+
+
+def caption(fig: Figure, lang: str, title: str, source: str, *lines: str) -> Figure:
+    """Finish a chart: its title as the figure's label (the file name comes from it), the legend of its
+    marks (:func:`explain_marks`), and the caption under it — the source, the definition of what is drawn,
+    then every note — wrapped to the figure's width."""
+    fig.set_label(title)
+    body = [source, *(line for line in lines if line)]
+    words = "\n".join(wrap_text(line, fig.get_figwidth() * 72 * 0.97, CAPTION_SIZE) for line in body)
+    # The marks legend and the caption live inside the figure, in a band the figure grows by and the layout
+    # keeps out of: a tight bounding box, a notebook's display and the saved files all show the same thing.
+    marks = _mark_handles(fig, lang)
+    legend = -(-len(marks) // MARK_COLUMNS) * 0.24  # inches: rows of the marks legend
+    band = legend + (words.count("\n") + 1) * CAPTION_SIZE * CAPTION_SPACING / 72 + 0.2
+    height = fig.get_figheight()
+    total = height + band
+    fig.set_figheight(total)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.set(rect=(0, band / total, 1, height / total))
+    if marks:
+        explain_marks(fig, lang, top=band / total)
+    fig.text(
+        0.01,
+        (band - legend - 0.05) / total,
+        words,
+        ha="left",
+        va="top",
+        fontsize=CAPTION_SIZE,
+        color="#444444",
+        linespacing=CAPTION_SPACING,
+        gid=CAPTION_GID,
+    )
+    return fig
+
+
+def _one_name_per_agency(tables: dict) -> dict:
+    """The tables with each report's ``agency`` set to its agency's canonical name (``agency_name``), so a
+    chart by agency draws a renamed agency once, under its current name, and counts agencies as the
+    source line does; a report without a canonical name keeps its printed one."""
+    reports = tables["reports"]
+    if "agency_name" not in reports.columns:
+        return tables
+    canonical = reports["agency_name"].astype("string").fillna(reports["agency"].astype("string"))
+    return {**tables, "reports": reports.assign(agency=canonical)}
+
+
+def _top(size: pd.Series, top: int) -> tuple[list, list]:
+    """Given a size per agency, the agencies drawn one by one (largest first; equal sizes by name; unknown
+    sizes last) and the rest, summarised in one bar. A rest of one agency is drawn as itself."""
+    size = pd.to_numeric(size.astype("Float64"), errors="coerce").astype("float64")
+    order = size.sort_index(key=lambda i: i.astype(str)).sort_values(ascending=False, kind="stable")
+    keys = list(order.index)
+    if len(keys) <= top + 1:
+        return keys, []
+    return keys[:top], keys[top:]
+
+
+def _fold_rest(frame: pd.DataFrame, by: str, shown: list, rest_label: str) -> pd.DataFrame:
+    """A per-report frame whose ``by`` is the rest's label for every agency not drawn one by one."""
+    if not len(frame):
+        return frame
+    keys = frame[by].astype(object)
+    return frame.assign(**{by: keys.where(keys.isin(shown), rest_label)})
+
+
+def _agency_sizes(frame: pd.DataFrame, value: str) -> pd.Series:
+    """Per agency, ``value`` added over its reports (NA when no report has it): the size the agencies
+    drawn one by one are chosen by."""
+    if not len(frame):
+        return pd.Series(dtype="Float64")
+    return frame.groupby("agency")[value].sum(min_count=1)
+
+
+def _agency_labels(names, lang: str) -> list[str]:
+    width = 16 if lang == "zh" else 30
+    return [_wrap(str(n), width) for n in names]
 
 
 # --------------------------------------------------------------------------------------------------------
-# Charts
+# Charts of counts
 
 
-def volumes_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True) -> Figure:
-    """New, carried over, handled and carried forward requests, summed per year or per agency.
+def _count_label(value, lang: str) -> str:
+    return _fmt_count(value)
 
-    Per year: the balanced set of agencies unless ``balanced=False`` (:func:`over_years`); the note says
-    how many agencies each year holds."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
+
+def _rest_label_text(total, n: int, lang: str) -> str:
+    """The label of the rest's bar: the mean per agency it is drawn at, and the total."""
+    if pd.isna(total) or n == 0:
+        return "NA"
+    return text("rest_mean", lang, mean=f"{total / n:,.1f}", total=f"{int(total):,}")
+
+
+def _rest_mean(per_agency: pd.Series) -> tuple[float, int]:
+    """The rest's total and how many of its agencies have a known count (the mean is total / n)."""
+    known = per_agency.dropna()
+    return (float(known.sum()) if len(known) else np.nan), len(known)
+
+
+def _count_hbars(ax, values, colour, rest=None, lang: str = "zh") -> None:
+    """Horizontal count bars, one per value, labelled with the count; NA draws no bar and says NA.
+
+    ``rest`` (its per-agency counts) adds a last bar at the rest's mean per agency, lighter, labelled with
+    the mean and the total (a sum of hundreds of agencies would flatten every other bar)."""
+    for i, v in enumerate(values):
+        if pd.isna(v):
+            _na_marker(ax, i, 0, horizontal=True)
+            continue
+        ax.barh(i, float(v), color=colour, edgecolor="white", height=0.7)
+        ax.annotate(
+            _fmt_count(v), (float(v), i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7
+        )
+    if rest is not None:
+        total, n = _rest_mean(rest)
+        i = len(values)
+        if n:
+            ax.barh(i, total / n, color=colour, alpha=REST_ALPHA, edgecolor=colour, height=0.7, gid=REST_GID)
+        ax.annotate(
+            _rest_label_text(total, n, lang),
+            (total / n if n else 0.0, i),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
+    ax.margins(x=0.25)
+    _integer_axis(ax.xaxis, bins=4)  # a narrow panel: "1,200" and "1,800" would run into each other
+
+
+def _volume_lines(ax, pooled: pd.DataFrame, row: str, years: list, colour) -> None:
+    """One volume row over the years: a line with each year's count; an NA year breaks it and says NA."""
+    part = pooled[pooled["row_code"] == row].set_index("year")["count"].reindex(years)
+    values = [np.nan if pd.isna(v) else float(v) for v in part]
+    x = list(range(len(years)))
+    ax.plot(x, values, marker="o", color=colour, linewidth=1.8, markersize=4)
+    for i, v in enumerate(values):
+        if np.isnan(v):
+            _na_marker(ax, i)
+            continue
+        ax.annotate(f"{int(v):,}", (i, v), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
+    ax.set_xticks(x, [str(y) for y in years])
+    ax.set_xlim(-0.5, len(years) - 0.5)
+    top = np.nanmax(values) if not all(np.isnan(values)) else 1.0
+    ax.set_ylim(0, max(1.0, top) * 1.2)
+    _integer_axis(ax.yaxis)
+
+
+def volumes_chart(
+    tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True, top: int = TOP_N
+) -> Figure:
+    """New, carried over, handled and carried forward requests: one panel per row (their sizes differ by
+    orders of magnitude, so one shared axis would flatten the small ones).
+
+    Per year: a line over the years, summed over the balanced set of agencies unless ``balanced=False``
+    (:func:`over_years`). Per agency: horizontal bars sorted by new requests, the ``top`` largest agencies
+    one by one and the rest in one bar ("其余 N 个机关")."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (_one_name_per_agency(tables), "")
     per_report = measures.volumes(tables)
-    vols = measures.pool(per_report, [by, "row_code"])
-    order = _sort_keys(vols[by])
     rows = list(measures.VOLUME_ROWS)
     row_colours = colours(tuple(rows))
-    labels = {r: label(r, REQUEST_ROWS, lang) for r in rows}
-    horizontal_space = max(6.0, 1.2 * len(order) + 2)
-    fig, axes = _new_figure(min(horizontal_space, 16), 4.2)
-    ax = axes[0, 0]
-    _grouped_bars(
-        ax,
-        vols,
-        by,
-        "row_code",
-        "count",
-        order,
-        rows,
-        row_colours,
-        labels,
-        fmt=lambda r: _fmt_count(r["count"]),
-    )
-    ax.set_ylabel(text("count", lang))
-    ax.set_xlabel(text(by, lang))
+    title = text("volumes", lang)
+    rest_note = ""
     if by == "agency":
-        _agency_ticks(ax, order, 1)
-    ax.set_title(text("volumes", lang))
-    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize=8)
-    _integer_axis(ax.yaxis)
-    _note(fig, left_out(per_report, "count"), lang)
-    _years_note(fig, note)
-    return explain_marks(fig, lang)
+        pooled = measures.pool(per_report, ["agency", "row_code"])
+        counts = pooled.pivot_table(index="agency", columns="row_code", values="count", aggfunc="first")
+        counts = counts.reindex(columns=rows).astype("Float64")
+        shown, rest = _top(counts["new_received"] if len(counts) else pd.Series(dtype="Float64"), top)
+        drawn = len(shown) + (1 if rest else 0)
+        fig, axes = _new_figure(
+            min(MAX_WIDTH, 2.4 + 2.6 * len(rows)), _height(drawn, base=PANELS_BASE), 1, len(rows), sharey=True
+        )
+        for ax, row in zip(axes[0], rows, strict=False):
+            ax.set_title(_wrap(label(row, REQUEST_ROWS, lang), 12 if lang == "zh" else 22), fontsize=9)
+            if not shown:
+                _no_data(ax, lang)
+                continue
+            _count_hbars(
+                ax,
+                [counts.loc[a, row] for a in shown],
+                row_colours[row],
+                counts.loc[rest, row] if rest else None,
+                lang,
+            )
+        if shown:
+            names = [*shown, text("rest", lang, n=len(rest))] if rest else shown
+            axes[0, 0].set_yticks(range(len(names)), _agency_labels(names, lang), fontsize=_label_size(drawn))
+            axes[0, 0].invert_yaxis()
+        if rest:
+            rest_note = text(
+                "rest_mean_note",
+                lang,
+                n=len(rest),
+                top=len(shown),
+                what=_in_sentence(label("new_received", REQUEST_ROWS, lang), lang),
+            )
+    else:
+        pooled = measures.pool(per_report, ["year", "row_code"])
+        years = _sort_keys(pooled["year"]) if len(pooled) else []
+        width = max(2.6, 0.55 * len(years) + 1.0)
+        fig, axes = _new_figure(min(MAX_WIDTH, 0.6 + width * len(rows)), 3.4, 1, len(rows))
+        for ax, row in zip(axes[0], rows, strict=False):
+            ax.set_title(_wrap(label(row, REQUEST_ROWS, lang), 12 if lang == "zh" else 22), fontsize=9)
+            if not years or pooled.loc[pooled["row_code"] == row, "count"].isna().all():
+                _no_data(ax, lang)
+                continue
+            _volume_lines(ax, pooled, row, years, row_colours[row])
+        axes[0, 0].set_ylabel(text("count", lang))
+    fig.suptitle(title)
+    return caption(
+        fig,
+        lang,
+        title,
+        source_text(tables["reports"], lang),
+        text("def_volumes", lang, by=_in_sentence(text(by, lang), lang)),
+        note,
+        rest_note,
+        _left_out_note(left_out(per_report, "count"), lang),
+    )
 
 
-def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received") -> Figure:
-    """One table-三 row per agency and year, as a heatmap; a missing cell is grey and says NA."""
+def volume_heatmap(tables: dict, lang: str = "zh", row: str = "new_received", top: int = TOP_N) -> Figure:
+    """One table-三 row per agency and year, as a heatmap; a missing cell is grey and says NA, a year with
+    no report of the agency says "–" (no report is not a report that lacks the number).
+
+    Over ``top`` agencies, the ``top`` largest (summed over the years) are rows of their own and the rest
+    one row, each year's cell the rest's mean per agency (a sum would take the whole colour scale)."""
+    tables = _one_name_per_agency(tables)
     vols = measures.volumes(tables)
     vols = vols[vols["row_code"] == row]
     grid = vols.pivot_table(index="agency", columns="year", values="count", aggfunc="first", dropna=False)
-    grid = grid.astype("Float64").astype(float)
     agencies = _sort_keys(tables["reports"]["agency"])
     years = _sort_keys(tables["reports"]["year"])
-    grid = grid.reindex(index=agencies, columns=years)
-    fig, axes = _new_figure(max(5.0, 1.1 * len(years) + 4), max(2.5, 0.4 * len(agencies) + 1.2))
-    ax = axes[0, 0]
-    ax.set_facecolor("#eeeeee")
-    if grid.notna().any().any():
-        sns.heatmap(
-            grid, ax=ax, annot=True, fmt=",.0f", cmap="Blues", cbar=False, linewidths=0.5, mask=grid.isna()
+    grid = grid.astype("Float64").astype(float).reindex(index=agencies, columns=years)
+    shown, rest = _top(grid.sum(axis=1, min_count=1), top)
+    drawn = grid.reindex(shown)
+    reports = tables["reports"]
+    has_report = (
+        pd.crosstab(reports["agency"], reports["year"]).reindex(index=agencies, columns=years).fillna(0) > 0
+    )
+    rest_row = None
+    if rest:
+        part = grid.reindex(rest)
+        rest_row = (
+            part.sum(axis=0, min_count=1),
+            part.notna().sum(axis=0),
+            has_report.reindex(rest).any(axis=0),
         )
-    for (i, j), v in np.ndenumerate(grid.to_numpy()):
-        if np.isnan(v):
-            ax.text(j + 0.5, i + 0.5, "NA", ha="center", va="center", color=MISSING_COLOUR, style="italic")
-    ax.set_xlim(0, len(years))
-    ax.set_ylim(len(agencies), 0)
-    ax.set_xticks(np.arange(len(years)) + 0.5, [str(y) for y in years])
-    ax.set_yticks(np.arange(len(agencies)) + 0.5, agencies, rotation=0)
+    n_rows = len(shown) + (1 if rest else 0)
+    fig, axes = _new_figure(max(5.0, 1.0 * len(years) + 4), _height(n_rows, base=1.6, per=0.34))
+    ax = axes[0, 0]
+    title = label(row, REQUEST_ROWS, lang)
+    ax.set_title(title)
+    if drawn.empty or drawn.isna().all().all():
+        _no_data(ax, lang)
+    else:
+        _heatmap_cells(ax, drawn, has_report.reindex(shown), rest_row, lang)
+        names = [*shown, text("rest", lang, n=len(rest))] if rest else shown
+        ax.set_xlim(0, len(years))
+        ax.set_ylim(n_rows, 0)
+        ax.set_xticks(np.arange(len(years)) + 0.5, [str(y) for y in years])
+        ax.set_yticks(
+            np.arange(n_rows) + 0.5, _agency_labels(names, lang), rotation=0, fontsize=_label_size(n_rows)
+        )
     ax.set_xlabel(text("year", lang))
     ax.set_ylabel("")
-    ax.set_title(label(row, REQUEST_ROWS, lang))
-    return explain_marks(fig, lang)
+    rest_note = text("rest_heatmap_note", lang, n=len(rest), top=len(shown)) if rest else ""
+    return caption(
+        fig,
+        lang,
+        title,
+        source_text(tables["reports"], lang),
+        text("def_heatmap", lang, row=label(row, REQUEST_ROWS, lang)),
+        rest_note,
+    )
+
+
+def _heatmap_cells(ax, grid: pd.DataFrame, has_report: pd.DataFrame, rest_row, lang: str) -> None:
+    """The heatmap of the agencies drawn one by one, NA cells grey with "NA" (or "–" where the agency has
+    no report that year), and the rest's row of means below it, uncoloured (its numbers are means, not any
+    agency's count)."""
+    ax.set_facecolor("#eeeeee")
+    ax.grid(False)  # the theme's grid would cross out every cell's number
+    sns.heatmap(
+        grid, ax=ax, annot=True, fmt=",.0f", cmap="Blues", cbar=False, linewidths=0.5, mask=grid.isna()
+    )
+    present = has_report.to_numpy()
+    for (i, j), v in np.ndenumerate(grid.to_numpy()):
+        if np.isnan(v):
+            ax.text(
+                j + 0.5,
+                i + 0.5,
+                "NA" if present[i, j] else NO_REPORT,
+                ha="center",
+                va="center",
+                color=MISSING_COLOUR,
+                style="italic",
+                fontsize=8,
+            )
+    if rest_row is not None:
+        totals, known, any_report = rest_row
+        i = len(grid)
+        ax.axhspan(i, i + 1, color="white")
+        for j, (total, n, seen) in enumerate(zip(totals, known, any_report, strict=False)):
+            mean = text("mean", lang, mean=f"{total / n:,.1f}") if n else ""
+            shown = mean or ("NA" if seen else NO_REPORT)
+            ax.text(j + 0.5, i + 0.5, shown, ha="center", va="center", fontsize=8, color="#333333")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Mixes
 
 
 def applicant_mix_chart(
-    tables: dict, lang: str = "zh", by: str = "year", row: str = "new_received", balanced: bool = True
+    tables: dict,
+    lang: str = "zh",
+    by: str = "year",
+    row: str = "new_received",
+    balanced: bool = True,
+    top: int = TOP_N,
 ) -> Figure:
     """Who asked, as 100% bars per year or agency (the six applicant columns of one table-三 row).
 
-    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
+    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`). Per agency: the ``top``
+    agencies with the most requests one by one, the rest pooled in one bar."""
     parts = list(measures.APPLICANT_PARTS)
     return _mix_chart(
         tables,
@@ -624,16 +1094,21 @@ def applicant_mix_chart(
         colours(APPLICANTS),
         {a: label(a, APPLICANTS, lang) for a in parts},
         f"{text('applicant_mix', lang)} · {label(row, REQUEST_ROWS, lang)}",
+        "applicant_mix",
         lang,
         by,
         balanced,
+        top,
     )
 
 
-def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True) -> Figure:
+def outcome_mix_chart(
+    tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True, top: int = TOP_N
+) -> Figure:
     """How requests were handled (the six outcome groups), as 100% bars per year or agency.
 
-    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
+    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`). Per agency: the ``top``
+    agencies with the most requests handled one by one, the rest pooled in one bar."""
     groups = list(measures.OUTCOME_GROUPS)
     return _mix_chart(
         tables,
@@ -642,24 +1117,51 @@ def outcome_mix_chart(tables: dict, lang: str = "zh", by: str = "year", balanced
         _group_colours(),
         {g: label(g, ROW_GROUPS, lang) for g in groups},
         text("outcome_mix", lang),
+        "outcome_mix",
         lang,
         by,
         balanced,
+        top,
     )
 
 
-def _mix_chart(tables, mix_of, parts, palette, labels, title, lang, by, balanced) -> Figure:
-    """100% bars of a mix per year or agency, pooled over reports; the notes say who is left out."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
+def _mix_chart(tables, mix_of, parts, palette, labels, title, mix_code, lang, by, balanced, top) -> Figure:
+    """100% bars of a mix per year or agency, pooled over reports; the caption says who is left out."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (_one_name_per_agency(tables), "")
     per_report = mix_of(tables)
-    mix = measures.pool(per_report, [by, "category"])
-    order = _sort_keys(tables["reports"][by])
-    fig, axes = _new_figure(9, max(2.2, 0.45 * len(order) + 1.3))
-    _stacked_shares(axes[0, 0], mix, by, order, parts, palette, labels)
-    axes[0, 0].set_title(title)
-    _note(fig, left_out(per_report, "numerator"), lang)
-    _years_note(fig, note)
-    return explain_marks(fig, lang)
+    missing = left_out(per_report, "numerator")  # named before the rest is folded into one name
+    rest_note = ""
+    if by == "agency":
+        usable = per_report.drop_duplicates("report_id")
+        shown, rest = _top(_agency_sizes(usable, "denominator"), top)
+        order = shown
+        if rest:
+            rest_label = text("rest", lang, n=len(rest))
+            per_report = _fold_rest(per_report, by, shown, rest_label)
+            order = [*shown, rest_label]
+            rest_note = text("rest_pooled_note", lang, n=len(rest), top=len(shown))
+    else:
+        order = _sort_keys(tables["reports"][by])
+    mix = measures.pool(per_report, [by, "category"]) if len(per_report) else per_report
+    fig, axes = _new_figure(9.5, _height(len(order), base=1.5, per=0.34))
+    ax = axes[0, 0]
+    ax.set_title(title)
+    if not order or mix["share"].isna().all():
+        _no_data(ax, lang)
+    else:
+        _stacked_shares(ax, mix, by, order, parts, palette, labels)
+        if by == "agency":
+            ax.set_yticks(range(len(order)), _agency_labels(order, lang), fontsize=_label_size(len(order)))
+    return caption(
+        fig,
+        lang,
+        title,
+        source_text(tables["reports"], lang),
+        measures.definition(mix_code, lang) + text("n_note", lang),
+        note,
+        rest_note,
+        _left_out_note(missing, lang),
+    )
 
 
 def reasons_chart(
@@ -711,17 +1213,81 @@ def reasons_chart(
         ax.set_title(label(group, ROW_GROUPS, lang) + total, loc="left", fontsize=10)
         missing += [r for r in left_out(mix, "numerator") if r not in missing]
         if not rows:
-            ax.text(
-                0.5, 0.5, text("no_data", lang), transform=ax.transAxes, ha="center", color=MISSING_COLOUR
-            )
-    for ax in axes[:, 0]:
+            _no_data(ax, lang)
         _integer_axis(ax.xaxis)
-    _note(fig, missing, lang)
-    return explain_marks(fig, lang)
+    title = text("reasons", lang)
+    fig.suptitle(title)
+    return caption(
+        fig,
+        lang,
+        title,
+        source_text(tables["reports"], lang),
+        measures.definition("reason_mix", lang) + text("reasons_note", lang),
+        _left_out_note(missing, lang),
+    )
 
 
-def _rate_on_two_lines(rec) -> str:
-    return measures.format_rate(rec["value"], rec["numerator"], rec["denominator"]).replace(" ", "\n")
+# --------------------------------------------------------------------------------------------------------
+# Rates
+
+
+def _with_interval(pooled: pd.DataFrame) -> pd.DataFrame:
+    low, high = measures.wilson(pooled["numerator"], pooled["denominator"])
+    return pooled.assign(low=low.to_numpy(), high=high.to_numpy())
+
+
+def _rate_bar(ax, pos: float, rec, colour, horizontal: bool) -> None:
+    """One rate: a bar (hatched grey when small N), its 95 % Wilson interval, and "x% (n/d)" past the
+    interval's end; NA draws no bar and writes its counts where the bar would start."""
+    annotation = measures.format_rate(rec["value"], rec["numerator"], rec["denominator"])
+    if pd.isna(rec["value"]):
+        kw = {"va": "center"} if horizontal else {"ha": "center", "va": "bottom", "rotation": 90}
+        ax.text(
+            *((0.0, pos) if horizontal else (pos, 0.0)),
+            " " + annotation,
+            fontsize=7,
+            color=MISSING_COLOUR,
+            **kw,
+        )
+        return
+    small = _true(rec["is_small_n"])
+    value, low, high = float(rec["value"]), float(rec["low"]), float(rec["high"])
+    style = {
+        "color": MISSING_COLOUR if small else colour,
+        "hatch": SMALL_N_HATCH if small else None,
+        "edgecolor": "white",
+    }
+    err = {"color": "#333333", "capsize": 2, "linewidth": 0.8, "fmt": "none"}
+    proportion = low <= value <= high  # over 100 % (lawsuits per request) is no proportion: no interval
+    high = high if proportion else value
+    if horizontal:
+        ax.barh(pos, value, height=0.7, **style)
+        if proportion:
+            ax.errorbar(value, pos, xerr=[[value - low], [high - value]], **err)
+        ax.annotate(
+            annotation, (high, pos), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7
+        )
+    else:
+        ax.bar(pos, value, width=0.7, **style)
+        if proportion:
+            ax.errorbar(pos, value, yerr=[[value - low], [high - value]], **err)
+        ax.annotate(
+            annotation.replace(" ", "\n"),
+            (pos, high),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
+
+
+def _rate_grid(n: int, groups: int) -> tuple[int, int, float]:
+    """Panels for ``n`` rates of ``groups`` bars each: as many side by side as fit the width, each wide
+    enough for its labels ("52.3%" over "(1463/2798)", about 0.75 inch a bar)."""
+    width = max(2.6, 0.75 * groups + 0.8)
+    cols = max(1, min(n, int((MAX_WIDTH - 0.4) // width)))
+    return -(-n // cols), cols, width
 
 
 def rates_chart(
@@ -730,146 +1296,358 @@ def rates_chart(
     by: str = "year",
     rates: tuple[str, ...] = tuple(codes(RATES)),
     balanced: bool = True,
+    top: int = TOP_N,
 ) -> Figure:
-    """The derived rates, pooled per year or agency: one panel per rate, each bar labelled "x% (n/d)".
+    """The derived rates, pooled per year or agency, with their 95 % Wilson intervals and counts "x% (n/d)".
 
-    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
-    pooled = measures.pool(measures.rates(tables), [by, "measure"])
-    order = _sort_keys(tables["reports"][by])
-    fig, axes = _new_figure(min(16, 3.2 * len(rates)), 3.6, 1, len(rates), sharey=False)
+    Per year: small multiples, one panel per rate, as many side by side as fit; the balanced set unless
+    ``balanced=False`` (:func:`over_years`). Per agency: one panel per rate side by side, horizontal bars
+    sharing one agency order, the ``top`` agencies with the largest denominator of the first rate one by
+    one and the rest pooled in one bar."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (_one_name_per_agency(tables), "")
+    per_report = measures.rates(tables)
+    per_report = per_report[per_report["measure"].isin(rates)]
+    # named before the rest is folded into one name; a denominator of 0 is no missing cell
+    missing = left_out(
+        per_report.assign(_cells=per_report["numerator"] + per_report["denominator"]), "_cells"
+    )
+    rest_note = ""
+    if by == "agency":
+        first = per_report[per_report["measure"] == rates[0]]
+        usable = first[first["numerator"].notna() & first["denominator"].notna()]
+        sizes = _agency_sizes(usable, "denominator").reindex(_sort_keys(per_report["agency"]))
+        shown, rest = _top(sizes, top)
+        order = shown
+        if rest:
+            rest_label = text("rest", lang, n=len(rest))
+            per_report = _fold_rest(per_report, by, shown, rest_label)
+            order = [*shown, rest_label]
+            rest_note = text(
+                "rest_rates_note", lang, n=len(rest), top=len(shown), rate=measures.rate_label(rates[0], lang)
+            )
+    else:
+        order = _sort_keys(tables["reports"][by])
+    pooled = _with_interval(measures.pool(per_report, [by, "measure"])) if len(per_report) else None
     palette = colours(RATES)
-    for ax, measure in zip(axes[0], rates, strict=False):
-        part = pooled[pooled["measure"] == measure].assign(series=measure)
-        ax.set_title(_wrap(measures.rate_label(measure, lang), 12 if lang == "zh" else 28), fontsize=10)
-        if part["value"].isna().all():
+    if by == "agency":
+        fig, axes = _new_figure(
+            min(MAX_WIDTH, 2.4 + 3.0 * len(rates)),
+            _height(len(order), base=PANELS_BASE),
+            1,
+            len(rates),
+            sharey=True,
+        )
+        flat = list(axes[0])
+    else:
+        nrows, ncols, width = _rate_grid(len(rates), len(order))
+        fig, axes = _new_figure(min(MAX_WIDTH, width * ncols + 0.4), 3.3 * nrows + 0.4, nrows, ncols)
+        flat = list(axes.ravel())
+        for ax in flat[len(rates) :]:
+            fig.delaxes(ax)  # a grid cell with no rate: nothing drawn
+    for ax, measure in zip(flat, rates, strict=False):
+        ax.set_title(_wrap(measures.rate_label(measure, lang), 14 if lang == "zh" else 28), fontsize=10)
+        part = None if pooled is None else pooled[pooled["measure"] == measure].set_index(by)
+        if part is None or part["value"].isna().all() or not order:
             _no_data(ax, lang)
             continue
-        _grouped_bars(
-            ax,
-            part,
-            by,
-            "series",
-            "value",
-            order,
-            [measure],
-            palette,
-            {measure: ""},
-            fmt=_rate_on_two_lines,
-            small="is_small_n",
-        )
-        ax.set_xlabel("")
-        _share_axis(ax, max(0.05, float(part["value"].max()) * 1.45))
-        if by == "agency":
-            _agency_ticks(ax, order, len(rates))
-    _years_note(fig, note)
-    return explain_marks(fig, lang)
-
-
-def reviews_chart(tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True) -> Figure:
-    """Table 四: review, direct litigation and litigation after review, outcomes stacked per year.
-
-    Per year: the balanced set unless ``balanced=False`` (:func:`over_years`)."""
-    tables, note = over_years(tables, balanced, lang) if by == "year" else (tables, "")
-    counts = measures.pool(measures.review_counts(tables), [by, "proceeding", "outcome"])
-    order = _sort_keys(tables["reports"][by])
-    parts = [o for o in codes(OUTCOMES) if o != "total"]
-    outcome_colours = colours(OUTCOMES)
-    fig, axes = _new_figure(min(16, 4 + 1.6 * len(order)), 3.8, 1, len(PROCEEDINGS), sharey=True)
-    lookup = counts.set_index([by, "proceeding", "outcome"])["count"]
-    for ax, proc in zip(axes[0], codes(PROCEEDINGS), strict=False):
         for i, key in enumerate(order):
-            values = [lookup.get((key, proc, o), pd.NA) for o in parts]
-            total = lookup.get((key, proc, "total"), pd.NA)
-            if any(pd.isna(v) for v in values):
-                _na_marker(ax, i)
-                continue
-            bottom = 0
-            for o, v in zip(parts, values, strict=False):
-                ax.bar(i, int(v), bottom=bottom, color=outcome_colours[o], edgecolor="white", width=0.6)
-                bottom += int(v)
-            ax.annotate(
-                _fmt_count(total),
-                (i, bottom),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                xytext=(0, 1),
-                textcoords="offset points",
-            )
-        ax.set_xticks(range(len(order)), [str(v) for v in order])
-        ax.set_title(_wrap(label(proc, PROCEEDINGS, lang), 10 if lang == "zh" else 24), fontsize=10)
+            if key in part.index:
+                _rate_bar(ax, i, part.loc[key], palette[measure], horizontal=by == "agency")
+        top_value = max(
+            0.05,
+            float(part[["value", "high"]].astype("float64").max().max()) * (1.5 if by == "agency" else 1.35),
+        )
         if by == "agency":
-            _agency_ticks(ax, order, len(PROCEEDINGS))
-        _integer_axis(ax.yaxis)
-    axes[0, 0].set_ylabel(text("count", lang))
-    axes[0, 0].margins(y=0.15)
+            _share_axis(ax, top_value, which="x", room=1.5)
+            ax.set_yticks(range(len(order)), _agency_labels(order, lang), fontsize=_label_size(len(order)))
+            ax.set_ylim(len(order) - 0.5, -0.5)
+        else:
+            _share_axis(ax, top_value)
+            ax.set_xticks(range(len(order)), [str(v) for v in order])
+            ax.set_xlim(-0.6, len(order) - 0.4)
+    title = text("rates", lang)
+    fig.suptitle(title)
+    return caption(
+        fig,
+        lang,
+        title,
+        source_text(tables["reports"], lang),
+        "；".join(measures.definition(m, lang) for m in rates)
+        if lang == "zh"
+        else "; ".join(measures.definition(m, lang) for m in rates),
+        text("pooled_note", lang),
+        note,
+        rest_note,
+        _left_out_note(missing, lang),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Table 四
+
+
+def reviews_chart(
+    tables: dict, lang: str = "zh", by: str = "year", balanced: bool = True, top: int = TOP_N
+) -> Figure:
+    """Table 四: review, direct litigation and litigation after review, outcomes stacked.
+
+    Per year: vertical bars, the balanced set unless ``balanced=False`` (:func:`over_years`). Per agency:
+    horizontal bars sharing one agency order (by all three totals added), the ``top`` agencies one by
+    one and the rest as one bar at its mean per agency."""
+    tables, note = over_years(tables, balanced, lang) if by == "year" else (_one_name_per_agency(tables), "")
+    per_report = measures.review_counts(tables)
+    counts = measures.pool(per_report, [by, "proceeding", "outcome"]) if len(per_report) else None
+    parts = [o for o in codes(OUTCOMES) if o != "total"]
+    rest_note = ""
+    if by == "agency":
+        totals = per_report[per_report["outcome"] == "total"]
+        shown, rest = _top(_agency_sizes(totals, "count"), top)
+        order = shown
+        if rest:
+            order = [*shown, text("rest", lang, n=len(rest))]
+            rest_note = text(
+                "rest_mean_note", lang, n=len(rest), top=len(shown), what=text("reviews_total", lang)
+            )
+        fig, axes = _new_figure(
+            min(MAX_WIDTH, 2.4 + 3.2 * len(PROCEEDINGS)),
+            _height(len(order), base=PANELS_BASE),
+            1,
+            len(PROCEEDINGS),
+            sharey=True,
+        )
+    else:
+        shown, rest = _sort_keys(tables["reports"][by]), []
+        order = shown
+        fig, axes = _new_figure(min(MAX_WIDTH, 4 + 1.6 * len(order)), 3.8, 1, len(PROCEEDINGS), sharey=True)
+    lookup = (
+        counts.set_index([by, "proceeding", "outcome"])["count"]
+        if counts is not None
+        else pd.Series(dtype="Int64")
+    )
+    for ax, proc in zip(axes[0], codes(PROCEEDINGS), strict=False):
+        ax.set_title(_wrap(label(proc, PROCEEDINGS, lang), 14 if lang == "zh" else 24), fontsize=10)
+        if not order or counts is None:
+            _no_data(ax, lang)
+            continue
+        stacks = [
+            ([lookup.get((k, proc, o), pd.NA) for o in parts], lookup.get((k, proc, "total"), pd.NA))
+            for k in shown
+        ]
+        _stacked_counts(ax, stacks, parts, by == "agency")
+        if rest:
+            per_agency = pd.DataFrame(
+                {o: [lookup.get((k, proc, o), pd.NA) for k in rest] for o in [*parts, "total"]}
+            ).astype("Float64")
+            complete = per_agency.dropna()
+            n = len(complete)
+            means = [float(complete[o].sum()) / n if n else np.nan for o in parts]
+            _stack(ax, len(shown), means, parts, True, rest=True)
+            ax.annotate(
+                _rest_label_text(complete["total"].sum() if n else np.nan, n, lang),
+                (sum(means) if n else 0.0, len(shown)),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7,
+            )
+        if by == "agency":
+            ax.set_yticks(range(len(order)), _agency_labels(order, lang), fontsize=_label_size(len(order)))
+            ax.set_ylim(len(order) - 0.5, -0.5)
+            ax.margins(x=0.2)
+            _integer_axis(ax.xaxis, bins=4)
+        else:
+            ax.set_xticks(range(len(order)), [str(v) for v in order])
+            _integer_axis(ax.yaxis)
+    if by == "year":
+        axes[0, 0].set_ylabel(text("count", lang))
+        axes[0, 0].margins(y=0.15)
+    outcome_colours = colours(OUTCOMES)
     fig.legend(
         handles=[Patch(color=outcome_colours[o], label=label(o, OUTCOMES, lang)) for o in parts],
         loc="outside right upper",
         frameon=False,
         fontsize=8,
     )
-    fig.suptitle(text("reviews", lang))
-    _years_note(fig, note)
-    return explain_marks(fig, lang)
+    title = text("reviews", lang)
+    fig.suptitle(title)
+    return caption(
+        fig,
+        lang,
+        title,
+        source_text(tables["reports"], lang),
+        text("def_reviews", lang, by=_in_sentence(text(by, lang), lang)),
+        note,
+        rest_note,
+        _left_out_note(left_out(per_report, "count"), lang),
+    )
+
+
+def _stack(ax, pos: float, values, parts, horizontal: bool, rest: bool = False) -> float:
+    """One stacked bar of outcome counts at ``pos`` (lighter for the rest's means); returns its length."""
+    outcome_colours = colours(OUTCOMES)
+    look = {"alpha": REST_ALPHA, "gid": REST_GID} if rest else {}
+    start = 0.0
+    for o, v in zip(parts, values, strict=False):
+        if pd.isna(v) or float(v) == 0:
+            continue
+        if horizontal:
+            ax.barh(
+                pos,
+                float(v),
+                left=start,
+                color=outcome_colours[o],
+                edgecolor="white",
+                height=0.7,
+                **look,
+            )
+        else:
+            ax.bar(
+                pos,
+                float(v),
+                bottom=start,
+                color=outcome_colours[o],
+                edgecolor="white",
+                width=0.6,
+                **look,
+            )
+        start += float(v)
+    return start
+
+
+def _stacked_counts(ax, stacks, parts, horizontal: bool) -> None:
+    """Stacked outcome bars, each labelled with its printed total; a stack with an NA part says NA."""
+    for i, (values, total) in enumerate(stacks):
+        if any(pd.isna(v) for v in values):
+            _na_marker(ax, i, 0, horizontal=horizontal)
+            continue
+        end = _stack(ax, i, values, parts, horizontal)
+        if horizontal:
+            ax.annotate(
+                _fmt_count(total),
+                (end, i),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7,
+            )
+        else:
+            ax.annotate(
+                _fmt_count(total),
+                (i, end),
+                xytext=(0, 1),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Rankings
+
+
+def _pooled_row(rows: pd.DataFrame, name: str) -> dict:
+    """Rows of a rate frame pooled into one: the sums of their numerators and denominators, the rate of
+    the sums, and its Wilson interval."""
+    use = rows[rows["numerator"].notna() & rows["denominator"].notna()]
+    k, n = use["numerator"].sum(), use["denominator"].sum()
+    value = k / n if n else np.nan
+    low, high = measures.wilson(pd.Series([k]), pd.Series([n]))
+    return {
+        "name": name,
+        "value": value,
+        "numerator": k,
+        "denominator": n,
+        "low": low.iloc[0],
+        "high": high.iloc[0],
+        "is_small_n": n < SMALL_N,
+        "pooled": True,
+    }
+
+
+def _ranking_rows(ranked: pd.DataFrame, by: str, top: int, lang: str) -> tuple[list[dict], list[str]]:
+    """What a ranking draws, in order: the first ``top`` ranked rows, the other ranked rows pooled in one,
+    then the unranked rows with a value (small N) one by one, or pooled when there are more than
+    :data:`MAX_UNRANKED`; rows with no value are named in the caption, not drawn."""
+    several_years = "year" in ranked.columns and ranked["year"].nunique() > 1 and by != "year"
+
+    def name(rec) -> str:  # one agency's reports of several years are told apart by their year
+        return f"{rec[by]} {int(rec['year'])}" if several_years and pd.notna(rec["year"]) else str(rec[by])
+
+    has_rank = ranked["rank"].notna()
+    ranked_rows, unranked = ranked[has_rank], ranked[~has_rank & ranked["value"].notna()]
+    rows = []
+    for _, rec in ranked_rows.head(top).iterrows():
+        tie = "=" if _true(rec["tied"]) else ""
+        rows.append({**rec.to_dict(), "name": f"{int(rec['rank'])}{tie}. {name(rec)}", "pooled": False})
+    others = ranked_rows.iloc[top:]
+    if len(others) == 1:
+        rec = others.iloc[0]
+        rows.append({**rec.to_dict(), "name": f"{int(rec['rank'])}. {name(rec)}", "pooled": False})
+    elif len(others):
+        first, last = int(others["rank"].min()), int(others["rank"].max())
+        rows.append(_pooled_row(others, text("rest_ranked", lang, n=len(others), first=first, last=last)))
+    if len(unranked) > MAX_UNRANKED:
+        rows.append(
+            _pooled_row(unranked, text("unranked_pooled", lang, n=len(unranked))) | {"is_small_n": True}
+        )
+    else:
+        rows += [
+            {**rec.to_dict(), "name": f"– {name(rec)}", "pooled": False} for _, rec in unranked.iterrows()
+        ]
+    no_value = ranked[ranked["value"].isna()]
+    names = [
+        f"{a} {'' if pd.isna(y) else int(y)}".strip()
+        for a, y in zip(no_value[by], no_value.get("year", pd.Series([pd.NA] * len(no_value))), strict=False)
+    ]
+    return rows, names
 
 
 def ranking_chart(
-    rates: pd.DataFrame, measure: str, lang: str = "zh", by: str = "agency", ascending: bool = False
+    rates: pd.DataFrame,
+    measure: str,
+    lang: str = "zh",
+    by: str = "agency",
+    ascending: bool = False,
+    top: int = TOP_N,
 ) -> Figure:
-    """Agencies ranked on one rate; small-N and NA rows are shown below, hatched or marked, without a rank."""
+    """Agencies ranked on one rate, with 95 % Wilson intervals; equal ranks marked "="; small-N rows
+    shown hatched without a rank; the ranked rows after the ``top`` first pooled in one bar, and more than
+    :data:`MAX_UNRANKED` small-N rows pooled in one; rows with no value named in the caption."""
     ranked = measures.rank(rates, measure, ascending=ascending)
-    fig, axes = _new_figure(9, max(2.0, 0.38 * len(ranked) + 1.2))
+    rows, no_value = _ranking_rows(ranked, by, top, lang)
+    fig, axes = _new_figure(9.5, _height(len(rows)))
     ax = axes[0, 0]
-    ax.set_title(text("ranking", lang, measure=measures.rate_label(measure, lang)))
-    if ranked["value"].isna().all():
+    title = text("ranking", lang, measure=measures.rate_label(measure, lang))
+    ax.set_title(title)
+    if not rows:
         _no_data(ax, lang)
-        return explain_marks(fig, lang)
-    colour = colours(RATES)[measure]
-    labels = []
-    errorbar_labelled = False
-    for i, rec in ranked.iterrows():
-        prefix = f"{int(rec['rank'])}. " if pd.notna(rec["rank"]) else "– "
-        labels.append(prefix + str(rec[by]))
-        annotation = measures.format_rate(rec["value"], rec["numerator"], rec["denominator"])
-        if pd.isna(rec["value"]):  # "NA (NA/805)" says it once, where the bar would start
-            ax.text(0.0, i, " " + annotation, va="center", fontsize=8, color=MISSING_COLOUR)
-            continue
-        small = _true(rec["is_small_n"])
-        ax.barh(
-            i,
-            float(rec["value"]),
-            color=MISSING_COLOUR if small else colour,
-            hatch=SMALL_N_HATCH if small else None,
-            edgecolor="white",
+    else:
+        colour = colours(RATES)[measure]
+        for i, rec in enumerate(rows):
+            _rate_bar(ax, i, rec, colour, horizontal=True)
+        ax.set_yticks(
+            range(len(rows)),
+            [_wrap(r["name"], 24 if lang == "zh" else 40) for r in rows],
+            fontsize=_label_size(len(rows)),
         )
-        ax.errorbar(
-            float(rec["value"]),
-            i,
-            xerr=[[float(rec["value"]) - float(rec["low"])], [float(rec["high"]) - float(rec["value"])]],
-            color="#333333",
-            capsize=2,
-            linewidth=0.8,
-            label=None if errorbar_labelled else text("interval", lang),
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        _share_axis(
+            ax, max(0.05, max(max(float(r["high"]), float(r["value"])) for r in rows) * 1.35), which="x"
         )
-        errorbar_labelled = True
-        ax.annotate(
-            annotation,
-            (float(rec["high"]), i),
-            xytext=(3, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8,
-        )
-    ax.set_yticks(range(len(ranked)), labels)
-    ax.invert_yaxis()
-    _share_axis(ax, max(0.05, float(ranked["high"].max()) * 1.3), which="x")
-    if errorbar_labelled:
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
-    if ranked["tied"].any():
-        fig.text(0.01, -0.02, text("tie_note", lang), fontsize=8, color="#555555", ha="left", va="top")
-    return explain_marks(fig, lang)
+    return caption(
+        fig,
+        lang,
+        title,
+        source_text(rates.drop_duplicates("report_id"), lang),
+        measures.definition(measure, lang),
+        text("ranking_note", lang, order=text("ascending" if ascending else "descending", lang))
+        if rows
+        else "",
+        text("tie_note", lang) if ranked["tied"].any() else "",
+        text("pooled_rows_note", lang) if any(r["pooled"] for r in rows) else "",
+        _left_out_note(no_value, lang),
+    )
 
 
 #: Colours of the coverage states (xxgk.analysis.corpus.COVERAGE).
@@ -884,7 +1662,8 @@ def coverage_chart(coverage: pd.DataFrame, lang: str = "zh", max_agencies: int =
     codes_of = {s: i for i, s in enumerate(states)}
     years = sorted(coverage["year"].dropna().astype(int).unique())
     cmap = matplotlib.colors.ListedColormap([COVERAGE_COLOURS[s] for s in states])
-    if coverage["agency_id"].nunique() > max_agencies:
+    n_agencies = coverage["agency_id"].nunique()
+    if n_agencies > max_agencies:
         counts = pd.crosstab(coverage["coverage"].astype(str), coverage["year"]).reindex(states, fill_value=0)
         fig, axes = _new_figure(max(6.0, 0.9 * len(years) + 3), 3.6)
         ax = axes[0, 0]
@@ -896,25 +1675,43 @@ def coverage_chart(coverage: pd.DataFrame, lang: str = "zh", max_agencies: int =
             )
             bottom += values
         ax.set_ylabel(text("agency", lang))
+        _integer_axis(ax.yaxis)
+        definition = text("def_coverage_counts", lang)
     else:
         grid = coverage.pivot_table(
             index="agency_name", columns="year", values="coverage", aggfunc="first", observed=False
         )
         grid = grid.reindex(columns=years).apply(lambda col: col.astype(str).map(codes_of)).fillna(3)
-        fig, axes = _new_figure(max(5.0, 0.9 * len(years) + 4), max(2.5, 0.35 * len(grid) + 1.2))
+        fig, axes = _new_figure(max(5.0, 0.9 * len(years) + 4), _height(len(grid), base=1.4))
         ax = axes[0, 0]
-        ax.imshow(grid.to_numpy(dtype=float), cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto")
-        ax.set_xticks(range(len(years)), [str(y) for y in years])
-        ax.set_yticks(range(len(grid)), list(grid.index))
+        if len(grid):
+            ax.imshow(grid.to_numpy(dtype=float), cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto")
+            ax.set_xticks(range(len(years)), [str(y) for y in years])
+            ax.set_yticks(range(len(grid)), list(grid.index), fontsize=_label_size(len(grid)))
+        else:
+            _no_data(ax, lang)
         ax.grid(False)
-    ax.set_title(text("coverage", lang))
+        definition = text("def_coverage", lang)
+    title = text("coverage", lang)
+    ax.set_title(title)
     fig.legend(
         handles=[Patch(color=COVERAGE_COLOURS[s], label=text(s, lang)) for s in states],
         loc="outside right upper",
         frameon=False,
         fontsize=8,
     )
-    return explain_marks(fig, lang)
+    source = text("coverage_source", lang, agencies=n_agencies, years=_years_text(years))
+    return caption(fig, lang, title, source, definition)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Report card
+
+
+def _count_floor(ax) -> None:
+    """A vertical count axis from 0, at least to 1 (all zeros would centre it on 0), whole-number ticks."""
+    ax.set_ylim(0, max(1.0, ax.get_ylim()[1]))
+    _integer_axis(ax.yaxis)
 
 
 def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
@@ -943,6 +1740,7 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
     )
     ax.set_title(text("volumes", lang), fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    _count_floor(ax)
     # outcome mix
     ax = grid[0, 1].subplots()
     mix = measures.pool(measures.outcome_mix(own), ["year", "category"])
@@ -957,6 +1755,15 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
         {g: label(g, ROW_GROUPS, lang) for g in groups},
     )
     ax.set_title(text("outcome_mix", lang), fontsize=10)
+    # below the bars: a legend right of them would run off the page's right edge
+    ax.legend(
+        handles=ax.get_legend().legend_handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncols=3,
+        frameon=False,
+        fontsize=7,
+    )
     # rates as a table of text: value with counts, per year
     ax = grid[1, 0].subplots()
     ax.axis("off")
@@ -993,10 +1800,20 @@ def report_card(tables: dict, agency: str, lang: str = "zh") -> Figure:
     )
     ax.set_title(text("reviews", lang), fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
-    fig.suptitle(text("report_card", lang, agency=agency), fontsize=13)
-    return explain_marks(fig, lang)
+    _count_floor(ax)
+    title = text("report_card", lang, agency=agency)
+    fig.suptitle(title, fontsize=13)
+    return caption(
+        fig,
+        lang,
+        title,
+        source_text(own["reports"], lang),
+        measures.definition("outcome_mix", lang),
+        *(measures.definition(m, lang) for m in codes(RATES)),
+        text("star_mark", lang) if "*" in " ".join(map(str, table.to_numpy().ravel())) else "",
+    )
 
 
-def save(fig: Figure, path) -> None:
-    """Save a figure as PNG (or any format matplotlib knows from the suffix)."""
-    fig.savefig(path, dpi=110)
+# Figures as files: one module (xxgk.analysis.figures) names and writes them; here for the notebooks.
+save = figures.save
+figure_name = figures.figure_name
