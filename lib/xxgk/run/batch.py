@@ -60,6 +60,7 @@ from multiprocessing import get_context
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from xxgk.analysis.figures import FIGURES_DIR  # the variable the charts read: one name, declared there
 from xxgk.analysis.parameters import FOR_EACH, LANGS, convert, each
 from xxgk.output.files import file_mode, output_folder_problem
 from xxgk.run.kernel import SOCKETS_ENV
@@ -72,9 +73,6 @@ CELL_TIMEOUT = 600
 #: Seconds a whole notebook may run before its process is stopped (``xxgk batch --notebook-timeout``): a
 #: notebook of many slow cells, or a kernel that hangs between cells, never holds the batch for ever.
 NOTEBOOK_TIMEOUT = 3600
-#: The environment variable that tells a notebook's charts where to save their figure files (the name the
-#: plotting module reads); the batch sets it, in the kernel's environment, to ``OUT/figures/<run name>``.
-FIGURES_ENV = "XXGK_FIGURES_DIR"
 #: The keys a run of the parameters file may have (besides the conditions of ``for_each``).
 RUN_KEYS = ("notebook", "parameters", "for_each")
 
@@ -374,8 +372,8 @@ def _environment(name: str, value: str):
 def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT, show_code: bool = False) -> RunResult:
     """Execute one run with papermill and render it; never raises for a failing notebook.
 
-    The kernel (:mod:`xxgk.run.kernel`: local, quiet) has :data:`FIGURES_ENV` set to the run's figure
-    folder, created here.
+    The kernel (:mod:`xxgk.run.kernel`: local, quiet) has :data:`xxgk.analysis.figures.FIGURES_DIR` set to
+    the run's figure folder, created here.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -390,7 +388,7 @@ def execute(run: Run, out_dir: Path, timeout: int = CELL_TIMEOUT, show_code: boo
     failure = None
     try:
         figures.mkdir(parents=True, exist_ok=True)
-        with _environment(FIGURES_ENV, str(figures.resolve())):
+        with _environment(FIGURES_DIR, str(figures.resolve())):
             papermill.execute_notebook(
                 str(run.notebook),
                 str(ipynb),
