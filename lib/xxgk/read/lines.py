@@ -231,8 +231,12 @@ def split_line(raw: str, no: int) -> Line:
     """
     if len(raw) > _CACHED_LENGTH:
         return _split_line(raw, no)
-    proto = _split_short(raw)
-    line = _new_line(Line)  # a copy of every field, renumbered; the cells are renumbered only when read
+    return _renumbered(_split_short(raw), no)
+
+
+def _renumbered(proto: Line, no: int) -> Line:
+    """A copy of a cached line (numbered 0) as line ``no``; its cells are renumbered only when read."""
+    line = _new_line(Line)
     line.no, line.text, line.label, line.last_label = no, proto.text, proto.label, proto.last_label
     line._cells, line._shared, line._values = proto._cells, bool(proto._cells), None
     line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
@@ -329,7 +333,26 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
     PDF, markdown pipes) keeps them, since there a blank total cell is a blank, not nothing.
     ``raw``: the text line the cells were split from (tab and pipe rows): each value's ``col`` is then its
     character column in it; without it (a table reader's row) ``col`` is the value's 1-based grid column.
+
+    A table reader's row (no ``raw``) is read once per corpus and later copies only renumbered, as
+    :func:`split_line` does for short text lines: table rows and headers recur across reports.
     """
+    if raw is None and sum(map(len, cells)) <= _CACHED_ROW_CHARS:
+        return _renumbered(_row_from_cells(tuple(cells), grid), no)
+    return _line_from_cells(cells, no, grid, raw)
+
+
+#: A table reader's row up to this many characters is cached by :func:`line_from_cells` (a table row;
+#: a page-frame row read as one cell holds a paragraph and is not).
+_CACHED_ROW_CHARS = 240
+
+
+@lru_cache(maxsize=1 << 15)
+def _row_from_cells(cells: tuple[str, ...], grid: bool) -> Line:
+    return _line_from_cells(list(cells), 0, grid, None)
+
+
+def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> Line:
     marks = "".join(footnote_marks(c) for c in cells)
     cells_raw = [normalize_cell(c) for c in cells]
     width = len(cells_raw)

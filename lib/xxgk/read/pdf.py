@@ -29,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+import struct
 import threading
 import time
 from bisect import bisect_left, bisect_right
@@ -427,18 +428,24 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
     box = pdfium_c.FS_RECTF()
     box_ref = ctypes.byref(box)
     chars: list[Char] = []
+    append, skip = chars.append, _SKIP
     for i, ch in enumerate(text):
-        if ch in _SKIP and (ch != " " or is_generated(handle, i)):
+        if ch in skip and (ch != " " or is_generated(handle, i)):
             continue  # a space pdfium inferred from a gap: words are split by our own gap rule below
         # The loose box spans the advance width and the font's ascent to descent: the width tells word
         # gaps apart from letter spacing, and the bottom is the same for every character of a line.
         loose_box(handle, i, box_ref)
-        left, top, right, bottom = box.left, height - box.top, box.right, height - box.bottom
+        left, top, right, bottom = _RECT(box)  # one read of the struct (left, top, right, bottom)
+        top, bottom = height - top, height - bottom
         if bottom - top > 40:  # a box far taller than text ever is: check it (below)
             left, top, right, bottom = _checked_box(handle, i, height, (left, top, right, bottom))
-        chars.append((ch, left, top, right, bottom, (left + right) / 2, (top + bottom) / 2))
+        append((ch, left, top, right, bottom, (left + right) / 2, (top + bottom) / 2))
     textpage.close()
     return chars
+
+
+# pdfium's FS_RECTF, four C floats: read at once rather than field by field (a read per character).
+_RECT = struct.Struct("4f").unpack_from
 
 
 # Not characters the page draws: pdfium's line breaks, and codes for glyphs it could not map. A space is
