@@ -512,13 +512,14 @@ def _lines(chars: list[Char]) -> list[list[Char]]:
         return []
     chars = sorted(chars, key=_BOTTOM)
     lines = []
-    line = [chars[0]]
-    for char in chars[1:]:
-        if char[4] > line[-1][4] + _Y_TOLERANCE:
+    line = []
+    last = chars[0][4]
+    for char in chars:
+        if char[4] > last + _Y_TOLERANCE:  # (bottoms are sorted: the previous character's is the line's last)
             lines.append(line)
-            line = [char]
-        else:
-            line.append(char)
+            line = []
+        line.append(char)
+        last = char[4]
     lines.append(line)
     for line in lines:
         if len(line) > 1:
@@ -530,18 +531,19 @@ def _line_text(line: list[Char]) -> str:
     """A line's words joined by one space: a word ends at a space character, or where the next character
     starts left of the previous one's start or further than the tolerance right of its end."""
     out = []
-    prev = None
-    for char in line:
-        if char[0].isspace():
-            out.append(" ")
-            prev = None
+    append = out.append
+    prev_left = prev_right = prev_bottom = None
+    for ch, left, _, right, bottom, _, _ in line:
+        if ch.isspace():
+            append(" ")
+            prev_left = None
             continue
-        if prev is not None and (
-            char[1] < prev[1] or char[1] > prev[3] + _X_TOLERANCE or abs(char[4] - prev[4]) > _Y_TOLERANCE
+        if prev_left is not None and (
+            left < prev_left or left > prev_right + _X_TOLERANCE or abs(bottom - prev_bottom) > _Y_TOLERANCE
         ):
-            out.append(" ")
-        out.append(char[0])
-        prev = char
+            append(" ")
+        append(ch)
+        prev_left, prev_right, prev_bottom = left, right, bottom
     return " ".join("".join(out).split())
 
 

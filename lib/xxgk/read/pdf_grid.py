@@ -309,10 +309,9 @@ def _group(cells: list[tuple]) -> list[list[tuple]]:
     owner: dict[tuple, int] = {}
     for i, (x0, top, x1, bottom) in enumerate(cells):
         for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
-            if corner in owner:
-                parent[root(i)] = root(owner[corner])
-            else:
-                owner[corner] = i
+            j = owner.setdefault(corner, i)
+            if j != i:
+                parent[root(i)] = root(j)
     groups: dict[int, list] = {}
     for i, cell in enumerate(cells):
         groups.setdefault(root(i), []).append(cell)
