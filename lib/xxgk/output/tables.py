@@ -141,9 +141,9 @@ def _extend_cells(
 
 
 def _count(number):
-    """A Decimal as an int when whole (counts), else a float (fees in 10k yuan); None stays None."""
-    if number is None:
-        return None
+    """A number as an int when whole (counts), else a float (fees in 10k yuan); None stays None."""
+    if number is None or type(number) is int:  # (most cells: read as an int from plain digits)
+        return number
     return int(number) if number == number.to_integral() else float(number)
 
 

@@ -99,9 +99,13 @@ class Value(NamedTuple):
 
     A named tuple: a report holds hundreds of them and most are copies of a cached line's cells, so they
     must be cheap to make (and, being tuples, they cannot be changed after the fact).
+
+    A count printed as plain digits (most cells) is an ``int``; anything else printed (a sign, a decimal
+    point, thousands separators, a unit) a ``Decimal``. The two compare and add exactly with each other;
+    ints make the identities' sums and the output columns several times cheaper than Decimal arithmetic.
     """
 
-    number: Decimal | None
+    number: int | Decimal | None
     line: int
     raw: str
     derived: bool = False  # placed by the identities (a glued digit run split, a scrambled row paired)
@@ -122,6 +126,15 @@ class Value(NamedTuple):
     def unreadable(self) -> bool:
         """Printed where a number stands but not a number (15件, 约15, 二十一): NA, with an issue."""
         return self.number is None and self.raw not in NOT_APPLICABLE and not self.ocr
+
+
+def is_whole(number: int | Decimal) -> bool:
+    """A whole number: an int (a count printed as plain digits), or a Decimal without a fraction.
+
+    >>> is_whole(3), is_whole(Decimal("12.0")), is_whole(Decimal("1.5"))
+    (True, True, False)
+    """
+    return type(number) is int or number == number.to_integral_value()
 
 
 class Line:
@@ -207,8 +220,8 @@ def parse_value(token: str, line: int) -> Value | None:
     True
     """
     token = token.strip()
-    if token.isdigit() and token.isascii():  # most cells: a plain count
-        return Value(Decimal(token), line, token)
+    if token.isdigit() and token.isascii():  # most cells: a plain count, kept as an int (see Value)
+        return Value(int(token), line, token)
     if token in NOT_APPLICABLE:
         return Value(None, line, token)
     m = _NUMBER_UNIT.fullmatch(token)
@@ -225,7 +238,7 @@ def split_line(raw: str, no: int) -> Line:
 
     >>> ln = split_line("\\t(二)\\t部分公开(区分处理的,只计\\t\\t0\\t0\\t0\\t0\\t0\\t0\\t", 44)
     >>> ln.label, [c.number if c else None for c in ln.cells][:3]
-    ('(二)部分公开(区分处理的,只计', [None, Decimal('0'), Decimal('0')])
+    ('(二)部分公开(区分处理的,只计', [None, 0, 0])
     >>> split_line("1.属于国家秘密 0 0 0 0 0 0 0", 1).label
     '1.属于国家秘密'
     """
