@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from xxgk.contract import codes
 from xxgk.contract.checks import Issue
-from xxgk.read.text import compact, decode, footnote_marks, normalize_cell, same_length_nfkc
+from xxgk.read.text import compact, decode, footnote_marks, has_marks, normalize_cell, same_length_nfkc
 
 # A printed number: plain, with thousands separators (1,774) or a decimal (9116.36); a sign for 增/减.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
@@ -189,7 +189,10 @@ class Line:
         """The numeric region after the label, None for an empty cell."""
         if self._shared:
             no = self.no
-            self._cells = [None if c is None else _new_value(Value, (c[0], no, *c[2:])) for c in self._cells]
+            self._cells = [
+                None if c is None else _new_value(Value, (c[0], no, c[2], c[3], c[4], c[5]))
+                for c in self._cells
+            ]
             self._shared = False
         return self._cells
 
@@ -221,7 +224,7 @@ def parse_value(token: str, line: int) -> Value | None:
     """
     token = token.strip()
     if token.isdigit() and token.isascii():  # most cells: a plain count, kept as an int (see Value)
-        return Value(int(token), line, token)
+        return _new_value(Value, (int(token), line, token, False, 0, False))  # (Value(...), without a call)
     if token in NOT_APPLICABLE:
         return Value(None, line, token)
     m = _NUMBER_UNIT.fullmatch(token)
@@ -366,7 +369,8 @@ def _row_from_cells(cells: tuple[str, ...], grid: bool) -> Line:
 
 
 def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> Line:
-    marks = "".join(footnote_marks(c) for c in cells)
+    joined = "\t".join(cells)  # most rows hold no mark at all: one look at the whole row says so
+    marks = "".join(footnote_marks(c) for c in cells) if "<" in joined or has_marks(joined) else ""
     cells_raw = [normalize_cell(c) for c in cells]
     width = len(cells_raw)
     while cells_raw and not cells_raw[-1] and not grid:
@@ -387,7 +391,7 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
             cells.append(None)
             trailing = True
         elif raw is None:
-            cells.extend(_new_value(Value, (*v[:4], i, *v[5:])) for v in values)
+            cells.extend(_new_value(Value, (v[0], v[1], v[2], v[3], i, v[5])) for v in values)
         else:
             cells.extend(values)
     if raw is not None and cells:
@@ -516,14 +520,14 @@ def at_columns(raw: str, cells: list[Value | None]) -> list[Value | None]:
     end = len(hay)
     for k in range(len(out) - 1, -1, -1):
         v = out[k]
-        if v is None or not v.raw:
+        if v is None or not v[2]:
             continue
-        tok = v.raw
+        tok = v[2]  # raw
         pos = hay.rfind(tok, 0, end)
         while pos >= 0 and not _stands_alone(hay, pos, pos + len(tok)):
             pos = hay.rfind(tok, 0, pos + len(tok) - 1)
         if pos >= 0:
-            out[k] = _new_value(Value, (*v[:4], pos + 1, *v[5:]))
+            out[k] = _new_value(Value, (v[0], v[1], tok, v[3], pos + 1, v[5]))
             end = pos
     return out
 

@@ -208,6 +208,12 @@ def footnote_marks(text: str) -> str:
     )
 
 
+def has_marks(text: str) -> bool:
+    """Whether ``text`` holds a character that can be a footnote mark (markup aside): without one,
+    :func:`footnote_marks` of it, and of every part of it, is empty."""
+    return _MARKS.search(text) is not None
+
+
 def _beside_number(m: re.Match) -> bool:
     s, i, j = m.string, m.start(), m.end()
     return (i > 0 and s[i - 1] in _DIGITS) or (j < len(s) and s[j] in _DIGITS)
