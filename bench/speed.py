@@ -8,7 +8,9 @@
     default the commit issue 14's work started from), on the same synthetic corpus. Two versions of the
     package cannot live in one interpreter, so each round parses the corpus in a fresh child process per
     version, the versions alternating (A B A B …) so that machine load hits both alike; the old code is
-    ``git archive BASE lib`` unpacked in a temp folder and put first on the child's PYTHONPATH.
+    ``git archive BASE lib`` unpacked in a temp folder and put first on the child's PYTHONPATH. Each child
+    first parses a tenth as many other reports (another seed): imports done, caches holding what reports
+    share, but not this corpus's own lines.
 
     python bench/speed.py                          # both, the data/raw PDFs (+ --pdfs FOLDER …)
     python bench/speed.py --pdf-only --pdfs /tmp/pdfs --repeats 10
@@ -110,11 +112,12 @@ def write_corpus(folder: Path, n: int, seed: int) -> None:
         (folder / f"s{i:05d}.txt").write_text(text, encoding="utf-8")
 
 
-def child(folder: str) -> None:
-    """In a fresh process: parse the folder once (warm-up: imports and caches), then again timed."""
+def child(folder: str, warm: str) -> None:
+    """In a fresh process: parse the ``warm`` folder (imports; caches filled with rows any corpus shares,
+    not with this corpus's own lines), then the folder, timed."""
     import xxgk
 
-    xxgk.parse_many([folder])
+    xxgk.parse_many([warm])
     c, w = time.process_time(), time.perf_counter()
     tables = xxgk.parse_many([folder])
     out = {"cpu": time.process_time() - c, "wall": time.perf_counter() - w, "n": len(tables["reports"])}
@@ -134,15 +137,17 @@ def unpack(ref: str, into: Path) -> Path:
 def text_side_by_side(n: int, rounds: int, base: str, seed: int) -> None:
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-speed-") as tmp:
         tmp = Path(tmp)
-        corpus = tmp / "corpus"
+        corpus, warm = tmp / "corpus", tmp / "warm"
         corpus.mkdir()
+        warm.mkdir()
         write_corpus(corpus, n, seed)
+        write_corpus(warm, max(n // 10, 1), seed + 1000)
         versions = {f"base {base}": unpack(base, tmp), "this checkout": ROOT / "lib"}
         runs: dict[str, list[dict]] = {v: [] for v in versions}
         for _ in range(rounds):
             for name, lib in versions.items():
                 env = {**os.environ, "PYTHONPATH": str(lib)}
-                cmd = [sys.executable, __file__, "--child", str(corpus)]
+                cmd = [sys.executable, __file__, "--child", str(corpus), str(warm)]
                 out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
                 runs[name].append(json.loads(out.strip().splitlines()[-1]))
         print(
@@ -174,10 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--base", default=BASE, help=f"commit to compare the text path with (default {BASE})")
     p.add_argument("--pdf-only", action="store_true")
     p.add_argument("--text-only", action="store_true")
-    p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        child(args.child)
+        child(*args.child)
         return 0
     if not args.text_only:
         paths = sorted((ROOT / "data" / "raw").glob("*.pdf"))
