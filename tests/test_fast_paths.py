@@ -1,0 +1,94 @@
+"""Issue 14 §4–§5: each shortcut taken for speed gives what the general path gives.
+
+Cached rows are copies, never shared state; a count printed as plain digits is an int and every other
+printed number stays a Decimal (a sign is still seen); the garbage collector's freezing ends with the
+corpus. Speed itself is measured in bench/speed.py, not here.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from decimal import Decimal
+
+import pandas as pd
+
+import xxgk
+from xxgk.contract.identities import fmt
+from xxgk.read.lines import line_from_cells, parse_value
+from xxgk.run.pipeline import fewer_collections
+
+ROW = ["(一)予以公开", "5", "0", "", "/", "1", "0", "6"]
+
+
+def test_a_table_row_read_twice_is_two_lines_each_with_its_own_number():
+    first = line_from_cells(list(ROW), 7, grid=True)
+    second = line_from_cells(list(ROW), 31, grid=True)  # the same row in another report: from the cache
+    assert [c.line for c in second.cells if c] == [31] * 6
+    assert [c.line for c in first.cells if c] == [7] * 6  # the first copy is not renumbered by the second
+    assert [c.col for c in second.cells if c] == [2, 3, 5, 6, 7, 8]  # grid columns, the blank one skipped
+    assert second.cells[2] is None and second.label == first.label == "(一)予以公开"
+    second.cells[0] = None  # a caller changing its copy changes no other copy
+    assert line_from_cells(list(ROW), 9, grid=True).cells[0].number == 5
+
+
+def test_a_count_in_plain_digits_is_an_int_and_other_printed_numbers_stay_decimal():
+    assert type(parse_value("0012", 1).number) is int and parse_value("0012", 1).number == 12
+    for printed, number in (("1,774", Decimal(1774)), ("9116.36", Decimal("9116.36")), ("-0", Decimal("-0"))):
+        assert type(parse_value(printed, 1).number) is Decimal and parse_value(printed, 1).number == number
+    assert parse_value("-0", 1).number.is_signed()  # the sign a count never prints is still seen
+    assert [fmt(n) for n in (12, Decimal("12.0"), Decimal("1.50"), 3 + Decimal(4))] == [
+        "12",
+        "12",
+        "1.50",
+        "7",
+    ]
+
+
+def test_a_signed_zero_is_still_refused_as_a_count_and_plain_counts_are_read(tmp_path):
+    rows = [
+        "三、收到和处理政府信息公开申请情况",
+        "一、本年新收政府信息公开申请数量\t-0\t0\t0\t0\t0\t0\t3",
+        "二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1",
+    ]
+    path = tmp_path / "r.txt"
+    path.write_text("某县人民政府2022年政府信息公开工作年度报告\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    tables = xxgk.parse(path)
+    req = tables["requests"]
+    new = req[req["row_code"] == "new_received"]["count"].tolist()
+    assert pd.isna(new[0]) and new[1:] == [0, 0, 0, 0, 0, 3]
+    assert req[req["row_code"] == "carried_over"]["count"].tolist() == [1, 0, 0, 0, 0, 0, 1]
+    issues = tables["issues"]
+    refused = issues[issues["check"] == "not_a_count"]["message"].tolist()
+    assert len(refused) == 1 and "'-0'" in refused[0]
+    assert "parser_error" not in set(issues["check"])
+
+
+class _Node:
+    """An object that can be part of a reference cycle (and be watched by a weak reference)."""
+
+
+def test_the_collector_freezes_what_survives_while_a_corpus_is_parsed_and_thaws_it_after():
+    assert gc.get_freeze_count() == 0
+    with fewer_collections():
+        kept = [_Node() for _ in range(100)]
+        gc.collect(1)  # a collection of an older generation: what survived it is frozen
+        assert gc.get_freeze_count() >= len(kept)
+        cycle = _Node()
+        cycle.me = cycle
+        watch = weakref.ref(cycle)
+        del cycle
+        gc.collect(0)  # a young cycle is still collected
+        assert watch() is None
+    assert gc.get_freeze_count() == 0 and gc.get_threshold()[0] < 100_000
+
+
+def test_what_the_caller_froze_stays_frozen():
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with fewer_collections():
+            gc.collect(1)
+        assert gc.get_freeze_count() >= before
+    finally:
+        gc.unfreeze()
