@@ -92,3 +92,23 @@ def test_what_the_caller_froze_stays_frozen():
         assert gc.get_freeze_count() >= before
     finally:
         gc.unfreeze()
+
+
+def test_number_columns_built_through_arrow_equal_pandas_conversion_and_can_be_edited():
+    from xxgk.contract.schema import _array
+
+    cases = [[1, None, 3], [1.5, None, 2], [], [None], [2**60 + 1, 1], [2**63, 1], [True, 1], [1.0, 2]]
+    for values in cases:
+        for dtype in ("Int64", "Float64"):
+            try:
+                expected = pd.array(values, dtype=dtype)
+            except (TypeError, ValueError) as err:  # pandas refuses: so does the table (a float is no count)
+                try:
+                    _array(values, dtype)
+                except type(err):
+                    continue
+                raise AssertionError(f"{values} as {dtype} should be refused") from None
+            got = _array(values, dtype)
+            assert got.dtype == expected.dtype and got.equals(expected), (values, dtype)
+            if len(got):
+                got[0] = 7  # a column of the output may be edited in place
