@@ -112,3 +112,14 @@ def test_number_columns_built_through_arrow_equal_pandas_conversion_and_can_be_e
             assert got.dtype == expected.dtype and got.equals(expected), (values, dtype)
             if len(got):
                 got[0] = 7  # a column of the output may be edited in place
+
+
+def test_the_footnote_mark_classes_written_as_ranges_hold_exactly_the_marks():
+    from xxgk.read import text
+
+    marks, digit_like = set(text._MARK_CHARS), set(text._DIGIT_MARKS)
+    assert {"²", "①", "⒈", "❶", "⓫", "🄁", "※", "*"} <= marks and not marks & set("0123456789一")
+    for code in range(0x30000):
+        ch = chr(code)
+        assert (text._MARKS.fullmatch(ch) is not None) == (ch in marks), hex(code)
+        assert (text._DIGIT_LIKE.fullmatch(ch) is not None) == (ch in digit_like), hex(code)
