@@ -123,3 +123,34 @@ def test_the_footnote_mark_classes_written_as_ranges_hold_exactly_the_marks():
         ch = chr(code)
         assert (text._MARKS.fullmatch(ch) is not None) == (ch in marks), hex(code)
         assert (text._DIGIT_LIKE.fullmatch(ch) is not None) == (ch in digit_like), hex(code)
+
+
+def test_tab_rows_of_plain_counts_get_the_columns_the_search_finds(monkeypatch):
+    """A tab row's numbers are placed at their cells' starts without searching the line, when only plain
+    counts and blanks follow the label; on random rows (marks, units, glued cells, full-width digits,
+    stray digits in text) that gives exactly what at_columns' search gives, and is taken often."""
+    import random
+
+    from xxgk.read import lines
+
+    rng = random.Random(5)
+    tokens = ["0", "12", "007", " 5 ", "", "  ", "/", "-", "1,234", "15件", "0 0", "１２", "**", "<b>3</b>"]
+    tokens += ["66²", "x5y", "3.5", "二十", "\u3000", "12 "]
+    labels = ["(一)予以公开", "规章", "", "1.属于国家秘密", "12", "a5"]
+    direct = lines._at_cell_starts
+    taken = []
+
+    def counted(*args):
+        located = direct(*args)
+        taken.append(located is not None)
+        return located
+
+    for _ in range(3000):
+        printed = [rng.choice(labels)] + [rng.choice(tokens) for _ in range(rng.randrange(9))]
+        raw = "\t".join(printed)
+        monkeypatch.setattr(lines, "_at_cell_starts", counted)
+        fast = lines._line_from_cells(printed, 3, False, raw)
+        monkeypatch.setattr(lines, "_at_cell_starts", lambda *args: None)
+        searched = lines._line_from_cells(printed, 3, False, raw)
+        assert [c and tuple(c) for c in fast.cells] == [c and tuple(c) for c in searched.cells], raw
+    assert sum(taken) > 200

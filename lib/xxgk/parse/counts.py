@@ -37,6 +37,10 @@ SIGNED_MEASURES = frozenset({"change"})
 def refuse_unreadable(report: Report) -> None:
     """Every cell of tables 二, 三 and 四 that prints no usable number is set to NA, with an issue."""
     for table, rows, columns in (("三", report.requests, _APPLICANTS), ("四", report.reviews, _OUTCOMES)):
+        if _PLAIN_COUNTS.fullmatch(
+            "\t".join([c[2] for cells in rows.values() for c in cells if c is not None])
+        ):
+            continue  # every row of the table is plain (the usual case): one look for the whole table
         for code, cells in rows.items():
             if _PLAIN_COUNTS.fullmatch("\t".join(map(_RAW, filter(None, cells)))):  # most rows (tested in C)
                 continue

@@ -369,6 +369,7 @@ def _row_from_cells(cells: tuple[str, ...], grid: bool) -> Line:
 
 
 def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> Line:
+    printed = cells
     joined = "\t".join(cells)  # most rows hold no mark at all: one look at the whole row says so
     marks = "".join(footnote_marks(c) for c in cells) if "<" in joined or has_marks(joined) else ""
     cells_raw = [normalize_cell(c) for c in cells]
@@ -395,7 +396,12 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
         else:
             cells.extend(values)
     if raw is not None and cells:
-        cells = at_columns(raw, cells)
+        # a tab row of plain counts and blanks: each number stands at its cell's start (what at_columns
+        # would find, without searching); anything else is searched for
+        located = (
+            _at_cell_starts(printed, last_text_before + 1, cells) if joined == raw and not trailing else None
+        )
+        cells = located if located is not None else at_columns(raw, cells)
     if not any(c is not None for c in cells) and not (grid and label_cells):
         cells = []  # a grid row's blank cells after a label are kept: a row printed blank, not absent
     return Line(
@@ -410,6 +416,35 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
         trimmed=len(cells_raw) < width,
         marks=marks,
     )
+
+
+def _at_cell_starts(printed: list[str], first: int, cells: list[Value | None]) -> list[Value | None] | None:
+    """The cells of a tab row with ``col`` set to where each printed number starts, when the numeric region
+    (from cell ``first`` on) is plain counts, one a cell, and blanks: then :func:`at_columns`, searching
+    back from the line's end, finds each number exactly there (only white space and tabs lie between
+    them). None when the region holds anything else (a mark, a unit, two numbers in a cell…)."""
+    out: list[Value | None] = []
+    start = sum(len(c) + 1 for c in printed[:first])  # where cell ``first`` starts in the line
+    k = 0
+    for cell in printed[first:]:
+        token = cell.strip()
+        v = cells[k] if k < len(cells) else _PAST_END
+        if not token and v is None:  # a blank cell
+            out.append(None)
+        elif not token and v is _PAST_END:  # a blank cell the row's end dropped
+            pass
+        elif v is not None and v is not _PAST_END and v[2] == token and token.isdigit() and token.isascii():
+            out.append(
+                _new_value(Value, (v[0], v[1], token, v[3], start + len(cell) - len(cell.lstrip()) + 1, v[5]))
+            )
+        else:
+            return None
+        k += v is not _PAST_END
+        start += len(cell) + 1
+    return out if k == len(cells) else None
+
+
+_PAST_END = object()
 
 
 _STARTS_CELLS = frozenset({"values", "odd"})  # kinds of cell that open a row's numeric region
