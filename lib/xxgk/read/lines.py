@@ -379,7 +379,11 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
     nonempty = {c for c in cells_raw if c}
     if len(nonempty) == 1 and is_page_number(next(iter(nonempty))):  # a page number, alone or spanned
         return Line(no, next(iter(nonempty)), "", "", [], delimited=True, grid=grid, furniture=True)
-    kinds = [_cell_kind(cell, no) for cell in cells_raw]
+    kinds = (
+        [_cell_kind_0(cell) for cell in cells_raw]
+        if no == 0
+        else [_cell_kind(cell, no) for cell in cells_raw]
+    )
     first_value = next((i for i, (k, _) in enumerate(kinds) if k in _STARTS_CELLS), len(kinds))
     label_cells = [cells_raw[i] for i in range(first_value) if kinds[i][0] in _LABEL_KINDS]
     last_text_before = max((i for i in range(first_value) if kinds[i][0] in _LABEL_KINDS), default=-1)
@@ -446,6 +450,10 @@ def _at_cell_starts(printed: list[str], first: int, cells: list[Value | None]) -
 
 _PAST_END = object()
 
+
+# A cached line's cells are read as line 0 (renumbered when a copy is read): each distinct cell ("0", "/",
+# a label) is read once per corpus. (The values are tuples, and callers copy the list.)
+_cell_kind_0 = lru_cache(maxsize=1 << 16)(lambda cell: _cell_kind(cell, 0))
 
 _STARTS_CELLS = frozenset({"values", "odd"})  # kinds of cell that open a row's numeric region
 _LABEL_KINDS = frozenset({"text", "loose"})  # kinds of cell that are label text before that region
