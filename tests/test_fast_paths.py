@@ -154,3 +154,63 @@ def test_tab_rows_of_plain_counts_get_the_columns_the_search_finds(monkeypatch):
         searched = lines._line_from_cells(printed, 3, False, raw)
         assert [c and tuple(c) for c in fast.cells] == [c and tuple(c) for c in searched.cells], raw
     assert sum(taken) > 200
+
+
+def _agencies_by_pandas_groups(reports: pd.DataFrame) -> pd.DataFrame:
+    """The agencies table as it was built before issue 14, one pandas group per agency: the reference."""
+    from xxgk.contract import schema
+    from xxgk.output.agencies import _REGION
+
+    have = reports[reports["agency_id"].notna()]
+    records = []
+    for aid, group in have.groupby("agency_id", sort=True):
+        first = group.iloc[0]
+        years = group["year"].dropna()
+        usable = group[(group["status"] != "failed") & group["year"].notna()]
+        seen = pd.concat([group["agency_name"], group["agency"], group["manifest_agency"]]).dropna()
+        records.append(
+            {
+                "agency_id": aid,
+                **{k: (None if pd.isna(first[k]) else first[k]) for k in _REGION},
+                "names": " | ".join(dict.fromkeys(str(n) for n in seen)),
+                "first_year": int(years.min()) if len(years) else None,
+                "last_year": int(years.max()) if len(years) else None,
+                "n_reports": len(group),
+                "n_years": usable["year"].nunique(),
+            }
+        )
+    return schema.frame("agencies", records)
+
+
+def test_the_agencies_table_read_from_columns_equals_one_pandas_group_per_agency():
+    import random
+
+    from xxgk.contract import schema
+    from xxgk.output.agencies import agencies_table
+
+    rng = random.Random(3)
+    names = ["某县人民政府", "某县政府", None, "某市教育局"]
+    records = [
+        {
+            "report_id": f"r{i}",
+            "agency_id": rng.choice(["b2", "a1", "c3", None]),
+            "agency_name": rng.choice(names),
+            "agency": rng.choice(names),
+            "manifest_agency": rng.choice(names),
+            "province": rng.choice(["福建省", None]),
+            "adcode": rng.choice(["350128", None]),
+            "year": rng.choice([2021, 2022, None]),
+            "status": rng.choice(["ok", "incomplete", "failed"]),
+        }
+        for i in range(200)
+    ]
+    records += [  # an agency whose 2020 report failed: one year counted, both years covered
+        {"report_id": "d1", "agency_id": "d4", "year": 2020, "status": "failed", "agency": "某区司法局"},
+        {"report_id": "d2", "agency_id": "d4", "year": 2021, "status": "ok"},
+    ]
+    reports = schema.frame("reports", records)
+    assert len(reports["agency_id"].dropna().unique()) == 4
+    table = agencies_table(reports)
+    pd.testing.assert_frame_equal(table, _agencies_by_pandas_groups(reports))
+    d4 = table[table["agency_id"] == "d4"].iloc[0]
+    assert (d4["n_years"], d4["first_year"], d4["names"]) == (1, 2020, "某区司法局")
