@@ -12,6 +12,7 @@ import weakref
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 
 import xxgk
 from xxgk.contract.identities import fmt
@@ -94,6 +95,7 @@ def test_what_the_caller_froze_stays_frozen():
         gc.unfreeze()
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")  # pandas, on 2**63
 def test_number_columns_built_through_arrow_equal_pandas_conversion_and_can_be_edited():
     from xxgk.contract.schema import _array
 
