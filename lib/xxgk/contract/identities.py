@@ -92,12 +92,14 @@ def any_none(numbers) -> bool:
     return any(n is None for n in numbers)
 
 
-def fmt(n: Decimal) -> str:
+def fmt(n: int | Decimal) -> str:
     """A number as an issue prints it: whole numbers without a decimal point.
 
-    >>> fmt(Decimal("12.0")), fmt(Decimal("1.50"))
-    ('12', '1.50')
+    >>> fmt(Decimal("12.0")), fmt(Decimal("1.50")), fmt(7)
+    ('12', '1.50', '7')
     """
+    if type(n) is int:  # a count read from plain digits, or a sum of them
+        return str(n)
     return format(n.normalize(), "f") if n == n.to_integral() else str(n)
 
 

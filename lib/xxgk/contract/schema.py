@@ -200,4 +200,32 @@ def _array(values: list, dtype: str):
             return pd.array(pa.array(values, type=pa.large_string()), dtype=dtype)
         except (pa.ArrowTypeError, pa.ArrowInvalid):  # a value that is not a str: let pandas convert it
             pass
+    elif dtype in _NUMBERS:
+        numbers = _numbers(values, dtype)
+        if numbers is not None:
+            return numbers
     return pd.array(values, dtype=dtype)
+
+
+_NUMBERS = {"Int64": (pd.arrays.IntegerArray, "int64"), "Float64": (pd.arrays.FloatingArray, "double")}
+
+
+def _numbers(values: list, dtype: str):
+    """A list of ints (and floats, for Float64) and None as a nullable pandas array, through Arrow (twice as
+    fast as pandas' conversion); None when the list holds anything else (pandas converts it, or says why).
+    Arrow infers the type from the values: a float is never made an int."""
+    try:
+        array = pa.array(values)
+    except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
+        return None
+    kind, arrow_type = _NUMBERS[dtype]
+    if str(array.type) not in ("null", "int64", arrow_type):
+        return None  # (bools, strings, Decimals…)
+    try:
+        array = array.cast(arrow_type)  # (safe: an int that is not exactly a float raises)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    mask = array.is_null().to_numpy(zero_copy_only=False, writable=True)
+    return kind(
+        array.fill_null(0).to_numpy(zero_copy_only=False, writable=True), mask
+    )  # (a table may be edited)

@@ -118,12 +118,18 @@ def _extend_cells(
     columns["report_id"].extend([rid] * len(cells))
     for name, values in keys.items():
         columns[name].extend(values)
-    columns[value_column].extend([None if c is None else _count(c.number) for c in cells])
-    columns["cell_status"].extend(["missing" if c is None else c.status for c in cells])
-    lines = [None if c is None else c.line for c in cells]
+    # (Most cells are a printed count, an int: they take the short branch of each expression.)
+    columns[value_column].extend([_count(c[0]) if c is not None else None for c in cells])
+    columns["cell_status"].extend(
+        [
+            "missing" if c is None else "printed" if c[0] is not None and not (c[3] or c[5]) else c.status
+            for c in cells
+        ]
+    )
+    lines = [None if c is None else c[1] for c in cells]
     columns["source_line"].extend(lines)
     pages, grid = report.line_pages, report.line_cells
-    columns["source_page"].extend([pages.get(n) for n in lines] if pages else [None] * len(cells))
+    columns["source_page"].extend(list(map(pages.get, lines)) if pages else [None] * len(cells))
     if not grid:
         columns["source_column"].extend([c.col or None if c is not None else None for c in cells])
         columns["source_cell"].extend([None] * len(cells))
@@ -141,9 +147,9 @@ def _extend_cells(
 
 
 def _count(number):
-    """A Decimal as an int when whole (counts), else a float (fees in 10k yuan); None stays None."""
-    if number is None:
-        return None
+    """A number as an int when whole (counts), else a float (fees in 10k yuan); None stays None."""
+    if number is None or type(number) is int:  # (most cells: read as an int from plain digits)
+        return number
     return int(number) if number == number.to_integral() else float(number)
 
 

@@ -12,11 +12,12 @@ a number too large to be a count (digits glued by the extraction). Every refused
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from operator import itemgetter
 
 from xxgk.contract import codes
 from xxgk.parse.report import Report
-from xxgk.read.lines import Value
+from xxgk.read.lines import Value, is_whole
 
 #: No count in a report comes near this (the largest are in the millions); a larger number is digits glued
 #: by the extraction, and beyond 2**63 it would not even fit the Int64 count column.
@@ -36,6 +37,10 @@ SIGNED_MEASURES = frozenset({"change"})
 def refuse_unreadable(report: Report) -> None:
     """Every cell of tables 二, 三 and 四 that prints no usable number is set to NA, with an issue."""
     for table, rows, columns in (("三", report.requests, _APPLICANTS), ("四", report.reviews, _OUTCOMES)):
+        if _PLAIN_COUNTS.fullmatch(
+            "\t".join([c[2] for cells in rows.values() for c in cells if c is not None])
+        ):
+            continue  # every row of the table is plain (the usual case): one look for the whole table
         for code, cells in rows.items():
             if _PLAIN_COUNTS.fullmatch("\t".join(map(_RAW, filter(None, cells)))):  # most rows (tested in C)
                 continue
@@ -57,7 +62,7 @@ def _refusal(cell: Value | None, counts: bool, money: bool = False) -> str:
         return ""
     if cell.number is None:
         return "not_a_number" if cell.unreadable else ""
-    if counts and cell.number.is_signed():  # (-0 too: a minus sign is never printed on a count)
+    if counts and _signed(cell.number):  # (-0 too: a minus sign is never printed on a count)
         return "not_a_count"
     if money:
         return ""
@@ -65,10 +70,15 @@ def _refusal(cell: Value | None, counts: bool, money: bool = False) -> str:
         return "not_a_count"
     # (A decimal has a "." in its printed form, and a number of 10**15 or more 16 characters.)
     if ("." in cell.raw or len(cell.raw) > 15) and (
-        cell.number != cell.number.to_integral_value() or abs(cell.number) >= MAX_COUNT
+        not is_whole(cell.number) or abs(cell.number) >= MAX_COUNT
     ):
         return "not_a_count"
     return ""
+
+
+def _signed(number: int | Decimal) -> bool:
+    """Printed with a minus sign (an int is read from plain digits only: never)."""
+    return False if type(number) is int else number.is_signed()
 
 
 def _refuse(report: Report, check: str, key: tuple, cell: Value, where: str) -> None:

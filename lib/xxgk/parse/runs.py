@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from xxgk.read.lines import Value
+from xxgk.read.lines import Value, is_whole
 
 #: Most candidates a run may have to be solved (more: NA with an issue). Real rows have one to a few dozen.
 MAX_CANDIDATES = 500
@@ -395,7 +395,7 @@ def _compile(
                 own.append((*where[cell], sign))
             elif known.get(cell) is not None:
                 number = known[cell]
-                constant += sign * (int(number) if number == number.to_integral_value() else number)
+                constant += sign * (int(number) if is_whole(number) else number)
             else:
                 break
         else:

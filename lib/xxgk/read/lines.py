@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from xxgk.contract import codes
 from xxgk.contract.checks import Issue
-from xxgk.read.text import compact, decode, footnote_marks, normalize_cell, same_length_nfkc
+from xxgk.read.text import compact, decode, footnote_marks, has_marks, normalize_cell, same_length_nfkc
 
 # A printed number: plain, with thousands separators (1,774) or a decimal (9116.36); a sign for 增/减.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
@@ -99,9 +99,13 @@ class Value(NamedTuple):
 
     A named tuple: a report holds hundreds of them and most are copies of a cached line's cells, so they
     must be cheap to make (and, being tuples, they cannot be changed after the fact).
+
+    A count printed as plain digits (most cells) is an ``int``; anything else printed (a sign, a decimal
+    point, thousands separators, a unit) a ``Decimal``. The two compare and add exactly with each other;
+    ints make the identities' sums and the output columns several times cheaper than Decimal arithmetic.
     """
 
-    number: Decimal | None
+    number: int | Decimal | None
     line: int
     raw: str
     derived: bool = False  # placed by the identities (a glued digit run split, a scrambled row paired)
@@ -122,6 +126,15 @@ class Value(NamedTuple):
     def unreadable(self) -> bool:
         """Printed where a number stands but not a number (15件, 约15, 二十一): NA, with an issue."""
         return self.number is None and self.raw not in NOT_APPLICABLE and not self.ocr
+
+
+def is_whole(number: int | Decimal) -> bool:
+    """A whole number: an int (a count printed as plain digits), or a Decimal without a fraction.
+
+    >>> is_whole(3), is_whole(Decimal("12.0")), is_whole(Decimal("1.5"))
+    (True, True, False)
+    """
+    return type(number) is int or number == number.to_integral_value()
 
 
 class Line:
@@ -176,7 +189,10 @@ class Line:
         """The numeric region after the label, None for an empty cell."""
         if self._shared:
             no = self.no
-            self._cells = [None if c is None else _new_value(Value, (c[0], no, *c[2:])) for c in self._cells]
+            self._cells = [
+                None if c is None else _new_value(Value, (c[0], no, c[2], c[3], c[4], c[5]))
+                for c in self._cells
+            ]
             self._shared = False
         return self._cells
 
@@ -207,8 +223,8 @@ def parse_value(token: str, line: int) -> Value | None:
     True
     """
     token = token.strip()
-    if token.isdigit() and token.isascii():  # most cells: a plain count
-        return Value(Decimal(token), line, token)
+    if token.isdigit() and token.isascii():  # most cells: a plain count, kept as an int (see Value)
+        return _new_value(Value, (int(token), line, token, False, 0, False))  # (Value(...), without a call)
     if token in NOT_APPLICABLE:
         return Value(None, line, token)
     m = _NUMBER_UNIT.fullmatch(token)
@@ -225,14 +241,18 @@ def split_line(raw: str, no: int) -> Line:
 
     >>> ln = split_line("\\t(二)\\t部分公开(区分处理的,只计\\t\\t0\\t0\\t0\\t0\\t0\\t0\\t", 44)
     >>> ln.label, [c.number if c else None for c in ln.cells][:3]
-    ('(二)部分公开(区分处理的,只计', [None, Decimal('0'), Decimal('0')])
+    ('(二)部分公开(区分处理的,只计', [None, 0, 0])
     >>> split_line("1.属于国家秘密 0 0 0 0 0 0 0", 1).label
     '1.属于国家秘密'
     """
     if len(raw) > _CACHED_LENGTH:
         return _split_line(raw, no)
-    proto = _split_short(raw)
-    line = _new_line(Line)  # a copy of every field, renumbered; the cells are renumbered only when read
+    return _renumbered(_split_short(raw), no)
+
+
+def _renumbered(proto: Line, no: int) -> Line:
+    """A copy of a cached line (numbered 0) as line ``no``; its cells are renumbered only when read."""
+    line = _new_line(Line)
     line.no, line.text, line.label, line.last_label = no, proto.text, proto.label, proto.last_label
     line._cells, line._shared, line._values = proto._cells, bool(proto._cells), None
     line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
@@ -329,8 +349,29 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
     PDF, markdown pipes) keeps them, since there a blank total cell is a blank, not nothing.
     ``raw``: the text line the cells were split from (tab and pipe rows): each value's ``col`` is then its
     character column in it; without it (a table reader's row) ``col`` is the value's 1-based grid column.
+
+    A table reader's row (no ``raw``) is read once per corpus and later copies only renumbered, as
+    :func:`split_line` does for short text lines: table rows and headers recur across reports.
     """
-    marks = "".join(footnote_marks(c) for c in cells)
+    if raw is None and sum(map(len, cells)) <= _CACHED_ROW_CHARS:
+        return _renumbered(_row_from_cells(tuple(cells), grid), no)
+    return _line_from_cells(cells, no, grid, raw)
+
+
+#: A table reader's row up to this many characters is cached by :func:`line_from_cells` (a table row;
+#: a page-frame row read as one cell holds a paragraph and is not).
+_CACHED_ROW_CHARS = 240
+
+
+@lru_cache(maxsize=1 << 15)
+def _row_from_cells(cells: tuple[str, ...], grid: bool) -> Line:
+    return _line_from_cells(list(cells), 0, grid, None)
+
+
+def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> Line:
+    printed = cells
+    joined = "\t".join(cells)  # most rows hold no mark at all: one look at the whole row says so
+    marks = "".join(footnote_marks(c) for c in cells) if "<" in joined or has_marks(joined) else ""
     cells_raw = [normalize_cell(c) for c in cells]
     width = len(cells_raw)
     while cells_raw and not cells_raw[-1] and not grid:
@@ -338,7 +379,11 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
     nonempty = {c for c in cells_raw if c}
     if len(nonempty) == 1 and is_page_number(next(iter(nonempty))):  # a page number, alone or spanned
         return Line(no, next(iter(nonempty)), "", "", [], delimited=True, grid=grid, furniture=True)
-    kinds = [_cell_kind(cell, no) for cell in cells_raw]
+    kinds = (
+        [_cell_kind_0(cell) for cell in cells_raw]
+        if no == 0
+        else [_cell_kind(cell, no) for cell in cells_raw]
+    )
     first_value = next((i for i, (k, _) in enumerate(kinds) if k in _STARTS_CELLS), len(kinds))
     label_cells = [cells_raw[i] for i in range(first_value) if kinds[i][0] in _LABEL_KINDS]
     last_text_before = max((i for i in range(first_value) if kinds[i][0] in _LABEL_KINDS), default=-1)
@@ -351,11 +396,16 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
             cells.append(None)
             trailing = True
         elif raw is None:
-            cells.extend(_new_value(Value, (*v[:4], i, *v[5:])) for v in values)
+            cells.extend(_new_value(Value, (v[0], v[1], v[2], v[3], i, v[5])) for v in values)
         else:
             cells.extend(values)
     if raw is not None and cells:
-        cells = at_columns(raw, cells)
+        # a tab row of plain counts and blanks: each number stands at its cell's start (what at_columns
+        # would find, without searching); anything else is searched for
+        located = (
+            _at_cell_starts(printed, last_text_before + 1, cells) if joined == raw and not trailing else None
+        )
+        cells = located if located is not None else at_columns(raw, cells)
     if not any(c is not None for c in cells) and not (grid and label_cells):
         cells = []  # a grid row's blank cells after a label are kept: a row printed blank, not absent
     return Line(
@@ -371,6 +421,39 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
         marks=marks,
     )
 
+
+def _at_cell_starts(printed: list[str], first: int, cells: list[Value | None]) -> list[Value | None] | None:
+    """The cells of a tab row with ``col`` set to where each printed number starts, when the numeric region
+    (from cell ``first`` on) is plain counts, one a cell, and blanks: then :func:`at_columns`, searching
+    back from the line's end, finds each number exactly there (only white space and tabs lie between
+    them). None when the region holds anything else (a mark, a unit, two numbers in a cell…)."""
+    out: list[Value | None] = []
+    start = sum(len(c) + 1 for c in printed[:first])  # where cell ``first`` starts in the line
+    k = 0
+    for cell in printed[first:]:
+        token = cell.strip()
+        v = cells[k] if k < len(cells) else _PAST_END
+        if not token and v is None:  # a blank cell
+            out.append(None)
+        elif not token and v is _PAST_END:  # a blank cell the row's end dropped
+            pass
+        elif v is not None and v is not _PAST_END and v[2] == token and token.isdigit() and token.isascii():
+            out.append(
+                _new_value(Value, (v[0], v[1], token, v[3], start + len(cell) - len(cell.lstrip()) + 1, v[5]))
+            )
+        else:
+            return None
+        k += v is not _PAST_END
+        start += len(cell) + 1
+    return out if k == len(cells) else None
+
+
+_PAST_END = object()
+
+
+# A cached line's cells are read as line 0 (renumbered when a copy is read): each distinct cell ("0", "/",
+# a label) is read once per corpus. (The values are tuples, and callers copy the list.)
+_cell_kind_0 = lru_cache(maxsize=1 << 16)(lambda cell: _cell_kind(cell, 0))
 
 _STARTS_CELLS = frozenset({"values", "odd"})  # kinds of cell that open a row's numeric region
 _LABEL_KINDS = frozenset({"text", "loose"})  # kinds of cell that are label text before that region
@@ -480,14 +563,14 @@ def at_columns(raw: str, cells: list[Value | None]) -> list[Value | None]:
     end = len(hay)
     for k in range(len(out) - 1, -1, -1):
         v = out[k]
-        if v is None or not v.raw:
+        if v is None or not v[2]:
             continue
-        tok = v.raw
+        tok = v[2]  # raw
         pos = hay.rfind(tok, 0, end)
         while pos >= 0 and not _stands_alone(hay, pos, pos + len(tok)):
             pos = hay.rfind(tok, 0, pos + len(tok) - 1)
         if pos >= 0:
-            out[k] = _new_value(Value, (*v[:4], pos + 1, *v[5:]))
+            out[k] = _new_value(Value, (v[0], v[1], tok, v[3], pos + 1, v[5]))
             end = pos
     return out
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+import struct
 import threading
 import time
 from bisect import bisect_left, bisect_right
@@ -427,18 +428,24 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
     box = pdfium_c.FS_RECTF()
     box_ref = ctypes.byref(box)
     chars: list[Char] = []
+    append, skip = chars.append, _SKIP
     for i, ch in enumerate(text):
-        if ch in _SKIP and (ch != " " or is_generated(handle, i)):
+        if ch in skip and (ch != " " or is_generated(handle, i)):
             continue  # a space pdfium inferred from a gap: words are split by our own gap rule below
         # The loose box spans the advance width and the font's ascent to descent: the width tells word
         # gaps apart from letter spacing, and the bottom is the same for every character of a line.
         loose_box(handle, i, box_ref)
-        left, top, right, bottom = box.left, height - box.top, box.right, height - box.bottom
+        left, top, right, bottom = _RECT(box)  # one read of the struct (left, top, right, bottom)
+        top, bottom = height - top, height - bottom
         if bottom - top > 40:  # a box far taller than text ever is: check it (below)
             left, top, right, bottom = _checked_box(handle, i, height, (left, top, right, bottom))
-        chars.append((ch, left, top, right, bottom, (left + right) / 2, (top + bottom) / 2))
+        append((ch, left, top, right, bottom, (left + right) / 2, (top + bottom) / 2))
     textpage.close()
     return chars
+
+
+# pdfium's FS_RECTF, four C floats: read at once rather than field by field (a read per character).
+_RECT = struct.Struct("4f").unpack_from
 
 
 # Not characters the page draws: pdfium's line breaks, and codes for glyphs it could not map. A space is
@@ -505,13 +512,14 @@ def _lines(chars: list[Char]) -> list[list[Char]]:
         return []
     chars = sorted(chars, key=_BOTTOM)
     lines = []
-    line = [chars[0]]
-    for char in chars[1:]:
-        if char[4] > line[-1][4] + _Y_TOLERANCE:
+    line = []
+    last = chars[0][4]
+    for char in chars:
+        if char[4] > last + _Y_TOLERANCE:  # (bottoms are sorted: the previous character's is the line's last)
             lines.append(line)
-            line = [char]
-        else:
-            line.append(char)
+            line = []
+        line.append(char)
+        last = char[4]
     lines.append(line)
     for line in lines:
         if len(line) > 1:
@@ -523,18 +531,19 @@ def _line_text(line: list[Char]) -> str:
     """A line's words joined by one space: a word ends at a space character, or where the next character
     starts left of the previous one's start or further than the tolerance right of its end."""
     out = []
-    prev = None
-    for char in line:
-        if char[0].isspace():
-            out.append(" ")
-            prev = None
+    append = out.append
+    prev_left = prev_right = prev_bottom = None
+    for ch, left, _, right, bottom, _, _ in line:
+        if ch.isspace():
+            append(" ")
+            prev_left = None
             continue
-        if prev is not None and (
-            char[1] < prev[1] or char[1] > prev[3] + _X_TOLERANCE or abs(char[4] - prev[4]) > _Y_TOLERANCE
+        if prev_left is not None and (
+            left < prev_left or left > prev_right + _X_TOLERANCE or abs(bottom - prev_bottom) > _Y_TOLERANCE
         ):
-            out.append(" ")
-        out.append(char[0])
-        prev = char
+            append(" ")
+        append(ch)
+        prev_left, prev_right, prev_bottom = left, right, bottom
     return " ".join("".join(out).split())
 
 

@@ -52,6 +52,7 @@ def rulings(page: pdfium.PdfPage, height: float, turn=None) -> list[tuple[str, f
     handle = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
     stack = [(handle, count_objects, get_object, (1, 0, 0, 1, 0, 0))]
     budget = MAX_SEGMENTS
+    out = _Out()
     while stack:
         parent, count, get, outer = stack.pop()
         n = count(parent)
@@ -60,12 +61,27 @@ def rulings(page: pdfium.PdfPage, height: float, turn=None) -> list[tuple[str, f
             obj = get(parent, j)
             kind = object_type(obj)
             if kind == _PATH:
-                budget -= _path_edges(obj, outer, height, edges, turn)
+                budget -= _path_edges(obj, outer, height, edges, turn, out)
             elif kind == _FORM:  # a form XObject: its own objects, placed by its matrix
-                stack.append((obj, form_count, form_object, _compose(_matrix(obj), outer)))
+                stack.append((obj, form_count, form_object, _compose(_matrix(obj, out), outer)))
             if budget < 0:
                 raise GridTooComplex(f"over {MAX_SEGMENTS} drawing operations, the budget of a page")
     return edges
+
+
+class _Out:
+    """The out-parameters of the per-path pdfium calls, made once per page rather than once per call (a
+    page paints hundreds of paths, and making the ctypes objects cost more than the calls)."""
+
+    def __init__(self) -> None:
+        self.ints = [ctypes.c_int() for _ in range(2)]
+        self.uints = [ctypes.c_uint() for _ in range(4)]
+        self.floats = [ctypes.c_float() for _ in range(4)]
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.int_refs = [ctypes.byref(v) for v in self.ints]
+        self.uint_refs = [ctypes.byref(v) for v in self.uints]
+        self.float_refs = [ctypes.byref(v) for v in self.floats]
+        self.matrix_ref = ctypes.byref(self.matrix)
 
 
 #: Drawing operations (objects, counting those inside forms each time a form is drawn, and path segments)
@@ -77,9 +93,9 @@ MAX_SEGMENTS = 100_000
 _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
 
 
-def _matrix(obj) -> tuple:
-    m = pdfium_c.FS_MATRIX()
-    object_matrix(obj, ctypes.byref(m))
+def _matrix(obj, out: _Out) -> tuple:
+    object_matrix(obj, out.matrix_ref)
+    m = out.matrix
     return m.a, m.b, m.c, m.d, m.e, m.f
 
 
@@ -90,43 +106,53 @@ def _compose(inner: tuple, outer: tuple) -> tuple:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _is_white(getter, obj) -> bool:
+def _is_white(getter, obj, out: _Out) -> bool:
     """White, or fully transparent: not seen on the page, so no ruling."""
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a))
-    return (r.value, g.value, b.value) == (255, 255, 255) or a.value == 0
+    getter(obj, *out.uint_refs)
+    r, g, b, a = out.uints
+    return (r.value == g.value == b.value == 255) or a.value == 0
 
 
-def _path_edges(obj, outer: tuple, height: float, edges: list, turn=None) -> int:
+def _path_edges(obj, outer: tuple, height: float, edges: list, turn, out: _Out) -> int:
     """Add the path's rulings to ``edges``; how many drawing operations it took (its segments, or 1)."""
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke))
-    filled = fill.value and not _is_white(fill_color, obj)
-    stroked = stroke.value and not _is_white(stroke_color, obj)
+    draw_mode(obj, *out.int_refs)
+    fill, stroke = out.ints
+    filled = fill.value and not _is_white(fill_color, obj, out)
+    stroked = stroke.value and not _is_white(stroke_color, obj, out)
     if not (filled or stroked):
         return 1  # unpainted, or painted white on white: WPS puts a white box behind every paragraph
     # A thin path is one ruling whatever its segments (a line, a hairline box): its bounds say where.
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    bounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
-    corners = [_apply(outer, x, y) for x in (left.value, right.value) for y in (bottom.value, top.value)]
-    corners = [(x, height - y) for x, y in corners]
-    if turn is not None:
-        corners = [turn(x, y) for x, y in corners]
-    x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
-    y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
+    bounds(obj, *out.float_refs)
+    left, bottom, right, top = (v.value for v in out.floats)
+    a, b, c, d, e, f = outer
+    xs, ys = [], []
+    for x in (left, right):
+        for y in (bottom, top):
+            px, py = a * x + c * y + e, height - (b * x + d * y + f)
+            if turn is not None:
+                px, py = turn(px, py)
+            xs.append(px)
+            ys.append(py)
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     if x1 - x0 <= _THIN and y1 - y0 >= 1:
         edges.append(("v", (x0 + x1) / 2, y0, y1))
         return 1
     if y1 - y0 <= _THIN and x1 - x0 >= 1:
         edges.append(("h", (y0 + y1) / 2, x0, x1))
         return 1
-    a, b, c, d, e, f = _compose(_matrix(obj), outer)
-    x, y = ctypes.c_float(), ctypes.c_float()
+    return _segment_edges(obj, outer, height, edges, turn, out)
+
+
+def _segment_edges(obj, outer: tuple, height: float, edges: list, turn, out: _Out) -> int:
+    """Add the edges of a path's straight segments; how many segments it has (at least 1)."""
+    a, b, c, d, e, f = _compose(_matrix(obj, out), outer)
+    x, y = out.floats[:2]
+    refs = out.float_refs[:2]
     start = current = None
     n = count_segments(obj)
     for k in range(n):
         segment = get_segment(obj, k)
-        segment_point(segment, ctypes.byref(x), ctypes.byref(y))
+        segment_point(segment, *refs)
         point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
         if turn is not None:
             point = turn(*point)
@@ -141,10 +167,6 @@ def _path_edges(obj, outer: tuple, height: float, edges: list, turn=None) -> int
             _edge(current, start, edges)
             current = start
     return max(n, 1)
-
-
-def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
-    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
 
 
 # A path no wider (or taller) than this is a line, whatever its shape (pdfplumber's hairline rectangles
@@ -287,10 +309,9 @@ def _group(cells: list[tuple]) -> list[list[tuple]]:
     owner: dict[tuple, int] = {}
     for i, (x0, top, x1, bottom) in enumerate(cells):
         for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
-            if corner in owner:
-                parent[root(i)] = root(owner[corner])
-            else:
-                owner[corner] = i
+            j = owner.setdefault(corner, i)
+            if j != i:
+                parent[root(i)] = root(j)
     groups: dict[int, list] = {}
     for i, cell in enumerate(cells):
         groups.setdefault(root(i), []).append(cell)

@@ -145,13 +145,33 @@ def _digit_like() -> str:
     )
 
 
-_DIGIT_MARKS = re.escape(_digit_like()) + "\u2776-\u2793\u24eb-\u24ff"  # and the dingbat ❶-➓, ⓫-⓿
+def _char_class(chars: str) -> str:
+    """A regex character class of ``chars`` written as ranges of consecutive code points: the same set,
+    but searched several times faster than a class listing each character (it is searched on every line).
+
+    >>> _char_class("abcx²")
+    '[a-cx²]'
+    """
+    codes = sorted(set(map(ord, chars)))
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return (
+        "[" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges) + "]"
+    )
+
+
+# and the dingbat ❶-➓, ⓫-⓿
+_DIGIT_MARKS = _digit_like() + "".join(map(chr, (*range(0x2776, 0x2794), *range(0x24EB, 0x2500))))
 _MARK_CHARS = _DIGIT_MARKS + "※*＊†‡§"
-_MARKS = re.compile(f"[{_MARK_CHARS}]+")
+_MARKS = re.compile(_char_class(_MARK_CHARS) + "+")
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
 _NUMERAL = _DIGITS | frozenset(".,．，")
 _CELL_EDGE = frozenset(" \t\u3000|")
-_DIGIT_LIKE = re.compile(f"[{_DIGIT_MARKS}]")
+_DIGIT_LIKE = re.compile(_char_class(_DIGIT_MARKS))
 
 
 def _unmark_number(m: re.Match) -> str:
@@ -206,6 +226,12 @@ def footnote_marks(text: str) -> str:
     return "".join(
         m.group() for m in _MARKS.finditer(text) if _beside_number(m) and not _EMPHASIS.fullmatch(m.group())
     )
+
+
+def has_marks(text: str) -> bool:
+    """Whether ``text`` holds a character that can be a footnote mark (markup aside): without one,
+    :func:`footnote_marks` of it, and of every part of it, is empty."""
+    return _MARKS.search(text) is not None
 
 
 def _beside_number(m: re.Match) -> bool:
