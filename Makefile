@@ -26,13 +26,15 @@ $(STAMP): $(ROOT)/pyproject.toml
 
 setup: $(STAMP) ## create .venv and install the project with its notebooks and test extras (uv; done once)
 
-all: batch ## the main job: parse data/raw, run every notebook, render HTML into output/
-	@echo "\nOpen $(ROOT)/output/index.html"
+all: batch ## the main job: parse data/raw, export the panel, run every notebook, render HTML into output/
 
 parse: $(STAMP) ## parse the sample reports in data/raw into data/processed (CSV + Parquet)
 	$(BIN)/xxgk parse $(RAW) --out $(PROCESSED)
 
-batch: parse ## run every notebook × parameter set of notebooks/params/sample.yml into output/ (HTML + index)
+batch: parse ## the panel exports, then every notebook × parameter set of notebooks/params/sample.yml into output/
+	mkdir -p $(ROOT)/output
+	$(BIN)/xxgk panel $(PROCESSED) --out $(ROOT)/output/panel.xlsx
+	$(BIN)/xxgk panel $(PROCESSED) --out $(ROOT)/output/panel.csv
 	$(BIN)/xxgk batch $(ROOT)/notebooks/params/sample.yml --out $(ROOT)/output --workers 2
 
 lab: $(STAMP) ## open JupyterLab on the notebooks
