@@ -34,7 +34,6 @@ from xxgk.analysis.corpus import identity_failures as _identity_table
 from xxgk.analysis.corpus import used
 from xxgk.analysis.yoy import (
     LANGS,
-    interval,
     show,  # noqa: F401  (re-exported: notebook 70 shows its lists whole)
 )
 from xxgk.contract.checks import CHECKS
@@ -266,7 +265,7 @@ def extreme_rate_frame(tables: dict) -> pd.DataFrame:
     tables = _read(tables)
     rates = measures.rates(tables)
     # a rate above 1 (lawsuits can outnumber the year's new requests) has no interval: never listed
-    rates["low"], rates["high"] = interval(rates["numerator"], rates["denominator"])
+    rates["low"], rates["high"] = measures.wilson(rates["numerator"], rates["denominator"])
     rates = rates.merge(rate_bounds(tables), on="measure", how="left")
     eligible = rates["low"].notna() & ~rates["is_small_n"].fillna(True).astype(bool)
     above = eligible & rates["p_high"].notna() & (rates["low"] > rates["p_high"].astype("float64") + _EPS)

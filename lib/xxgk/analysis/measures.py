@@ -426,15 +426,19 @@ def rank(frame: pd.DataFrame, measure: str, ascending: bool = False) -> pd.DataF
 
 
 def wilson(numerator: pd.Series, denominator: pd.Series, z: float = 1.959964) -> tuple[pd.Series, pd.Series]:
-    """The Wilson score interval of a proportion (95 % by default); NA where a count is NA or the
-    denominator is 0. It stays inside [0, 1] and is honest for small counts, unlike value ± z·se.
+    """The Wilson score interval of a proportion (95 % by default); NA where a count is NA, the
+    denominator is 0, or the numerator passes the denominator (lawsuits per new request can pass 1: that
+    rate is no proportion, and clipping it to 100 % would draw an interval that means nothing). It stays
+    inside [0, 1] and is honest for small counts, unlike value ± z·se.
 
     >>> [round(float(x), 3) for x in (s.iloc[0] for s in wilson(pd.Series([25]), pd.Series([40])))]
     [0.47, 0.758]
+    >>> [bool(pd.isna(s.iloc[0])) for s in wilson(pd.Series([30]), pd.Series([21]))]
+    [True, True]
     """
     k = pd.to_numeric(numerator, errors="coerce").astype("float64")
     n = pd.to_numeric(denominator, errors="coerce").astype("float64")
-    n = n.where(n > 0)
+    n = n.where((n > 0) & ~(k > n))
     p = (k / n).clip(0, 1)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)

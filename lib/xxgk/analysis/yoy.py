@@ -499,7 +499,7 @@ def rate_changes(tables: dict, pr: Pair) -> pd.DataFrame:
     """The derived rates of both years: value, numerator, denominator, 95 % Wilson interval, small-N flag;
     ``delta_pp`` is the change in percentage points (NA when either rate is NA)."""
     rates = measures.rates(tables_of(tables, pr))
-    rates["low"], rates["high"] = interval(rates["numerator"], rates["denominator"])
+    rates["low"], rates["high"] = measures.wilson(rates["numerator"], rates["denominator"])
     by = rates.set_index(["report_id", "measure"])
     rows = []
     for measure in codes(RATES):
@@ -514,20 +514,6 @@ def rate_changes(tables: dict, pr: Pair) -> pd.DataFrame:
         (out["value"].astype("Float64") - out["previous_value"].astype("Float64")) * 100
     ).astype("Float64")
     return out
-
-
-def interval(numerator: pd.Series, denominator: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """The 95 % Wilson interval of each rate (:func:`xxgk.analysis.measures.wilson`), NA for a rate above
-    1: lawsuits per new request can pass 1, and that is no proportion (wilson would clip it to 100 %).
-
-    >>> [x.tolist() for x in interval(pd.Series([30, 0]), pd.Series([21, 5]))][0][0]
-    nan
-    """
-    low, high = measures.wilson(numerator, denominator)
-    num = pd.to_numeric(numerator, errors="coerce").astype("float64").to_numpy()
-    den = pd.to_numeric(denominator, errors="coerce").astype("float64").to_numpy()
-    over = num > den  # NaN compares False: a rate with a count missing is NA in wilson already
-    return low.mask(over), high.mask(over)
 
 
 def _rate_cell(rec, prefix: str) -> str:
