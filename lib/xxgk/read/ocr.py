@@ -55,8 +55,12 @@ PAGE_WIDTH = 595.0
 MAX_TURN = 5.0
 #: A ruling is ink at least this long (points) and at most this thick.
 _MIN_RULING, _MAX_THICK = 20.0, 3.0
-#: Grey levels darker than this are ink (paper is near 255, print near 0; scanner noise moves both ~30).
+#: Grey levels darker than this are rulings (paper is near 255, print near 0; scanner noise moves both
+#: by up to ~30) ...
 _INK = 160
+#: ... and darker than this, text: a thin digit at 150 dpi is antialiased to 110-200 (a 2 in the corpus
+#: scans has 18 pixels under 160, 51 under 200); paper with noise of 12 grey levels is under 200 at 4.6 sd.
+_TEXT_INK = 200
 #: Text boxes are found on the page shrunk to this many pixels on its long side (they are read at full size).
 _DET_SIDE = 1400
 #: Points inside a cell's walls where its text is cut out: clear of a ruling's anti-aliased edge.
@@ -304,21 +308,16 @@ def _ocr_row(item: Item, no: int, page_no: int, tables_before: int, notes: list)
     with an ``ocr_low_confidence`` issue naming it; every value is marked as read by OCR."""
     texts = list(item.cells)
     for c, (text, score) in enumerate(zip(item.cells, item.scores, strict=True), 1):
-        if not _DIGIT.search(text):
-            continue  # no digit: a label, or a "/" read as it is
-        cleaned = normalize_cell(text)
-        if _NUMERIC.fullmatch(cleaned) and score >= MIN_CONFIDENCE:
+        why = _doubt(normalize_cell(text), score)
+        if why is None:
             continue
-        if not _NUMERIC.fullmatch(cleaned) and not _looks_numeric(cleaned):
-            continue  # a label with a digit in it (1.属于国家秘密)
         texts[c - 1] = ""
         where = f"page {page_no}, cell t{tables_before + item.table}:r{item.row}:c{c}"
-        why = f"with confidence {score:.2f}" if _NUMERIC.fullmatch(cleaned) else "not as a number"
         notes.append(
             Issue(
                 "ocr_low_confidence",
                 "warning",
-                f"Page {page_no}, line {no}: OCR read {text!r} {why}; the cell is NA, not a guess",
+                f"Page {page_no}, line {no}, cell {where.split()[-1]}: {why}; the cell is NA, not a guess",
                 where,
                 actual=text,
             )
@@ -326,6 +325,19 @@ def _ocr_row(item: Item, no: int, page_no: int, tables_before: int, notes: list)
     line = line_from_cells(texts, no, grid=True)
     line._cells, line._values = [_as_ocr(v) for v in line.cells], None
     return line
+
+
+def _doubt(text: str, score: float) -> str | None:
+    """Why a cell's reading is not trusted as a number, or None (a trusted number, or a label)."""
+    if not text:
+        return None if score >= MIN_CONFIDENCE else "OCR found ink in the cell but read nothing"
+    if not _DIGIT.search(text):
+        return None  # a label, or a "/" read as it is
+    if _NUMERIC.fullmatch(text):
+        return None if score >= MIN_CONFIDENCE else f"OCR read {text!r} with confidence {score:.2f}"
+    if _looks_numeric(text):
+        return f"OCR read {text!r}, not a number"
+    return None  # a label with a digit in it (1.属于国家秘密)
 
 
 def _looks_numeric(text: str) -> bool:
@@ -366,22 +378,47 @@ def _read_page(grey, page_no: int, reader: Engine, notes: list) -> list[Item]:
     clean[lines] = 255  # the rulings wiped: a wall is never read as a 1
     boxes = [tuple(v * scale for v in b) for b in reader.boxes(clean)]
     cells = [c for t in found for c in t]
-    pieces = _pieces(boxes, cells, [bbox(t) for t in found], ink & ~lines, scale)
-    read = reader.read([_crop(clean, p.box, scale) for p in pieces])
+    pieces = _pieces(boxes, cells, [bbox(t) for t in found], (grey < _TEXT_INK) & ~lines, scale)
+    crops = [_crop(clean, p.box, scale) for p in pieces]
+    read = _second_look(reader, crops, reader.read(crops))
     texts: dict[tuple, list[tuple[Piece, str, float]]] = {}
     outside = []
     for piece, (text, score) in zip(pieces, read, strict=True):
         text = text.strip()
-        if text and piece.cell is None:
-            outside.append((piece.box, text))
+        if piece.cell is not None:  # ink read as nothing is kept: an empty text without confidence
+            texts.setdefault(piece.cell, []).append((piece, text, score if text else 0.0))
         elif text:
-            texts.setdefault(piece.cell, []).append((piece, text, score))
+            outside.append((piece.box, text))
     items = []
     for t, table in enumerate(found, 1):
         items += _table_items(table, t, texts)
     items += _text_items(outside)
     items.sort(key=lambda item: item.top)  # stable: a table row before a text line at the same height
     return items
+
+
+def _second_look(reader: Engine, crops: list, read: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """A number read without confidence is read again from the crop enlarged twice and made black and
+    white (another view of the same ink): when both reads give the same text and the second is
+    confident, the number stands. The engine's score for a lone digit is low and scattered (a right 0
+    scores 0.85 to 0.99), so one read alone would throw away many right cells; two views agreeing is the
+    evidence, and anything else stays NA with an issue."""
+    import cv2
+
+    doubtful = [
+        k
+        for k, (text, score) in enumerate(read)
+        if score < MIN_CONFIDENCE and _NUMERIC.fullmatch(text.strip() or "x")
+    ]
+    views = []
+    for k in doubtful:
+        big = cv2.resize(crops[k], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+        views.append(cv2.threshold(big, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1])
+    out = list(read)
+    for k, (text, score) in zip(doubtful, reader.read(views), strict=True):
+        if text.strip() == read[k][0].strip() and score >= MIN_CONFIDENCE:
+            out[k] = (read[k][0], score)
+    return out
 
 
 def _straighten(grey, page_no: int, notes: list):
@@ -421,7 +458,9 @@ def _cell_text(pieces: list[tuple[Piece, str, float]]) -> tuple[str, float]:
     """A cell's pieces as one text (lines top to bottom, each left to right) and the lowest confidence."""
     if not pieces:
         return "", 1.0
-    lines = _group_lines([(p.box, text) for p, text, _ in pieces])
+    lines = _group_lines([(p.box, text) for p, text, _ in pieces if text])
+    if not lines:
+        return "", 0.0  # ink, but nothing read
     return "".join(_join(line) for line in lines), min(score for *_, score in pieces)
 
 
