@@ -31,6 +31,7 @@ message gives that command (check ``needs_converter``). Tesseract (``chi_sim``) 
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -233,21 +234,26 @@ class Tesseract(Engine):
 ENGINES: dict[str, type[Engine]] = {"rapidocr": RapidOcr, "tesseract": Tesseract}
 
 
+#: Environment variable naming the engine when none is passed (``tesseract`` to use Tesseract).
+ENGINE_VARIABLE = "XXGK_OCR_ENGINE"
+
+
+def engine(name: str | None = None) -> Engine:
+    """The engine of that name, else the one ``$XXGK_OCR_ENGINE`` names, else the first of :data:`ENGINES`."""
+    return _make(name or os.environ.get(ENGINE_VARIABLE) or next(iter(ENGINES)))
+
+
 @cache
-def engine(name: str = "rapidocr") -> Engine:
-    """The engine of that name (made once: loading its models takes a second)."""
+def _make(name: str) -> Engine:
+    """The engine of that name, made once: loading its models takes a second."""
     if name not in ENGINES:
         raise ValueError(f"unknown OCR engine {name!r}: one of {', '.join(ENGINES)}")
     return ENGINES[name]()
 
 
-def _engine() -> Engine:
-    return engine()
-
-
 def require() -> None:
-    """Raise :class:`NeedsOcr` (with the install command) unless the ``ocr`` extra is installed."""
-    _engine()
+    """Raise :class:`NeedsOcr` (with the install command) unless the engine can be made."""
+    engine()
 
 
 # The document ----------------------------------------------------------------------------------------------
@@ -270,7 +276,7 @@ def decode_image(data: bytes):
     return grey
 
 
-def ocr_pages(pages: list, first_page: int = 1, engine_name: str = "rapidocr") -> Document:
+def ocr_pages(pages: list, first_page: int = 1, engine_name: str | None = None) -> Document:
     """Page images (grey numpy arrays) as one document: lines numbered through it, the page of each line,
     and the table and row of each table row (tables counted through the document)."""
     doc = Document([], notes=[])
@@ -280,7 +286,7 @@ def ocr_pages(pages: list, first_page: int = 1, engine_name: str = "rapidocr") -
     return doc
 
 
-def add_pages(doc: Document, pages: list, first_page: int = 1, engine_name: str = "rapidocr") -> None:
+def add_pages(doc: Document, pages: list, first_page: int = 1, engine_name: str | None = None) -> None:
     """Append the lines read from page images to ``doc`` (its numbering, pages and table rows go on)."""
     reader = engine(engine_name)
     tables_before = len({t for t, _ in doc.line_cells.values()})
@@ -312,12 +318,13 @@ def _ocr_row(item: Item, no: int, page_no: int, tables_before: int, notes: list)
         if why is None:
             continue
         texts[c - 1] = ""
-        where = f"page {page_no}, cell t{tables_before + item.table}:r{item.row}:c{c}"
+        cell = f"t{tables_before + item.table}:r{item.row}:c{c}"
+        where = f"page {page_no}, line {no}, cell {cell}"
         notes.append(
             Issue(
                 "ocr_low_confidence",
                 "warning",
-                f"Page {page_no}, line {no}, cell {where.split()[-1]}: {why}; the cell is NA, not a guess",
+                f"Page {page_no}, line {no}, cell {cell}: {why}; the cell is NA, not a guess",
                 where,
                 actual=text,
             )

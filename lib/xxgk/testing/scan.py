@@ -105,3 +105,129 @@ def image_pdf(images: list[bytes], dpi: int = 170) -> bytes:
         return buffer.getvalue()
     finally:
         doc.close()
+
+
+# Scoring scans against the golden values --------------------------------------------------------------------
+
+
+@dataclass
+class ScanScore:
+    """One PDF scanned with damage, read by OCR and scored against its golden values: cells right, wrong,
+    missing and invented, the wrong or missing cells that no issue points at (``unflagged``), and the time
+    (wall clock and CPU, this process and its children, such as Tesseract)."""
+
+    file: str
+    engine: str
+    damage: ScanDamage
+    pages: int
+    score: object  # xxgk.testing.score.Score
+    unflagged: list[str]
+    seconds: float
+    cpu_seconds: float
+
+    def row(self) -> dict:
+        s = self.score
+        return {
+            "file": self.file,
+            "engine": self.engine,
+            "dpi": self.damage.dpi,
+            "angle": self.damage.angle,
+            "noise": self.damage.noise,
+            "jpeg": self.damage.jpeg,
+            "cells": s.cells,
+            "right": s.correct,
+            "wrong": len(s.wrong),
+            "missing": len(s.missing),
+            "invented": len(s.invented),
+            "unflagged": len(self.unflagged),
+            "s_per_page": round(self.seconds / self.pages, 2),
+            "cpu_s_per_page": round(self.cpu_seconds / self.pages, 2),
+        }
+
+
+def score_scan(
+    pdf: str | Path, expected: str | Path, damage_of=ScanDamage(), engine: str | None = None
+) -> ScanScore:
+    """Scan ``pdf`` with damage into an image-only PDF, parse it (OCR with ``engine``, default the
+    library's), and score it against the golden JSON ``expected``."""
+    import json
+    import os
+    import resource
+    import tempfile
+    import time
+
+    from xxgk.read import ocr
+    from xxgk.run.pipeline import parse
+    from xxgk.testing.score import score_report
+
+    pdf = Path(pdf)
+    pages = scan_pages(pdf, damage_of)
+    how = damage_of(1) if callable(damage_of) else damage_of
+    with tempfile.TemporaryDirectory(prefix="xxgk-scan-") as scratch:
+        path = Path(scratch) / pdf.name  # the same name: the report id the golden file names
+        path.write_bytes(image_pdf(pages, dpi=how.dpi))
+        before = os.environ.get(ocr.ENGINE_VARIABLE)
+        if engine:
+            os.environ[ocr.ENGINE_VARIABLE] = engine
+        try:
+            ocr.require()  # the engine loads its models before the clock starts
+            wall, cpu, children = time.perf_counter(), time.process_time(), _children_cpu(resource)
+            tables = parse(path)
+            wall, cpu = (
+                time.perf_counter() - wall,
+                time.process_time() - cpu + _children_cpu(resource) - children,
+            )
+            name = ocr.engine().name
+        finally:
+            if before is None:
+                os.environ.pop(ocr.ENGINE_VARIABLE, None)
+            else:
+                os.environ[ocr.ENGINE_VARIABLE] = before
+    truth = json.loads(Path(expected).read_text(encoding="utf-8"))
+    score = score_report(tables, path.stem, truth)
+    left = unflagged(tables, path.stem, score.wrong + score.invented)
+    return ScanScore(pdf.name, name, how, len(pages), score, left, wall, cpu)
+
+
+def _children_cpu(resource) -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def unflagged(tables: dict, report_id: str, cells: list[str]) -> list[str]:
+    """The scored cells (``score.wrong`` entries: "requests <row>/<column>: …", "reviews …", "proactive
+    …") that no issue flags: none on the cell's row (an identity of the row, an ``ocr_low_confidence`` on
+    its line, a check naming the row) nor on its block (a column identity of table 三, table 四's block)."""
+    import re
+
+    issues = tables["issues"][tables["issues"]["report_id"] == report_id]
+    said = [
+        f"{loc} | {msg}" for loc, msg in zip(issues["location"].fillna(""), issues["message"], strict=True)
+    ]
+    lines = _row_lines(tables, report_id)
+    out = []
+    for entry in cells:
+        table, key = entry.split(":")[0].split(" ", 1)
+        row, column = key.split("/")
+        marks = [rf"\brow {row}\b"]
+        if (table, row) in lines:
+            marks.append(rf"\bline {lines[(table, row)]}\b")
+        if table == "requests":
+            marks.append(rf"table 三, column {column}\b")  # a column identity of table 三
+        if table == "reviews":
+            marks.append(rf"Table 四, {row}\b")  # the block's identity
+        if not any(re.search(m, text) for m in marks for text in said):
+            out.append(entry)
+    return out
+
+
+def _row_lines(tables: dict, report_id: str) -> dict[tuple[str, str], int]:
+    """The source line of each printed row: (table, row code) -> line."""
+    keys = {"requests": "row_code", "reviews": "proceeding", "proactive": "item_code"}
+    out = {}
+    for table, key in keys.items():
+        frame = tables[table]
+        frame = frame[(frame["report_id"] == report_id) & frame["source_line"].notna()]
+        for code, line in zip(frame[key], frame["source_line"], strict=True):
+            out.setdefault((table, code), int(line))
+    return out
