@@ -219,8 +219,7 @@ class Tesseract(Engine):
             if 0 <= k < len(crops) and cy < spans[k][1] + self._GAP / 2:
                 words[k].append((int(w["top"]), int(w["left"]), w["text"], float(w["conf"]) / 100))
         out = []
-        for found in words:
-            found.sort()
+        for found in words:  # in Tesseract's reading order (sorting by top scrambles a Chinese line)
             text = "".join(t for _, _, t, _ in found)
             out.append((text, min((c for *_, c in found), default=0.0)))
         return out
