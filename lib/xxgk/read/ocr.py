@@ -56,12 +56,11 @@ PAGE_WIDTH = 595.0
 MAX_TURN = 5.0
 #: A ruling is ink at least this long (points) and at most this thick.
 _MIN_RULING, _MAX_THICK = 20.0, 3.0
-#: Grey levels darker than this are rulings (paper is near 255, print near 0; scanner noise moves both
-#: by up to ~30) ...
-_INK = 160
-#: ... and darker than this, text: a thin digit at 150 dpi is antialiased to 110-200 (a 2 in the corpus
-#: scans has 18 pixels under 160, 51 under 200); paper with noise of 12 grey levels is under 200 at 4.6 sd.
-_TEXT_INK = 200
+#: Grey levels darker than this are ink, rulings and text alike (paper is near 255, print near 0). A thin
+#: ruling or digit at 150 dpi is antialiased and JPEG-smudged to 110-200: at 160, a 2 in the corpus scans
+#: kept 18 pixels (51 at 200), and the rulings of a 150-dpi scan broke into pieces (58 cells found of 117);
+#: paper with noise of 12 grey levels is under 200 at 4.6 sd, specks the ruling and line filters drop.
+_INK = 200
 #: Text boxes are found on the page shrunk to this many pixels on its long side (they are read at full size).
 _DET_SIDE = 1400
 #: Points inside a cell's walls where its text is cut out: clear of a ruling's anti-aliased edge.
@@ -313,7 +312,7 @@ def _ocr_row(item: Item, no: int, page_no: int, tables_before: int, notes: list)
     with an ``ocr_low_confidence`` issue naming it; every value is marked as read by OCR."""
     texts = list(item.cells)
     for c, (text, score) in enumerate(zip(item.cells, item.scores, strict=True), 1):
-        why = _doubt(normalize_cell(text), score)
+        why = _doubt(text, score)
         if why is None:
             continue
         texts[c - 1] = ""
@@ -335,6 +334,11 @@ def _ocr_row(item: Item, no: int, page_no: int, tables_before: int, notes: list)
 
 def _doubt(text: str, score: float) -> str | None:
     """Why a cell's reading is not trusted as a number, or None (a trusted number, or a label)."""
+    if "\n" in text:
+        return (
+            f"OCR read numbers on several lines of one cell ({' / '.join(text.split())}): a ruling was lost"
+        )
+    text = normalize_cell(text)
     if not text:
         return None if score >= MIN_CONFIDENCE else "OCR found ink in the cell but read nothing"
     if not _DIGIT.search(text):
@@ -384,7 +388,7 @@ def _read_page(grey, page_no: int, reader: Engine, notes: list) -> list[Item]:
     clean[lines] = 255  # the rulings wiped: a wall is never read as a 1
     boxes = [tuple(v * scale for v in b) for b in reader.boxes(clean)]
     cells = [c for t in found for c in t]
-    pieces = _pieces(boxes, cells, [bbox(t) for t in found], (grey < _TEXT_INK) & ~lines, scale)
+    pieces = _pieces(boxes, cells, [bbox(t) for t in found], ink & ~lines, scale)
     crops = [_crop(clean, p.box, scale) for p in pieces]
     read = _second_look(reader, crops, reader.read(crops))
     texts: dict[tuple, list[tuple[Piece, str, float]]] = {}
@@ -467,7 +471,10 @@ def _cell_text(pieces: list[tuple[Piece, str, float]]) -> tuple[str, float]:
     lines = _group_lines([(p.box, text) for p, text, _ in pieces if text])
     if not lines:
         return "", 0.0  # ink, but nothing read
-    return "".join(_join(line) for line in lines), min(score for *_, score in pieces)
+    texts = [_join(line) for line in lines]
+    # numbers on several lines of one cell: a ruling between rows was lost, and "95" over "0" is not 950
+    glue = "\n" if len(texts) > 1 and all(_NUMERIC.fullmatch(t) for t in texts) else ""
+    return glue.join(texts), min(score for *_, score in pieces)
 
 
 def _text_items(outside: list[tuple[Box, str]]) -> list[Item]:

@@ -118,7 +118,7 @@ def _parse_file(path: Path) -> Report:
     reader = format_for(path, data)
     report.input_format = reader.name
     try:
-        document = reader.read(data)
+        document = reader.read(data, path)
     except UnreadableFile as err:
         return _fail(report, getattr(err, "check", "file_unreadable"), f"Not read: {err}")
     report.encoding, report.line_pages = document.encoding, document.line_pages
