@@ -64,7 +64,7 @@ def test_every_scanned_number_names_its_page_and_cell(tmp_path):
     assert len(cells) == 15  # table 四 is on this page: 3 proceedings × 5 outcomes
     assert set(cells["cell_status"]) == {"ocr"}
     assert set(cells["source_page"]) == {1}
-    assert cells["source_cell"].str.fullmatch(r"t\d+:r\d+:c\d+").all()
+    assert cells["source_cell"].notna().all() and cells["source_cell"].str.fullmatch(r"t\d+:r\d+:c\d+").all()
     review = cells[cells["proceeding"] == "review"].set_index("outcome")["count"]
     assert review.to_dict() == {
         "upheld": 1,
@@ -185,6 +185,9 @@ def test_numbers_on_several_lines_of_one_cell_are_not_glued():
 
 
 @needs_ocr
+@pytest.mark.skipif(
+    not importlib.util.find_spec("mpl_font"), reason="draws with the charts' font (notebooks extra)"
+)
 @settings(max_examples=2, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6))
 def test_a_synthetic_scan_never_gives_a_wrong_number(seed):
