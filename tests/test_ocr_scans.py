@@ -10,6 +10,7 @@ merged cells; an ``<img>`` table beside a saved web page is read.
 from __future__ import annotations
 
 import importlib.util
+import random
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,41 @@ def test_a_synthetic_scan_never_gives_a_wrong_number(seed):
     cells, right, problems = scan.scan_problems(seed)
     assert problems == []
     assert right >= 0.9 * cells
+
+
+def test_a_lost_number_counts_as_flagged_only_with_an_issue_on_its_row():
+    """The checker behind the property test and the fuzzer: NA without an issue is a problem."""
+    import pandas as pd
+
+    from xxgk.testing import scan, synth
+
+    truth = synth.draw(random.Random(1))
+    rows = [
+        (r, a, c)
+        for r in truth.request_rows
+        for a, c in zip(synth._APPLICANTS, truth.requests[r], strict=True)
+    ]
+    requests = pd.DataFrame(
+        [("s", r, a, c if isinstance(c, int) else pd.NA, 9) for r, a, c in rows],
+        columns=["report_id", "row_code", "applicant_code", "count", "source_line"],
+    )
+    lost = next(k for k, (_, _, c) in enumerate(rows) if isinstance(c, int))
+    requests.loc[lost, "count"] = pd.NA
+    reviews = pd.DataFrame(
+        [
+            ("s", p, o, c, 10)
+            for p in synth._PROCEEDINGS
+            for o, c in zip(synth._OUTCOMES, truth.reviews[p], strict=True)
+        ],
+        columns=["report_id", "proceeding", "outcome", "count", "source_line"],
+    )
+    proactive = pd.DataFrame(columns=["report_id", "item_code", "source_line"])
+    tables = {"requests": requests, "reviews": reviews, "proactive": proactive}
+    right, wrong, missing = scan.compare_scan(tables, truth)
+    assert wrong == [] and len(missing) == 1 and right == len(rows) + 15 - 1
+    tables["issues"] = pd.DataFrame(columns=["report_id", "location", "message"])
+    assert scan.unflagged(tables, "s", missing) == missing
+    tables["issues"] = pd.DataFrame(
+        [("s", "page 1, line 9, cell t1:r3:c4", "…")], columns=["report_id", "location", "message"]
+    )
+    assert scan.unflagged(tables, "s", missing) == []
