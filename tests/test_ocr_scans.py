@@ -238,3 +238,23 @@ def test_a_lost_number_counts_as_flagged_only_with_an_issue_on_its_row():
         [("s", "page 1, line 9, cell t1:r3:c4", "…")], columns=["report_id", "location", "message"]
     )
     assert scan.unflagged(tables, "s", missing) == []
+
+
+@needs_ocr
+def test_a_1_whose_stroke_leans_like_a_slash_is_not_a_number():
+    """Fuzz find (synthetic scan 3000002, 170 dpi, noise 11.4): a printed "/" read as 1 with confidence. The
+    stroke's lean decides: a leaning 1 and an upright "/" are NA with an issue; an upright 1 stands."""
+    import cv2
+    import numpy as np
+
+    slash, bar = np.full((30, 20), 255, np.uint8), np.full((30, 20), 255, np.uint8)
+    cv2.line(slash, (15, 3), (5, 26), 0, 2)
+    cv2.line(bar, (10, 3), (10, 26), 0, 2)
+    read = ocr._check_strokes([slash, bar, slash, bar], [("1", 0.99), ("1", 0.99), ("/", 0.99), ("/", 0.98)])
+    assert read == [("1", ocr.LEANS), ("1", 0.99), ("/", 0.99), ("/", ocr.LEANS)]
+    notes: list[Issue] = []
+    line = ocr._ocr_row(
+        _row(["1.本机关不掌握相关政府信息", "1", "1"], [0.99, ocr.LEANS, 0.99]), 20, 1, 0, notes
+    )
+    assert [c.number if c else None for c in line.cells] == [None, 1]
+    assert "leans like a /" in notes[0].message
