@@ -26,10 +26,10 @@ def no_ocr_extra(monkeypatch):
             raise ImportError(f"No module named {name!r}", name=name)
         return real(name, *args, **kwargs)
 
-    ocr._engine.cache_clear()
+    ocr._make.cache_clear()
     monkeypatch.setattr(builtins, "__import__", fake)
     yield
-    ocr._engine.cache_clear()
+    ocr._make.cache_clear()
 
 
 def _scan_pdf(tmp_path: Path) -> Path:

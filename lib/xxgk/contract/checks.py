@@ -83,6 +83,14 @@ CHECKS: tuple[Check, ...] = (
         "error",
     ),
     Check(
+        "html_image",
+        "网页图片",
+        "An image beside a web page (a table saved as a picture) was read by OCR (info, with the lines it "
+        "gave), or could not be read (warning, with the reason)",
+        "info",
+        also=("warning",),
+    ),
+    Check(
         "ocr_low_confidence",
         "识别置信度低",
         "A number on a scan or image was read by OCR with low confidence: the cell is NA (not a guess); "

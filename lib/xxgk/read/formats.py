@@ -70,18 +70,19 @@ class Format:
     extensions: tuple[str, ...]
     reader: str
     sniff: Callable[[bytes], bool] | None = None
+    with_path: bool = False  # the reader is given the file's path too (a web page reads images beside it)
 
-    def read(self, data: bytes) -> Document:
+    def read(self, data: bytes, path: Path | None = None) -> Document:
         module, _, function = self.reader.partition(":")
-        read: Callable[[bytes], Document] = getattr(importlib.import_module(module), function)
-        return read(data)
+        read: Callable[..., Document] = getattr(importlib.import_module(module), function)
+        return read(data, path=path) if self.with_path else read(data)
 
 
 #: The registry. Anything else in a folder is skipped (manifests, notes).
 FORMATS: tuple[Format, ...] = (
     Format("text", (".txt", ".text"), "xxgk.read.lines:read"),
     Format("markdown", (".md", ".markdown"), "xxgk.read.lines:read"),
-    Format("html", (".html", ".htm"), "xxgk.read.html:read", sniff=looks_like_html),
+    Format("html", (".html", ".htm"), "xxgk.read.html:read", sniff=looks_like_html, with_path=True),
     Format("pdf", (".pdf",), "xxgk.read.pdf:read", sniff=looks_like_pdf),
     Format("docx", (".docx",), "xxgk.read.docx:read"),
     Format("doc", (".doc", ".wps"), "xxgk.read.docx:read_legacy"),

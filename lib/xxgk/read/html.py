@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
+from urllib.parse import unquote
 
 import lxml.etree
 import lxml.html
 
 from xxgk.contract.checks import Issue
 from xxgk.read.lines import Document, Line, line_from_cells, odd_value, parse_value, split_line
-from xxgk.read.text import as_mark, decode
+from xxgk.read.text import UnreadableFile, as_mark, decode
 
 # Elements that end a line of text (their content is a paragraph of its own).
 _BLOCKS = frozenset(
@@ -175,7 +177,10 @@ def _span(value: str | None) -> int:
 
 
 def html_lines(
-    text: str, notes: list[Issue] | None = None, line_cells: dict[int, tuple[int, int]] | None = None
+    text: str,
+    notes: list[Issue] | None = None,
+    line_cells: dict[int, tuple[int, int]] | None = None,
+    folder: Path | None = None,
 ) -> list[Line]:
     """The page as Lines: text blocks through :func:`split_line`, leaf tables as grid rows.
 
@@ -183,7 +188,8 @@ def html_lines(
     is still lost (tags nested past even that limit), the page is read again with inline formatting tags
     dropped and div as line breaks (what the reader makes of them is the same); text lost all the same
     is reported in ``notes`` (``html_truncated``), never dropped silently. ``line_cells`` is given each
-    table row's line number -> (table, row), 1-based, tables counted in document order.
+    table row's line number -> (table, row), 1-based, tables counted in document order. With the page's
+    ``folder``, an ``<img>`` whose file is there (a table saved as a picture) is read by OCR in its place.
     """
     doc = _parse(text)
     lost = _lost(text, doc)
@@ -191,7 +197,7 @@ def html_lines(
         doc, note = _read_flat(text, doc, lost)
         if notes is not None:
             notes.append(note)
-    page = _Page()
+    page = _Page(folder, notes if notes is not None else [])
     page.walk(doc.body if doc.find("body") is not None else doc)
     page.flush()
     if line_cells is not None:
@@ -281,10 +287,42 @@ _LOSS_TOLERANCE = 10
 class _Page:
     """The page read in document order: text gathers in a buffer until a block ends; leaf tables are grids."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None, notes: list[Issue] | None = None) -> None:
         self.lines: list[Line] = []
         self.buffer: list[str] = []
         self.line_cells: dict[int, tuple[int, int]] = {}  # a table row's line -> (table, row)
+        self.folder = folder  # the page's folder: images beside the page are read by OCR
+        self.notes = notes if notes is not None else []
+
+    def image(self, el) -> None:
+        """An ``<img>`` whose file is beside the page (under its folder): read by OCR in its place, its
+        tables numbered on from the page's; an image that cannot be read is named in an issue."""
+        src = _local_image(el.get("src") or "", self.folder)
+        if src is None:
+            return
+        from xxgk.read import ocr  # an optional extra: imported only for a page with images
+
+        self.flush()
+        first = len(self.lines) + 1
+        try:
+            grey = ocr.decode_image(src.read_bytes())
+            doc = Document(self.lines, line_cells=self.line_cells, notes=self.notes)
+            ocr.add_pages(doc, [grey])
+        except (OSError, UnreadableFile) as err:
+            self.notes.append(
+                Issue(
+                    "html_image", "warning", f"The image {src.name} on the page was not read: {err}", src.name
+                )
+            )
+            return
+        self.notes.append(
+            Issue(
+                "html_image",
+                "info",
+                f"The image {src.name} on the page was read by OCR (lines {first}-{len(self.lines)})",
+                src.name,
+            )
+        )
 
     def flush(self) -> None:
         """End the text block gathered so far: each of its non-blank lines becomes a Line."""
@@ -314,6 +352,8 @@ class _Page:
                     self.buffer.append(mark)
                 elif not isinstance(el.tag, str) or el.tag in _SKIP:
                     pass
+                elif el.tag == "img" and self.folder is not None:
+                    self.image(el)
                 elif el.tag == "table" and not any(True for t in el.iter("table") if t is not el):
                     self.flush()
                     table = len({t for t, _ in self.line_cells.values()}) + 1
@@ -332,12 +372,29 @@ class _Page:
                 self.buffer.append(el.tail)
 
 
-def read(data: bytes) -> Document:
-    """The reader of web pages: decoded like text, then read as HTML."""
+#: Image files an ``<img>`` may name to be read (what a browser's "save page" writes beside the page).
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"})
+
+
+def _local_image(src: str, folder: Path | None) -> Path | None:
+    """The file an ``<img src>`` names under the page's folder, or None: a web address, a data URI, a path
+    out of the folder or a file that is not there is not read (nothing is fetched)."""
+    if folder is None or not src or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", src):
+        return None
+    path = (folder / unquote(src.split("?")[0].split("#")[0])).resolve()
+    root = folder.resolve()
+    if root not in path.parents or path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+        return None
+    return path
+
+
+def read(data: bytes, path: Path | None = None) -> Document:
+    """The reader of web pages: decoded like text, then read as HTML (with the page's ``path``, the table
+    images saved beside it are read by OCR)."""
     decoded = decode(data)
     notes: list[Issue] = []
     line_cells: dict[int, tuple[int, int]] = {}
-    lines = html_lines(decoded.text, notes, line_cells)
+    lines = html_lines(decoded.text, notes, line_cells, Path(path).parent if path is not None else None)
     return Document(
         lines, encoding=decoded.encoding, replaced=decoded.replaced, notes=notes, line_cells=line_cells
     )

@@ -167,7 +167,7 @@ def _parse_data(path: Path, data: bytes) -> Report:
     reader = format_for(path, data)
     report.input_format = reader.name
     try:
-        document = reader.read(data)
+        document = reader.read(data, path)
     except UnreadableFile as err:
         return _fail(report, getattr(err, "check", "file_unreadable"), f"Not read: {err}")
     report.encoding, report.line_pages = document.encoding, document.line_pages

@@ -345,8 +345,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="run seed: cases seed*10**6 … seed*10**6+n-1")
     parser.add_argument("--save", type=Path, help="folder to keep the inputs that crash or invent numbers")
     parser.add_argument("--progress", action="store_true", help="print a line per batch of 500")
+    parser.add_argument(
+        "--scans",
+        type=int,
+        default=0,
+        help="also this many synthetic scans read by OCR (a few s each; ocr extra)",
+    )
     args = parser.parse_args(argv)
     result = run(args.n, args.seed, args.save, progress=args.progress)
+    scan_failures = run_scans(args.scans, args.seed) if args.scans else []
     print(
         f"{result.cases} corrupted inputs in {result.seconds:.1f} s "
         f"({result.cases / result.seconds:.0f}/s); {result.failed_reports} read as failed reports"
@@ -357,7 +364,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"invented numbers: {len(result.invented)}")
     for msg in result.invented[:20]:
         print("  " + msg)
-    return 1 if result.crashes or result.invented else 0
+    return 1 if result.crashes or result.invented or scan_failures else 0
+
+
+def run_scans(n: int, seed: int = 1) -> list[str]:
+    """``n`` synthetic reports drawn as damaged page images and read by OCR (:mod:`xxgk.testing.scan`):
+    prints the cells right, and returns the crashes, wrong numbers and unflagged lost numbers."""
+    from xxgk.testing.scan import scan_problems
+
+    failures: list[str] = []
+    cells = right = 0
+    start = time.perf_counter()
+    for i in range(n):
+        try:
+            c, r, problems = scan_problems(seed * 10**6 + i)
+        except Exception as err:
+            failures.append(f"scan {seed * 10**6 + i}: {_where(err)}")
+            continue
+        cells, right = cells + c, right + r
+        failures += problems
+    share = f"{100 * right / cells:.1f} %" if cells else "n/a"
+    print(
+        f"synthetic scans: {n} in {time.perf_counter() - start:.0f} s, cells right {right}/{cells} ({share})"
+    )
+    print(f"scan failures (crash, wrong number, NA without an issue): {len(failures)}")
+    for msg in failures[:20]:
+        print("  " + msg)
+    return failures
 
 
 if __name__ == "__main__":
