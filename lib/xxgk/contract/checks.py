@@ -188,42 +188,42 @@ CHECKS: tuple[Check, ...] = (
         "table_truncated",
         "表格截断",
         "A table stops part-way: later rows are not in the document",
-        "表格中途截止：后面的行不在文档中",
+        "表格中途截止：后面的行不在文档中，记为缺失（NA）",
         "error",
     ),
     Check(
         "row_missing",
         "行缺失",
         "A row of the template is not in the document",
-        "文档中没有模板中的某一行",
+        "文档中没有模板中的某一行：该行各单元格记为缺失（NA）",
         "error",
     ),
     Check(
         "cell_missing",
         "单元格缺失",
         "A row is printed with fewer cells than the template has",
-        "某一行印出的单元格比模板规定的少",
+        "表格中有单元格没有数字（文档中留空，整行空白，或在提取时丢失）：这些单元格记为缺失（NA）",
         "error",
     ),
     Check(
         "unknown_label",
         "未知标签",
         "Numbers stand beside a label that matches no row of the template",
-        "数字旁边的标签与模板中的任何一行都对不上",
+        "数字旁边的标签与模板中的任何一行都对不上，或数字个数与表头的列数不符：这些数字没有采用",
         "warning",
     ),
     Check(
         "orphan_values",
         "无标签数字",
         "Numbers stand in a table with no row label to anchor them",
-        "表格中有数字，但没有行标签可以对应",
+        "表格中有一行数字没有行标签可以对应：没有放入表格",
         "warning",
     ),
     Check(
         "conflicting_values",
         "数值冲突",
         "The same cell is printed twice with different values",
-        "同一个单元格印了两次，数值不同",
+        "同一个单元格印了两次，数值不同：保留先印出的数值",
         "warning",
     ),
     Check(
@@ -231,8 +231,8 @@ CHECKS: tuple[Check, ...] = (
         "非整数计数",
         "A cell that counts prints a decimal, a negative number (tables 二, 三, 四; not 本年增/减), a money "
         "amount or an impossibly large number: it is NA",
-        "应为件数的单元格印的是小数、负数（表二、表三、表四；表二的“本年增/减”除外）、金额或大得不可能的数："
-        "该单元格记为缺失（NA）",
+        "应为件数的单元格印的是负数（各表均如此，表二的“本年增/减”除外），或在表三、表四中印的是小数、金额（……元）"
+        "或大得不可能是件数的数：该单元格记为缺失（NA）",
         "error",
     ),
     Check(
@@ -334,7 +334,7 @@ CHECKS: tuple[Check, ...] = (
         "prose_vs_table",
         "正文与表格不一致",
         "A number stated in the prose differs from its table cell",
-        "正文中写出的数字与表格中对应单元格的数字不同",
+        "正文中写出的数字与表格中对应的单元格不一致（数字不同，或该单元格没有数字）",
         "warning",
     ),
     Check(
