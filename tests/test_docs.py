@@ -34,6 +34,22 @@ def test_a_changed_declaration_makes_its_page_stale(tmp_path, monkeypatch):
     assert "measures.md" in dictionary.stale_pages(tmp_path)
 
 
+def _mostly_chinese(text: str) -> bool:
+    """More than half the letters of ``text`` are Chinese characters (codes such as PDF or SHA-256 may stand
+    among them)."""
+    letters = [c for c in text if c.isalpha()]
+    return sum("\u4e00" <= c <= "\u9fff" for c in letters) > len(letters) / 2
+
+
+def test_every_check_has_its_meaning_in_chinese():
+    for check in checks.CHECKS:
+        assert check.meaning_zh.strip() and _mostly_chinese(check.meaning_zh), check.code
+    # the test can fail: an English meaning copied in, or none, is refused
+    assert not _mostly_chinese(checks.BY_CODE["duplicate"].en) and not _mostly_chinese("")
+    # and the Chinese meaning is on the checks page
+    assert checks.BY_CODE["identity_balance"].meaning_zh in dictionary.pages()["checks.md"]
+
+
 def test_a_hand_edit_a_lost_page_and_a_stray_page_are_stale(tmp_path):
     dictionary.write_pages(tmp_path)
     (tmp_path / "template.md").write_text("edited by hand\n", encoding="utf-8")

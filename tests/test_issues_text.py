@@ -52,9 +52,14 @@ def test_the_full_issues_table_in_chinese(seed_tables):
         "原文",
         "应为",
         "实为",
+        "详情（英文）",
     ]
     names = {c.zh for c in CHECKS}
     assert set(table["检查项目"]) <= names and set(table["严重程度"]) <= {s.zh for s in SEVERITIES}
+    # 说明 is the check's meaning in Chinese; the English message, with its rows and numbers, is kept beside it
+    by_name = {c.zh: c for c in CHECKS}
+    assert (table["说明"] == table["检查项目"].map(lambda name: by_name[name].meaning_zh)).all()
+    assert sorted(table["详情（英文）"]) == sorted(seed_tables["issues"]["message"])
     assert table["位置"].dropna().str.match(r"第 \d+(-\d+)? 行|表[二三四] |MANIFEST").all()
     assert corpus.where_zh("table 三, row new_received") == "表三 一、本年新收政府信息公开申请数量"
     assert table["原文"].notna().any()
@@ -62,5 +67,15 @@ def test_the_full_issues_table_in_chinese(seed_tables):
     with pd.option_context("display.max_rows", 5):
         assert styled.to_html().count("<tr>") >= len(table) + 1
     english = corpus.issues_table(seed_tables, "en").data
-    assert list(english.columns)[:4] == ["agency", "year", "check", "severity"]
+    assert list(english.columns) == [
+        "agency",
+        "year",
+        "check",
+        "severity",
+        "message",
+        "where",
+        "printed text",
+        "expected",
+        "actual",
+    ]
     assert set(english["check"]) <= {c.code for c in CHECKS}

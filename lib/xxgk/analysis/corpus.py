@@ -170,40 +170,61 @@ def issues_summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
     return counts.sort_values(["error", "warning", "info"], ascending=False)
 
 
-#: The columns of :func:`issues_table`, with their headings in each language.
+#: The columns of :func:`issues_table` in each language, with their headings. The Chinese table says what
+#: the check means in Chinese (说明) and keeps the English message, which names the rows and numbers, beside
+#: it (详情（英文）), so nothing is lost.
 ISSUE_COLUMNS = {
-    "agency": ("机关", "agency"),
-    "year": ("年度", "year"),
-    "check": ("检查项目", "check"),
-    "severity": ("严重程度", "severity"),
-    "message": ("说明", "message"),
-    "location": ("位置", "where"),
-    "text": ("原文", "printed text"),
-    "expected": ("应为", "expected"),
-    "actual": ("实为", "actual"),
+    "zh": {
+        "agency": "机关",
+        "year": "年度",
+        "check": "检查项目",
+        "severity": "严重程度",
+        "meaning": "说明",
+        "location": "位置",
+        "text": "原文",
+        "expected": "应为",
+        "actual": "实为",
+        "message": "详情（英文）",
+    },
+    "en": {
+        "agency": "agency",
+        "year": "year",
+        "check": "check",
+        "severity": "severity",
+        "message": "message",
+        "location": "where",
+        "text": "printed text",
+        "expected": "expected",
+        "actual": "actual",
+    },
 }
+#: The columns that wrap (long text); the others stay on one line.
+_WRAPPED = ("meaning", "message", "location", "text")
 
 
 def issues_table(tables: dict, lang: str = "zh"):
     """Every issue, one line each (none cut from the display), for readers: the agency and year instead of
     the report id, the check by its name (Chinese for ``zh``, its code for ``en``), the severity in words,
-    the message, where, and the printed text the issue is about (the ``text`` column); sorted by agency,
-    year and severity. A pandas Styler (it shows every row, whatever the display options); its ``.data``
-    is the DataFrame."""
+    what the check means in Chinese (``zh`` only), the message, where, and the printed text the issue is
+    about (the ``text`` column); sorted by agency, year and severity. A pandas Styler (it shows every row,
+    whatever the display options); its ``.data`` is the DataFrame."""
     issues = tables["issues"]
     reports = tables["reports"].set_index("report_id")[["agency", "year"]]
     known = by_code(CHECKS)
-    severities = {s.code: (s.zh if lang == "zh" else s.code) for s in SEVERITIES}
+    zh = lang == "zh"
+    severities = {s.code: (s.zh if zh else s.code) for s in SEVERITIES}
     table = issues.join(reports, on="report_id").assign(
-        check=[known[c].zh if lang == "zh" and c in known else c for c in issues["check"]],
+        check=[known[c].zh if zh and c in known else c for c in issues["check"]],
+        meaning=[known[c].meaning_zh if c in known else pd.NA for c in issues["check"]],
         severity=issues["severity"].map(severities).fillna(issues["severity"]),
         order=issues["severity"].map({c: i for i, c in enumerate(SEVERITY_CODES)}),
-        location=issues["location"].map(where_zh, na_action="ignore") if lang == "zh" else issues["location"],
+        location=issues["location"].map(where_zh, na_action="ignore") if zh else issues["location"],
     )
     table = table.sort_values(["agency", "year", "order"], kind="stable").reset_index(drop=True)
-    heading = {column: names[0 if lang == "zh" else 1] for column, names in ISSUE_COLUMNS.items()}
-    table = table.reindex(columns=list(ISSUE_COLUMNS)).rename(columns=heading)
-    # short columns on one line; the message and the printed text wrap, wide enough to read
+    heading = ISSUE_COLUMNS["zh" if zh else "en"]
+    table = table.reindex(columns=list(heading)).rename(columns=heading)
+    # short columns on one line; the meaning, the message and the printed text wrap, wide enough to read
+    wrapped = ", ".join(f"td.col{i}" for i, c in enumerate(heading) if c in _WRAPPED)
     return (
         table.style.hide(axis="index")
         .format(na_rep="—")
@@ -211,7 +232,7 @@ def issues_table(tables: dict, lang: str = "zh"):
             [
                 {"selector": "td, th", "props": "text-align: left; vertical-align: top"},
                 {"selector": "td.col0, td.col1, td.col2, td.col3", "props": "white-space: nowrap"},
-                {"selector": "td.col4, td.col5, td.col6", "props": "white-space: pre-wrap; min-width: 14em"},
+                {"selector": wrapped, "props": "white-space: pre-wrap; min-width: 14em"},
             ]
         )
     )

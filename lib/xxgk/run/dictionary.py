@@ -439,11 +439,16 @@ def checks_page() -> str:
                 "## Checks",
                 "",
                 "Where a check has two severities, the first is the usual one; e.g. a group subtotal that agrees "
-                "with its rows is `info`, one that does not is an `error`.",
+                "with its rows is `info`, one that does not is an `error`. The Chinese pages' issues table shows the "
+                "Chinese meaning (说明) of each issue's check, and its English message, which names the rows and "
+                "numbers, as 详情（英文）.",
                 "",
                 *_table(
-                    ["check", "中文", "severity", "meaning"],
-                    ([_code(c.code), c.zh, ", ".join(c.severities), c.en] for c in checks.CHECKS),
+                    ["check", "中文", "severity", "meaning", "说明"],
+                    (
+                        [_code(c.code), c.zh, ", ".join(c.severities), c.en, c.meaning_zh]
+                        for c in checks.CHECKS
+                    ),
                 ),
             ]
         ).rstrip()
