@@ -200,3 +200,16 @@ def test_rates_chart_marks_what_is_missing(sample, recwarn):
     assert "100.0% (2/2)" in texts and "0.0% (0/1)" in texts
     assert fig.axes[0].get_title() == "广州市番禺区政务服务数据管理局：2021 年与 2023 年的派生比率"
     assert not [w for w in recwarn if "Glyph" in str(w.message)], "a Chinese label has no font"
+
+
+def test_the_issues_of_both_years_read_in_the_page_language(sample):
+    from xxgk.contract.checks import CHECKS
+
+    pr = yoy.pair(sample, PANYU)
+    zh, en = yoy.issues(sample, pr, "zh"), yoy.issues(sample, pr, "en")
+    assert len(zh) == len(en) > 0
+    meanings = {c.meaning_zh for c in CHECKS}
+    # a Chinese page explains each issue in Chinese, with the English specifics kept beside, nothing lost
+    assert set(zh["说明"]) <= meanings and zh["详情（英文）"].tolist() == en["message"].tolist()
+    assert zh["严重程度"].iloc[0] == "错误" and zh["位置"].iloc[0].startswith("第 ")
+    assert "detail" not in en.columns and set(en["severity"]) <= {"error", "warning", "info"}

@@ -41,9 +41,9 @@ from pathlib import Path
 import pandas as pd
 
 from xxgk.analysis import measures
-from xxgk.analysis.corpus import resolve, select
+from xxgk.analysis.corpus import resolve, select, where_zh
 from xxgk.analysis.panel import changes
-from xxgk.contract.checks import CHECKS, SEVERITY_CODES
+from xxgk.contract.checks import CHECKS, SEVERITIES, SEVERITY_CODES
 from xxgk.contract.codes import (
     APPLICANTS,
     MEASURES,
@@ -109,6 +109,7 @@ TEXT: tuple[Code, ...] = (
     Code("check", "检查", "check"),
     Code("location", "位置", "location"),
     Code("message", "说明", "message"),
+    Code("detail", "详情（英文）", "detail"),
     Code("kind", "类别", "kind"),
     Code("count", "数量", "count"),
     Code("of", "总数", "of"),
@@ -320,13 +321,21 @@ def issues(tables: dict, pr: Pair, lang: str = "zh") -> pd.DataFrame:
     rows["_year"] = rows["report_id"].map(rid_year)
     rows["_sev"] = rows["severity"].map({s: i for i, s in enumerate(SEVERITY_CODES)})
     rows = rows.sort_values(["_cut", "_year", "_sev"], kind="stable")
+    zh = lang == "zh"
+    pairs = zip(rows["check"], rows["message"], strict=True)
     return pd.DataFrame(
         {
             text("year", lang): rows["_year"].to_numpy(),
-            text("severity", lang): rows["severity"].to_numpy(),
+            text("severity", lang): rows["severity"].map({v.code: v.zh for v in SEVERITIES}).to_numpy()
+            if zh
+            else rows["severity"].to_numpy(),
             text("check", lang): [label(c, CHECKS, lang) if c in known else c for c in rows["check"]],
-            text("location", lang): rows["location"].to_numpy(),
-            text("message", lang): rows["message"].to_numpy(),
+            text("location", lang): (
+                rows["location"].map(where_zh, na_action="ignore") if zh else rows["location"]
+            ),
+            # a Chinese page explains the check in Chinese; the message's specifics (rows, numbers) stay beside
+            text("message", lang): [known[c].meaning_zh if zh and c in known else m for c, m in pairs],
+            **({text("detail", lang): rows["message"].to_numpy()} if zh else {}),
         }
     )
 
