@@ -193,3 +193,27 @@ def test_a_table_from_another_producer(tmp_path):
         ("(七)总计", [16, 3, 1, 20]),
     ]
     assert [line.grid for line in lines] == [False, True, True, True, True]
+
+
+def test_a_scanned_page_inside_a_text_pdf_is_said_not_dropped(tmp_path):
+    """A PDF whose text pages are followed by a page that is only a picture (a scanned page): the text pages
+    read as before, and the picture page is a warning naming it, never silently missing."""
+    doc = pdfium.PdfDocument(RAW / "huaian_hongze_district_2024.pdf")
+    width, height = doc[1].get_size()
+    picture = pdfium.PdfImage.new(doc)
+    picture.set_bitmap(doc[1].render(scale=1.5, grayscale=True))
+    picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
+    page = doc.new_page(width, height)
+    page.insert_obj(picture)
+    page.gen_content()
+    doc.save(tmp_path / "mixed.pdf")
+    doc.new_page(width, height).gen_content()  # a blank page is no scanned page
+    doc.save(tmp_path / "mixed_blank.pdf")
+    cells = ["row_code", "applicant_code", "count", "cell_status", "source_page"]
+    before = xxgk.parse(RAW / "huaian_hongze_district_2024.pdf")
+    for name in ("mixed.pdf", "mixed_blank.pdf"):
+        tables = xxgk.parse(tmp_path / name)
+        said = tables["issues"][tables["issues"]["check"] == "pdf_scanned_page"]
+        assert said["location"].tolist() == ["page 6"] and said["severity"].tolist() == ["warning"]
+        assert "not read" in said["message"].iloc[0]
+        assert tables["requests"][cells].equals(before["requests"][cells])

@@ -105,6 +105,15 @@ CHECKS: tuple[Check, ...] = (
         also=("error",),
     ),
     Check(
+        "pdf_scanned_page",
+        "PDF中的扫描页",
+        "A page of a PDF whose other pages have text is only an image (a scanned page): it was not read, and "
+        "any number printed on it is not in the tables (a PDF scanned throughout is read by OCR)",
+        "PDF 中某页只是一张图片（扫描页），而其他页有文字层：该页未读取，页上印的数字不在表格中"
+        "（整份都是扫描件的 PDF 会用文字识别读取）",
+        "warning",
+    ),
+    Check(
         "needs_converter",
         "需要转换工具",
         "The file's format needs a tool that is not installed (LibreOffice for .doc and .wps, the ocr extra "

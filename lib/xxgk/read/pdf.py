@@ -111,13 +111,17 @@ def pdf_document(source: str | Path | bytes) -> Document:
                     f"the PDF has {len(doc)} pages, over the budget of {MAX_PAGES} for a report"
                 )
             read = []  # each page's number, height and items
+            pictures = []  # pages that are only an image (scanned pages of a PDF that has text elsewhere)
             for page_no in range(1, len(doc) + 1):
                 check_time()
                 try:
                     page = doc[page_no - 1]
                 except pdfium.PdfiumError as err:
                     raise UnreadableFile(f"page {page_no} of the PDF cannot be read ({err})") from err
-                read.append((page_no, page.get_mediabox()[3], _page_items(page, page_no, notes, check_time)))
+                items = _page_items(page, page_no, notes, check_time)
+                read.append((page_no, page.get_mediabox()[3], items))
+                if not items and _only_an_image(page):
+                    pictures.append(page_no)
                 page.close()
         finally:
             doc.close()
@@ -137,7 +141,26 @@ def pdf_document(source: str | Path | bytes) -> Document:
                 cells[no] = (tables.setdefault((page_no, at[1]), len(tables) + 1), at[0])
     if not any(line.text for line in lines) and not notes:
         return _scanned(source)
+    # a scanned page inside a PDF with a text layer is not read by OCR (yet): said, never silently dropped
+    notes += [_note("pdf_scanned_page", "warning", k, _PICTURE_PAGE) for k in pictures]
     return Document(lines, line_pages=pages, notes=notes, line_cells=cells)
+
+
+_PICTURE_PAGE = (
+    "the page is an image without a text layer (a scanned page) in a PDF whose other pages have text: it was "
+    "not read, and any number printed on it is not in the tables"
+)
+
+
+def _only_an_image(page: pdfium.PdfPage) -> bool:
+    """A page that draws no character and at least one image: a scanned page."""
+    textpage = page.get_textpage()
+    try:
+        if textpage.count_chars():
+            return False
+    finally:
+        textpage.close()
+    return next(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)), None) is not None
 
 
 #: A page without a text layer is rasterised at this resolution for OCR (scans are 150 to 300 dpi).
