@@ -231,8 +231,10 @@ def issues_table(tables: dict, lang: str = "zh"):
         .set_table_styles(
             [
                 {"selector": "td, th", "props": "text-align: left; vertical-align: top"},
-                {"selector": "td.col0, td.col1, td.col2, td.col3", "props": "white-space: nowrap"},
-                {"selector": wrapped, "props": "white-space: pre-wrap; min-width: 14em"},
+                # the agency wraps too: with ten columns, long names would push the table past the page
+                {"selector": "td.col0", "props": "min-width: 7em"},
+                {"selector": "td.col1, td.col2, td.col3", "props": "white-space: nowrap"},
+                {"selector": wrapped, "props": "white-space: pre-wrap; min-width: 11em"},
             ]
         )
     )
