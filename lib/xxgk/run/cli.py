@@ -242,15 +242,13 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _batch_arguments(parser: argparse.ArgumentParser) -> None:
-    from xxgk.analysis.corpus import repo_root
-
     parser.add_argument(
         "params", help="YAML file of notebooks and parameter sets (e.g. notebooks/params/sample.yml)"
     )
     parser.add_argument(
         "--out",
-        default=str(repo_root() / "output"),
-        help="folder for executed notebooks, HTML and index.html (default: <repo>/output)",
+        default="output",  # where the command is run: an installed package has no repository folder
+        help="folder for executed notebooks, HTML and index.html (default: ./output)",
     )
     parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side (default 2)")
     parser.add_argument(
