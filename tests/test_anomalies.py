@@ -250,6 +250,8 @@ def test_notebooks_60_and_70_run_on_the_national_panel(tmp_path):
         assert result.ok, result.failure.describe() if result.failure else result
 
 
-def test_notebook_70_checks_its_language(constructed):
-    with pytest.raises(ValueError, match="lang: 'de' given; allowed: 'zh' or 'en'"):
-        anomalies.summary(constructed[1], "de")
+def test_notebook_70_checks_its_language():
+    from xxgk.analysis import parameters
+
+    with pytest.raises(ValueError, match=r"lang = 'de' is not a language of the labels; use one of 'zh'"):
+        parameters.check(lang="de")

@@ -179,7 +179,6 @@ def test_a_report_copied_from_last_year_is_seen(sample, tmp_path):
         ("淮安市人民政府", 0, "zh", "has one report year read (2024); year over year needs two"),
         (PANYU, 2021, "zh", "year: 2021 given; 广州市番禺区政务服务数据管理局 has report years [2021, 2023]"),
         (PANYU, 2022, "zh", "the later year of the pair is one of [2023]"),
-        (PANYU, 0, "fr", "lang: 'fr' given; allowed: 'zh' or 'en'"),
     ],
 )
 def test_parameters_are_checked_with_what_is_allowed(sample, agency, year, lang, says):
@@ -213,3 +212,10 @@ def test_the_issues_of_both_years_read_in_the_page_language(sample):
     assert set(zh["说明"]) <= meanings and zh["详情（英文）"].tolist() == en["message"].tolist()
     assert zh["严重程度"].iloc[0] == "错误" and zh["位置"].iloc[0].startswith("第 ")
     assert "detail" not in en.columns and set(en["severity"]) <= {"error", "warning", "info"}
+
+
+def test_notebook_60_language_is_checked_with_its_other_parameters():
+    from xxgk.analysis import parameters
+
+    with pytest.raises(ValueError, match=r"lang = 'fr' is not a language of the labels; use one of 'zh'"):
+        parameters.check(lang="fr", agency=PANYU, year=0)

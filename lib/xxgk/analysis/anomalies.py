@@ -32,10 +32,7 @@ import pandas as pd
 from xxgk.analysis import measures
 from xxgk.analysis.corpus import identity_failures as _identity_table
 from xxgk.analysis.corpus import used
-from xxgk.analysis.yoy import (
-    LANGS,
-    show,  # noqa: F401  (re-exported: notebook 70 shows its lists whole)
-)
+from xxgk.analysis.yoy import show  # noqa: F401  (re-exported: notebook 70 shows its lists whole)
 from xxgk.contract.checks import CHECKS
 from xxgk.contract.codes import APPLICANTS, REQUEST_ROWS, Code, codes, label
 
@@ -320,10 +317,7 @@ def bounds_table(tables: dict, lang: str = "zh") -> pd.DataFrame:
 
 
 def summary(tables: dict, lang: str = "zh") -> pd.DataFrame:
-    """How many reports each list names, out of the reports read (notebook 70's first call: it checks
-    ``lang`` until ``xxgk.analysis.parameters`` does)."""
-    if lang not in LANGS:
-        raise ValueError(f"lang: {lang!r} given; allowed: 'zh' or 'en'")
+    """How many reports each list names, out of the reports read."""
     n = len(_read(tables)["reports"])
     counts = {
         "identical": identical_tables(tables, "en")["report_id"].nunique(),

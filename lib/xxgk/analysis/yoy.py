@@ -62,7 +62,6 @@ from xxgk.parse.sections import find_sections, table_regions
 from xxgk.read.formats import MAX_BYTES, format_for
 from xxgk.read.lines import Line
 
-LANGS = ("zh", "en")
 #: Report statuses whose numbers were read (a failed report is a year without numbers).
 READ = ("ok", "incomplete")
 #: Checks that say a report is cut off or lacks a table: the notebook shows them first.
@@ -205,13 +204,13 @@ def _allowed(tables: dict) -> str:
 
 
 def pair(tables: dict, agency: str, year: int = 0, lang: str = "zh") -> Pair:
-    """Check the notebook's parameters and choose the two reports: ``agency`` (any of its names, or its id)
-    in ``year`` (0: the latest year it has) against its previous report year.
+    """Choose the two reports: ``agency`` (any of its names, or its id) in ``year`` (0: the latest year it
+    has) against its previous report year. (``lang`` is checked with the notebook's other parameters by
+    :func:`xxgk.analysis.parameters.check`.)
 
-    Raises ValueError naming the parameter, the value given and what is allowed.
+    Raises ValueError naming the parameter, the value given and what is allowed: an agency with fewer than
+    two report years read, a year that has no previous one.
     """
-    if lang not in LANGS:
-        raise ValueError(f"lang: {lang!r} given; allowed: 'zh' or 'en'")
     read = _read_reports(tables)
     names = [c for c in ("agency", "agency_name", "manifest_agency", "agency_id") if c in read.columns]
     ids = sorted(set(read.loc[read[names].isin([str(agency)]).any(axis=1), "agency_id"]))
