@@ -210,11 +210,8 @@ def each(key: str, data_dir: str | Path = "", min_years: int = 1, min_reports: i
     """
     if key not in FOR_EACH:
         raise ValueError(f"for_each: {key!r} is not something to go over; use one of {sorted(FOR_EACH)}")
-    reports = _reports(corpus.resolve(data_dir))
-    reports = reports[reports["status"] != "failed"]
-    if "duplicate_of" in reports.columns:
-        reports = reports[reports["duplicate_of"].isna()]
-    reports = reports[reports["year"].notna()]
+    reports = corpus.used({"reports": _reports(corpus.resolve(data_dir))})["reports"]  # duplicates out
+    reports = reports[(reports["status"] != "failed") & reports["year"].notna()]
     if key == "year":
         counts = reports["year"].astype(int).value_counts()
         return sorted(int(y) for y, n in counts.items() if n >= min_reports)
