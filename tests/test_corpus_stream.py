@@ -154,3 +154,59 @@ def test_cli_streams_the_same_tables_as_the_in_memory_path(tmp_path, monkeypatch
         if name != "issues":  # (whose cross-year rows come last when streamed) the very same bytes
             csv = [(tmp_path / way / f"{name}.csv").read_bytes() for way in ("memory", "stream")]
             assert csv[0] == csv[1], name
+
+
+# A report that kills the process parsing it (a crash in a C library, memory): the worker dies each time.
+# Simulated in the workers only: their parse_source exits the process on a file named "poison…".
+POISON = "poison"
+
+
+def _die_on_poison() -> None:
+    """A worker process's initializer: parsing a file whose name starts with POISON ends the process."""
+    import os
+
+    real = stream.parse_source
+
+    def parse_or_die(source, report_id=None):
+        if os.path.basename(source.path).startswith(POISON):
+            os._exit(3)
+        return real(source, report_id)
+
+    stream.parse_source = parse_or_die
+
+
+def _without(df: pd.DataFrame, report_id: str) -> pd.DataFrame:
+    return _sorted(df[df["report_id"] != report_id])
+
+
+def test_a_report_that_kills_its_worker_fails_alone(tmp_path, monkeypatch):
+    # 2 worker processes, chunks of 3: the poison report's chunk is run again report by report; the pool
+    # that broke is replaced; every other report, in the lost chunk too, is parsed as in one process.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    def new_pool(self):
+        spawn = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(self.workers, mp_context=spawn, initializer=_die_on_poison)
+
+    monkeypatch.setattr(stream._RenewedPool, "_new", new_pool)
+    (tmp_path / "in").mkdir()
+    for i, seed in enumerate([*SEEDS, *SEEDS]):
+        name = f"{POISON}_{seed.name}" if i == 4 else f"{i}_{seed.name}"
+        (tmp_path / "in" / name).write_bytes(seed.read_bytes())
+    expected = xxgk.parse_many([tmp_path / "in"])  # in this process nothing dies
+    poison = (
+        expected["reports"].loc[expected["reports"]["source_file"].str.startswith(POISON), "report_id"].item()
+    )
+    counts = write_corpus([tmp_path / "in"], tmp_path / "out", chunk=3, workers=2)
+    got = xxgk.load_tables(tmp_path / "out")
+    assert counts["reports"] == len(got["reports"]) == 2 * len(SEEDS)
+    failed = got["reports"].set_index("report_id").loc[poison]
+    assert failed["status"] == "failed"
+    issues = got["issues"][got["issues"]["report_id"] == poison]
+    crashed = issues[issues["check"] == "parser_crashed"]
+    assert "died each time" in crashed["message"].item()
+    assert set(issues["check"]) <= {"parser_crashed", "duplicate"}  # it copies another file: a duplicate
+    assert got["requests"][got["requests"]["report_id"] == poison].empty  # nothing kept from it
+    for name in ("requests", "proactive", "reviews", "facts"):
+        pd.testing.assert_frame_equal(_without(got[name], poison), _without(expected[name], poison), obj=name)

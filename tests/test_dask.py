@@ -63,6 +63,21 @@ class Slow(distributed.WorkerPlugin):
         dataset.Parts.write_chunk = self.real
 
 
+class Poison(distributed.WorkerPlugin):
+    """On a worker, parsing a file whose name starts with "poison" ends the worker's process (as a crash in
+    a C library or running out of memory would): its task is lost each time it runs."""
+
+    def setup(self, worker):
+        real = stream.parse_source
+
+        def parse_or_die(source, report_id=None):
+            if os.path.basename(source.path).startswith("poison"):
+                os._exit(3)
+            return real(source, report_id)
+
+        stream.parse_source = parse_or_die
+
+
 @pytest.fixture(scope="module")
 def client():
     with (
@@ -129,6 +144,36 @@ def test_a_lost_worker_loses_and_duplicates_nothing(client, tmp_path):
     assert got["reports"]["report_id"].is_unique and len(got["reports"]) == counts["reports"] == 20
     for name, df in expected.items():
         pd.testing.assert_frame_equal(_sorted(got[name]), _sorted(df), obj=name)
+
+
+def test_a_report_that_kills_every_worker_fails_alone(tmp_path):
+    # Dask runs a lost task again (here once: allowed-failures 1), then gives it up; the chunk is then run
+    # report by report, and only the report that kills its worker is lost: a failed report saying so.
+    import dask
+
+    reports = tmp_path / "in"
+    reports.mkdir()
+    for i, seed in enumerate([*SEEDS, *SEEDS[:3]]):
+        shutil.copyfile(seed, reports / (f"poison_{seed.name}" if i == 6 else f"{i}_{seed.name}"))
+    expected = xxgk.parse_many([reports])  # in this process nothing dies
+    poison = expected["reports"].loc[expected["reports"]["source_file"].str.startswith("poison"), "report_id"]
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.register_plugin(Poison(), name="poison")
+        counts = write_corpus([reports], tmp_path / "out", chunk=3, executor=client, layout="dataset")
+    got = xxgk.load_tables(tmp_path / "out")
+    assert counts["reports"] == len(got["reports"]) == 8 and got["reports"]["report_id"].is_unique
+    failed = got["reports"]["report_id"] == poison.item()
+    assert got["reports"].loc[failed, "status"].tolist() == ["failed"]
+    assert "parser_crashed" in set(got["issues"].loc[got["issues"]["report_id"] == poison.item(), "check"])
+    for name in ("requests", "proactive", "reviews", "facts"):
+        keep = [df[df["report_id"] != poison.item()] for df in (got[name], expected[name])]
+        pd.testing.assert_frame_equal(*(_sorted(df) for df in keep), obj=name)
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:

@@ -148,6 +148,15 @@ CHECKS: tuple[Check, ...] = (
         "error",
     ),
     Check(
+        "parser_crashed",
+        "解析进程崩溃",
+        "The process parsing the file died each time it was tried (killed, out of memory, or a crash in a C "
+        "library): nothing was kept from it, and the other files were parsed",
+        "每次解析该文件时，解析进程都中途终止（被强制结束、内存耗尽或底层 C 库崩溃）：该文件的内容一概未保留，"
+        "其他文件照常解析",
+        "error",
+    ),
+    Check(
         "not_a_file",
         "不是普通文件",
         "The path is a FIFO, socket, device or folder, not a regular file: it was not opened",

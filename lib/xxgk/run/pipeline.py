@@ -101,6 +101,24 @@ def parse_source(source: Source, report_id: str | None = None) -> Report:
     return report
 
 
+def crashed_report(source: Source, report_id: str | None, why: str) -> Report:
+    """The failed report of a file whose parsing killed the process each time it was tried (a worker lost
+    to a crash in a C library, to memory, to a kill): made without parsing it, where the parsing is not
+    running, so that the file is in the tables with the reason and the rest of the corpus is not held up."""
+    report = _fail(
+        _new_report(Path(source.path)),
+        "parser_crashed",
+        f"The process parsing this file died each time it was tried ({why}); nothing was kept from it. "
+        "This may be a bug in xxgk or in a library it uses: please report it with the file.",
+    )
+    if source.data is not None:
+        report.sha256 = hashlib.sha256(source.data).hexdigest()
+    if report_id is not None:
+        report.report_id = report_id
+    _note_manifest(Path(source.path).name, report, source.manifest, source.manifest_error)
+    return report
+
+
 def _parser_failed(report: Report, err: Exception) -> None:
     report.issue(
         "parser_error",

@@ -30,8 +30,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -49,7 +51,7 @@ from xxgk.output.tables import TableColumns, issue_record
 from xxgk.parse.report import Report
 from xxgk.read.formats import BY_EXTENSION, MAX_BYTES, collect_paths, format_of, report_id_for, report_ids
 from xxgk.read.lines import Value
-from xxgk.run.pipeline import Source, fewer_collections, parse_source, read_source
+from xxgk.run.pipeline import Source, crashed_report, fewer_collections, parse_source, read_source
 from xxgk.validate import cross_year
 
 #: Reports parsed before their rows are written out. Memory grows with it (a chunk's record dicts are the
@@ -154,13 +156,18 @@ def _parse_chunk(
     here), an fsspec URL (read here, through fsspec) or a :class:`~xxgk.run.pipeline.Source` (read by the
     driver, for workers without its disk). With ``parts`` the rows are written here as the dataset's part
     files of chunk ``number`` and only their names go back; else they go back rendered."""
+    with fewer_collections():
+        parsed = (parse_source(_source(item), rid) for item, rid in zip(items, ids, strict=True))
+        return _chunk_of(parsed, first_index, parts, number)
+
+
+def _chunk_of(reports: Iterable[Report], first_index: int, parts: Parts | None, number: int) -> _Chunk:
+    """A chunk's tables from its reports (taken one by one: a parsed report is dropped once added)."""
     builder = TableColumns()
     slims = []
-    with fewer_collections():
-        for i, (item, rid) in enumerate(zip(items, ids, strict=True), first_index):
-            report = parse_source(_source(item), rid)
-            builder.add(report)
-            slims.append(_slim(report, i))
+    for i, report in enumerate(reports, first_index):
+        builder.add(report)
+        slims.append(_slim(report, i))
     frames = builder.frames()
     reports = frames.pop("reports")
     if parts is not None:
@@ -297,10 +304,11 @@ def _executor(executor, workers: int) -> Iterator[tuple[Executor | None, int, bo
     elif workers <= 1:
         yield None, 1, False
     else:
-        # "spawn": a fresh interpreter per worker. A forked one would copy this process (its caches, and
-        # pyarrow's thread pools, which are not safe to fork).
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = _RenewedPool(workers)
+        try:
             yield pool, workers, False
+        finally:
+            pool.shutdown()
 
 
 def _is_dask_client(executor) -> bool:
@@ -315,22 +323,37 @@ def _completed(
 
     Unordered (the dataset layout), a chunk is taken as soon as it is done: a slow one holds up nothing
     but its own slot. ``ordered`` (the single files, appended in corpus order), a chunk done before an
-    earlier one waits for it, and while the window is full of those nothing new is sent."""
+    earlier one waits for it, and while the window is full of those nothing new is sent.
+
+    A chunk whose worker died (a crash in a C library, memory, a kill: Dask gave up on it after its
+    retries, or the process pool broke) is run again one report at a time, once nothing else is running,
+    so that the report that kills its worker is found: it becomes a failed report (check
+    ``parser_crashed``) and every other report of the chunk is parsed as usual."""
     if pool is None:
         yield from (_parse_chunk(*job(k)) for k in range(n))
         return
     window = 2 * slots
+    lost_worker = _lost_worker_errors()
     pending: dict = {}  # future -> chunk number
-    done: dict[int, _Chunk] = {}  # finished, not yet taken (ordered: an earlier chunk is still running)
+    done: dict[int, list[_Chunk]] = {}  # finished, not yet taken (ordered: an earlier chunk is still running)
+    lost: list[int] = []  # chunks whose worker died, to run again report by report
     sent = taken = 0
     try:
         while taken < n:
-            while sent < n and len(pending) + len(done) < window:
+            while not lost and sent < n and len(pending) + len(done) < window:
                 pending[pool.submit(_parse_chunk, *job(sent))] = sent
                 sent += 1
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in finished:
-                done[pending.pop(future)] = future.result()
+            if pending:
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    k = pending.pop(future)
+                    try:
+                        done[k] = [future.result()]
+                    except lost_worker:
+                        lost.append(k)
+            else:  # only lost chunks are left to run: nothing else is running now
+                k = lost.pop(0)
+                done[k] = list(_one_at_a_time(pool, *job(k), lost_worker))
             if ordered:
                 ready = []
                 while taken + len(ready) in done:
@@ -339,10 +362,67 @@ def _completed(
                 ready = sorted(done)
             for k in ready:
                 taken += 1
-                yield done.pop(k)
+                yield from done.pop(k)
     finally:
         for future in pending:  # stopped early (an error while writing): do not parse the rest
             future.cancel()
+
+
+def _one_at_a_time(
+    pool: Executor, items: list, first: int, ids: list[str], parts: Parts | None, number: int, lost_worker
+) -> Iterator[_Chunk]:
+    """A lost chunk's reports, each its own task, one running at a time; a report whose task is lost again
+    is the one that kills its worker: its failed report is made here, without parsing it."""
+    for j, (item, rid) in enumerate(zip(items, ids, strict=True)):
+        future = pool.submit(_parse_chunk, [item], first + j, [rid], parts, number)
+        try:
+            yield future.result()
+        except lost_worker as err:
+            why = _LOST.get(type(err).__name__, type(err).__name__)
+            yield _chunk_of([crashed_report(_source(item), rid, why)], first + j, parts, number)
+
+
+#: What a lost task's error means, for the failed report (Dask's own message names its task and worker).
+_LOST = {
+    "BrokenProcessPool": "its worker process ended abruptly",
+    "KilledWorker": "Dask gave it up after every worker that ran it died",
+}
+
+
+def _lost_worker_errors() -> tuple[type[BaseException], ...]:
+    """What a future raises when the process running it died: a broken process pool, or Dask's
+    KilledWorker (its retries on other workers used up). Dask is looked for only if it is in use."""
+    errors: tuple[type[BaseException], ...] = (BrokenProcessPool,)
+    if "distributed" in sys.modules:
+        from distributed import KilledWorker
+
+        errors += (KilledWorker,)
+    return errors
+
+
+class _RenewedPool:
+    """A process pool that starts again when one of its processes dies: a pool whose worker died is
+    broken for good (every task in it fails), so the next task gets a new one."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        # "spawn": a fresh interpreter per worker. A forked one would copy this process (its caches, and
+        # pyarrow's thread pools, which are not safe to fork).
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, fn, *args):
+        try:
+            return self.pool.submit(fn, *args)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new()
+            return self.pool.submit(fn, *args)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown()
 
 
 class _DatasetParts:
