@@ -278,19 +278,43 @@ def test_reports_and_dataset_at_urls(tmp_path):
     import fsspec
 
     fs = fsspec.filesystem("memory")
-    for seed in SEEDS:
+    for seed in [*SEEDS, RAW / "MANIFEST.csv"]:  # the manifest beside them is read there too
         fs.pipe(f"/xxgk-in/{seed.name}", seed.read_bytes())
     fs.pipe("/xxgk-in/notes.csv", b"not a report")  # not a report file: not listed
     try:
         with ThreadPoolExecutor(2) as pool:
             write_corpus(["memory://xxgk-in"], "memory://xxgk-out", chunk=2, executor=pool, layout="dataset")
         got = xxgk.load_tables("memory://xxgk-out")
+        assert len(corpus.load("memory://xxgk-out")["reports"]) == len(SEEDS)  # notebooks read it too
+        with pytest.raises(FileNotFoundError, match="no parsed tables"):
+            corpus.load("memory://xxgk-nothing")
     finally:
         fs.rm("/xxgk-in", recursive=True)
         if fs.exists("/xxgk-out"):
             fs.rm("/xxgk-out", recursive=True)
-    (tmp_path / "in").mkdir()  # the same files in a folder without data/raw's MANIFEST.csv (not read at URLs)
-    for seed in SEEDS:
+    (tmp_path / "in").mkdir()  # the same files and manifest in a folder
+    for seed in [*SEEDS, RAW / "MANIFEST.csv"]:
         shutil.copyfile(seed, tmp_path / "in" / seed.name)
     write_corpus([tmp_path / "in"], tmp_path / "local", chunk=2)
     _same_tables(got, xxgk.load_tables(tmp_path / "local"))
+    assert got["reports"]["manifest_agency"].notna().all()
+
+
+def test_a_manifest_at_a_url_is_read_again_when_it_changes():
+    import fsspec
+
+    from xxgk.read import manifest
+
+    fs = fsspec.filesystem("memory")
+    try:
+        fs.pipe("/xxgk-m/MANIFEST.csv", b"file,agency,year\nr.txt,A,2023\n")
+        assert manifest.entry_at(fs, "/xxgk-m/r.txt")["manifest_agency"] == "A"
+        assert manifest.entry_at(fs, "/xxgk-m/other.txt") is None  # a file the manifest does not list
+        fs.pipe("/xxgk-m/MANIFEST.csv", b"file,agency,year\nr.txt,Bee,2023\n")  # rewritten: size differs
+        assert manifest.entry_at(fs, "/xxgk-m/r.txt")["manifest_agency"] == "Bee"
+        fs.pipe("/xxgk-m/MANIFEST.csv", b"\xff\xfe\x00garbage")
+        with pytest.raises(manifest.ManifestError, match="not UTF-8"):
+            manifest.entry_at(fs, "/xxgk-m/r.txt")
+        assert manifest.entry_at(fs, "/xxgk-none/r.txt") is None  # no manifest there
+    finally:
+        fs.rm("/xxgk-m", recursive=True)

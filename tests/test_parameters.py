@@ -11,10 +11,12 @@ import pytest
 from papermill.exceptions import PapermillExecutionError
 
 import xxgk
+from conftest import RAW
 from handmade import corpus
 from xxgk.analysis import parameters
 from xxgk.run import batch
 from xxgk.run.kernel import quiet
+from xxgk.run.stream import write_corpus
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -92,6 +94,19 @@ def test_for_each_values_come_from_the_data(data):
     assert parameters.each("agency", data, min_years=2) == ["甲局"]
     with pytest.raises(ValueError, match="use one of"):
         parameters.each("report", data)
+
+
+def test_a_dataset_is_data_as_the_single_files_are(tmp_path):
+    # `xxgk parse --layout dataset` writes no reports.parquet at the top: for_each and check read it too
+    pytest.importorskip("fsspec")
+    for layout in ("files", "dataset"):
+        write_corpus([RAW], tmp_path / layout, layout=layout)
+    files, dataset = str(tmp_path / "files"), str(tmp_path / "dataset")
+    for key in ("year", "agency"):
+        assert parameters.each(key, dataset) == parameters.each(key, files) != []
+    assert parameters.check(data_dir=dataset, year=2024).year == 2024
+    with pytest.raises(parameters.ParameterError, match="year = 1999"):
+        parameters.check(data_dir=dataset, year=1999)
 
 
 def _run(notebook: str, tmp_path, **given):

@@ -26,6 +26,7 @@ from xxgk.contract.codes import (
     label,
 )
 from xxgk.contract.schema import TABLES
+from xxgk.output.dataset import is_dataset
 from xxgk.output.files import DATASET_MANIFEST, load_tables
 
 #: The checks that test an identity (勾稽关系, docs/identities.md, in that order), then prose against tables.
@@ -68,14 +69,27 @@ def load(
     Duplicates (reports with ``duplicate_of`` set: a second copy of a file, or another file for the same
     agency and year) are left out, so that no total counts a report twice; ``duplicates=True`` keeps them
     (to look at them, never to sum over them).
+
+    ``data_dir`` may also be the URL of a dataset (``s3://bucket/out``: ``xxgk parse --layout dataset``).
     """
-    folder = resolve(data_dir)
-    if not (folder / "reports.parquet").exists() and not (folder / DATASET_MANIFEST).exists():
-        raise FileNotFoundError(
-            f"no parsed tables in {folder}: run `xxgk parse data/raw --out data/processed` first"
-        )
-    tables = select(load_tables(folder), years, agencies)
+    tables = select(load_tables(locate(data_dir)), years, agencies)
     return tables if duplicates else used(tables)
+
+
+def locate(data_dir: str | Path = "") -> str | Path:
+    """Where the parsed tables of ``data_dir`` are (:func:`resolve`; a URL as given), or an error saying
+    how to write them: single files or a dataset, in a folder or (a dataset) at a URL."""
+    if "://" in str(data_dir):
+        folder = str(data_dir)
+        found = is_dataset(folder)
+    else:
+        folder = resolve(data_dir)
+        found = (folder / "reports.parquet").exists() or (folder / DATASET_MANIFEST).exists()
+    if not found:
+        raise FileNotFoundError(
+            f"no parsed tables in {folder}: write them with `xxgk parse data/raw --out {folder}`"
+        )
+    return folder
 
 
 def _keep(tables: dict, ids: set) -> dict:

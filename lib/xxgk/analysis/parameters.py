@@ -15,10 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from xxgk.analysis import corpus
 from xxgk.contract.measures import RATES
+from xxgk.output.files import load_tables
 
 #: The languages of labels, tables and prose: code → the language's own name (docs and messages).
 LANGS = {"zh": "中文", "en": "English"}
@@ -160,9 +159,9 @@ def check(**given) -> Parameters:
 
 def _against_data(values: dict) -> list[str]:
     """Years and agencies that the parsed tables of ``data_dir`` do not hold, each with what they hold."""
-    folder = corpus.resolve(values.get("data_dir", ""))
     try:
-        reports = _reports(folder)
+        folder = corpus.locate(values.get("data_dir", ""))
+        reports = load_tables(folder, ["reports"])["reports"]
     except FileNotFoundError as err:
         return [f"data_dir = {values.get('data_dir', '')!r}: {err}"]
     problems = []
@@ -210,7 +209,8 @@ def each(key: str, data_dir: str | Path = "", min_years: int = 1, min_reports: i
     """
     if key not in FOR_EACH:
         raise ValueError(f"for_each: {key!r} is not something to go over; use one of {sorted(FOR_EACH)}")
-    reports = corpus.used({"reports": _reports(corpus.resolve(data_dir))})["reports"]  # duplicates out
+    reports = load_tables(corpus.locate(data_dir), ["reports"])["reports"]
+    reports = corpus.used({"reports": reports})["reports"]  # duplicates out
     reports = reports[(reports["status"] != "failed") & reports["year"].notna()]
     if key == "year":
         counts = reports["year"].astype(int).value_counts()
@@ -222,13 +222,3 @@ def each(key: str, data_dir: str | Path = "", min_years: int = 1, min_reports: i
     years = reports.assign(who=who, name=names).dropna(subset=["name"]).groupby("who")
     kept = years["year"].nunique() >= min_years
     return sorted(years["name"].first()[kept])
-
-
-def _reports(folder: Path) -> pd.DataFrame:
-    """The reports table of a folder of parsed tables, or an error saying how to write it."""
-    path = folder / "reports.parquet"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no parsed tables in {folder}: write them with `xxgk parse data/raw --out {folder}`"
-        )
-    return pd.read_parquet(path)

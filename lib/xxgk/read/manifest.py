@@ -26,7 +26,10 @@ class ManifestError(ValueError):
 
 @lru_cache(maxsize=256)
 def _load(path: str, mtime_ns: int, size: int) -> dict[str, dict]:
-    data = Path(path).read_bytes()
+    return _parse(Path(path).read_bytes())
+
+
+def _parse(data: bytes) -> dict[str, dict]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -79,3 +82,28 @@ def entry(path: Path) -> dict | None:
         return _load(str(manifest), stat.st_mtime_ns, stat.st_size).get(path.name)
     except OSError as err:
         raise ManifestError(f"{NAME} cannot be read: {err.strerror or err}") from None
+
+
+def entry_at(fs, path: str) -> dict | None:
+    """The manifest line of a report at an fsspec URL (``fs``, the URL's file system; ``path``, the file's
+    path in it): the ``MANIFEST.csv`` of its folder there, read once per process while unchanged (a
+    worker parses many reports of one folder). None and :class:`ManifestError` as :func:`entry`."""
+    folder, _, name = path.rstrip("/").rpartition("/")
+    manifest = f"{folder}/{NAME}"
+    try:
+        info = fs.info(manifest)
+    except (FileNotFoundError, OSError, ValueError):
+        return None
+    # what tells a new version of the file: a stamp of the store (ETag, modification time) and the size
+    stamp = next(
+        (str(info[k]) for k in ("ETag", "etag", "mtime", "LastModified", "created") if k in info), ""
+    )
+    try:
+        return _load_at(fs, manifest, stamp, info.get("size")).get(name)
+    except OSError as err:
+        raise ManifestError(f"{NAME} cannot be read: {getattr(err, 'strerror', None) or err}") from None
+
+
+@lru_cache(maxsize=256)
+def _load_at(fs, manifest: str, stamp: str, size: int | None) -> dict[str, dict]:
+    return _parse(fs.cat_file(manifest))

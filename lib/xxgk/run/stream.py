@@ -49,6 +49,7 @@ from xxgk.output.dataset import NO_YEAR, Parts, filesystem, write_manifest
 from xxgk.output.files import clean_leftovers, new_run, publish, stamped, temp_file
 from xxgk.output.tables import TableColumns, issue_record
 from xxgk.parse.report import Report
+from xxgk.read import manifest
 from xxgk.read.formats import BY_EXTENSION, MAX_BYTES, collect_paths, format_of, report_id_for, report_ids
 from xxgk.read.lines import Value
 from xxgk.run.pipeline import Source, crashed_report, fewer_collections, parse_source, read_source
@@ -189,7 +190,8 @@ def is_url(entry) -> bool:
 
 
 def read_url(url: str) -> Source:
-    """A report at an fsspec URL, read by the worker that parses it (the same size limit as a file)."""
+    """A report at an fsspec URL, read by the worker that parses it (the same size limit as a file), with
+    its line of the ``MANIFEST.csv`` beside it, as for a file."""
     fs, path = filesystem(url)
     name = PurePosixPath(path)
     try:
@@ -200,7 +202,12 @@ def read_url(url: str) -> Source:
                 f"The file is {size / 2**20:.0f} MiB, over the {MAX_BYTES // 2**20} MiB limit; not read",
             )
         else:
-            return Source(url, fs.cat_file(path))
+            data = fs.cat_file(path)
+            try:
+                line, problem = manifest.entry_at(fs, path), None
+            except manifest.ManifestError as err:
+                line, problem = None, str(err)
+            return Source(url, data, None, line, problem)
     except (OSError, ValueError) as err:
         problem = ("file_unreadable", f"The file cannot be read: {getattr(err, 'strerror', None) or err}")
     report = Report(report_id_for(name), name.name, input_format=format_of(name).name, failed=True)
