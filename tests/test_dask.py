@@ -318,3 +318,14 @@ def test_a_manifest_at_a_url_is_read_again_when_it_changes():
         assert manifest.entry_at(fs, "/xxgk-none/r.txt") is None  # no manifest there
     finally:
         fs.rm("/xxgk-m", recursive=True)
+
+
+def test_the_run_stamp_of_either_layout(tmp_path):
+    # the batch index says when the data was parsed: from reports.parquet, or from a dataset's manifest
+    from xxgk.output.files import run_of, tables_run
+
+    for layout in ("files", "dataset"):
+        write_corpus(SEEDS[:2], tmp_path / layout, layout=layout)
+    assert tables_run(tmp_path / "files") == run_of(tmp_path / "files" / "reports.parquet")
+    stamp = tables_run(tmp_path / "dataset")
+    assert stamp == dataset.read_manifest(str(tmp_path / "dataset"))["run"] and stamp["written"]

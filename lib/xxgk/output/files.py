@@ -182,6 +182,16 @@ def run_of(path: str | os.PathLike) -> dict | None:
     return json.loads(meta[RUN_KEY]) if RUN_KEY in meta else None
 
 
+def tables_run(directory: str | os.PathLike) -> dict | None:
+    """The stamp of the run that wrote the tables in ``directory``: either layout (a dataset's manifest
+    holds it), a folder or a dataset's URL; None for tables written without one."""
+    from xxgk.output import dataset  # here: fsspec is imported only when a dataset is read
+
+    if dataset.is_dataset(directory):
+        return dataset.read_manifest(str(directory)).get("run")
+    return run_of(Path(directory) / "reports.parquet")
+
+
 def check_one_run(directory: str | os.PathLike, names: Iterable[str] = ()) -> dict | None:
     """The stamp shared by the tables in ``directory`` (the declared ones, and ``names``); raises
     :class:`MixedTablesError` when they were written by different runs."""

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from xxgk.analysis.corpus import resolve
 from xxgk.analysis.parameters import LANGS
-from xxgk.output.files import run_of
+from xxgk.output.files import tables_run
 from xxgk.output.panel import FORMATS as PANEL_FORMATS
 
 #: The page's words in each language of :data:`xxgk.analysis.parameters.LANGS`.
@@ -171,9 +171,9 @@ def _data_lines(results: list, w: dict) -> list[str]:
     """Each data folder the runs read, with when its tables were written (their run stamp)."""
     lines = []
     for data_dir in dict.fromkeys(str(r.parameters.get("data_dir", "")) for r in results):
-        folder = resolve(data_dir)
+        folder = data_dir if "://" in data_dir else resolve(data_dir)
         try:
-            stamp = run_of(folder / "reports.parquet")
+            stamp = tables_run(folder)
         except (OSError, ValueError):
             stamp = None
         written = stamp["written"] if stamp else w["unknown"]
