@@ -42,7 +42,15 @@ import pypdfium2.raw as pdfium_c
 from xxgk.contract.checks import Issue
 from xxgk.read.lines import Document, Line, is_page_number, line_from_cells, split_line
 from xxgk.read.pdf_grid import GridTooComplex, bbox, rulings, tables
-from xxgk.read.pdfium_calls import char_matrix, font_size, get_unicode, glyph_box, is_generated, loose_box
+from xxgk.read.pdfium_calls import (
+    char_matrix,
+    core,
+    font_size,
+    get_unicode,
+    glyph_box,
+    is_generated,
+    loose_box,
+)
 from xxgk.read.text import UnreadableFile
 
 # Page numbers are recognised by the one pattern every reader uses (xxgk.read.lines.is_page_number: "- 3 -",
@@ -329,7 +337,7 @@ _SKEW_NOISE = math.radians(0.05)
 _MIN_PAIRS, _PAIRS = 20, 300
 
 
-def _skew(chars: list[Char]) -> float:
+def _skew_py(chars: list[Char]) -> float:
     """The angle the page's text lines run at (radians, positive when they fall to the right): the median
     direction from one character's centre to the next one's, in the order the page draws them, over
     neighbours (centres 0.3 to 2 character heights apart). Jumps between lines and cells are longer; the
@@ -349,6 +357,11 @@ def _skew(chars: list[Char]) -> float:
         return 0.0
     angles.sort()
     return angles[len(angles) // 2]
+
+
+def _skew(chars: list[Char]) -> float:
+    """:func:`_skew_py`, compiled when the core is built (:func:`xxgk.read._pdfcore.skew`)."""
+    return core.skew(chars, _PAIRS, _MIN_PAIRS) if core else _skew_py(chars)
 
 
 class Turn:
@@ -442,12 +455,21 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
     """Every character the PDF draws (not the spaces and line breaks pdfium adds), with its box; None
     when the page draws more than :data:`MAX_PAGE_CHARS`."""
     textpage = page.get_textpage()
-    handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     n = pdfium_c.FPDFText_CountChars(textpage.raw)
     if n > MAX_PAGE_CHARS:
         textpage.close()
         return None
     text = _page_text(textpage.raw, n)
+    chars = _char_boxes(ctypes.cast(textpage.raw, ctypes.c_void_p).value, text, height, _checked_box)
+    textpage.close()
+    return chars
+
+
+def _char_boxes_py(textpage: int, text: str, height: float, checked) -> list[Char]:
+    """The characters of ``text`` (the text page's, index for index) the PDF draws, each with its box;
+    ``checked`` (:func:`_checked_box`) looks again at a box taller than text ever is. (Compiled as
+    :func:`xxgk.read._pdfcore.char_boxes`; this is its specification.)"""
+    handle = ctypes.c_void_p(textpage)
     box = pdfium_c.FS_RECTF()
     box_ref = ctypes.byref(box)
     chars: list[Char] = []
@@ -461,10 +483,12 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
         left, top, right, bottom = _RECT(box)  # one read of the struct (left, top, right, bottom)
         top, bottom = height - top, height - bottom
         if bottom - top > 40:  # a box far taller than text ever is: check it (below)
-            left, top, right, bottom = _checked_box(handle, i, height, (left, top, right, bottom))
+            left, top, right, bottom = checked(textpage, i, height, (left, top, right, bottom))
         append((ch, left, top, right, bottom, (left + right) / 2, (top + bottom) / 2))
-    textpage.close()
     return chars
+
+
+_char_boxes = core.char_boxes if core else _char_boxes_py
 
 
 # pdfium's FS_RECTF, four C floats: read at once rather than field by field (a read per character).
@@ -487,11 +511,12 @@ def _page_text(textpage, n: int) -> str:
     return text
 
 
-def _checked_box(handle, i: int, height: float, loose: tuple) -> tuple:
+def _checked_box(textpage: int, i: int, height: float, loose: tuple) -> tuple:
     """pdfium builds the loose box of a vertical-writing CID font from the unscaled font size (WPS draws
     vertical group labels at size 199 scaled by 0.05): a box 20 times too big, whose centre falls rows
     away from the character's cell. Use the glyph's own box when the loose box is taller than twice the
     font's effective size."""
+    handle = ctypes.c_void_p(textpage)
     matrix = pdfium_c.FS_MATRIX()
     char_matrix(handle, i, ctypes.byref(matrix))
     size = font_size(handle, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5

@@ -16,6 +16,7 @@ import pypdfium2.raw as pdfium_c
 
 from xxgk.read.pdfium_calls import (
     bounds,
+    core,
     count_objects,
     count_segments,
     draw_mode,
@@ -42,6 +43,13 @@ _MIN_RULING = 3
 
 
 def rulings(page: pdfium.PdfPage, height: float, turn=None) -> list[tuple[str, float, float, float]]:
+    """:func:`_rulings_py`, compiled when the core is built (:func:`xxgk.read._pdfcore.rulings`)."""
+    if core:
+        return core.rulings(ctypes.cast(page.raw, ctypes.c_void_p).value, height, turn, MAX_SEGMENTS)
+    return _rulings_py(page, height, turn)
+
+
+def _rulings_py(page: pdfium.PdfPage, height: float, turn=None) -> list[tuple[str, float, float, float]]:
     """The horizontal and vertical edges of every painted path on the page (lines, rectangles, and each
     side of a path with several segments), in points from the top-left corner; on a skewed page, turned
     back by ``turn`` (a function of a point, :class:`xxgk.read.pdf.Turn`) first.

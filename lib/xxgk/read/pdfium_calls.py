@@ -7,6 +7,7 @@ and the conversion tripled their cost (BENCHMARKS.md, PDF).
 from __future__ import annotations
 
 import ctypes
+import os
 
 import pypdfium2.raw as pdfium_c
 
@@ -40,3 +41,46 @@ get_segment = untyped(pdfium_c.FPDFPath_GetPathSegment, HANDLE)
 segment_point = untyped(pdfium_c.FPDFPathSegment_GetPoint)
 segment_type = untyped(pdfium_c.FPDFPathSegment_GetType)
 segment_close = untyped(pdfium_c.FPDFPathSegment_GetClose)
+
+
+def compiled_core():
+    """The compiled loops of the reader (:mod:`xxgk.read._pdfcore`) bound to these pdfium functions, or None:
+    when the extension was not built (no compiler at install time), or ``XXGK_PURE_PYTHON=1`` asks for the
+    Python loops (they are the specification; tests and bench/speed.py compare the two)."""
+    if os.environ.get("XXGK_PURE_PYTHON") == "1":
+        return None
+    try:
+        from xxgk.read import _pdfcore
+    except ImportError:
+        return None
+    functions = {
+        "loose_box": loose_box,
+        "is_generated": is_generated,
+        "count_objects": count_objects,
+        "get_object": get_object,
+        "form_count": form_count,
+        "form_object": form_object,
+        "object_type": object_type,
+        "object_matrix": object_matrix,
+        "bounds": bounds,
+        "draw_mode": draw_mode,
+        "fill_color": fill_color,
+        "stroke_color": stroke_color,
+        "count_segments": count_segments,
+        "get_segment": get_segment,
+        "segment_point": segment_point,
+        "segment_type": segment_type,
+        "segment_close": segment_close,
+    }
+    constants = {
+        "path": pdfium_c.FPDF_PAGEOBJ_PATH,
+        "form": pdfium_c.FPDF_PAGEOBJ_FORM,
+        "moveto": pdfium_c.FPDF_SEGMENT_MOVETO,
+        "lineto": pdfium_c.FPDF_SEGMENT_LINETO,
+    }
+    _pdfcore.init({name: ctypes.cast(f, ctypes.c_void_p).value for name, f in functions.items()}, constants)
+    return _pdfcore
+
+
+#: The compiled core, or None (pure Python): the one switch every dispatch in pdf.py and pdf_grid.py reads.
+core = compiled_core()

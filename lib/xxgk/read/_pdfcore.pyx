@@ -1,0 +1,327 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=False
+"""The PDF reader's hot loops, compiled: the same steps as their Python twins in :mod:`xxgk.read.pdf` and
+:mod:`xxgk.read.pdf_grid`, which are the specification (and the fallback when this module is not built, or
+``XXGK_PURE_PYTHON=1``). Each function here names its twin; the results are identical, value for value:
+the same operations on the same doubles in the same order (the extension is built with
+``-ffp-contract=off``, so no fused multiply-add changes a rounding), tuples of the same shape, the same
+exceptions and messages (tests/test_pdf_core.py compares the two paths on every PDF the tests have).
+
+Why compiled: a page costs pdfium some 2 ms in C, and reading it in Python cost as much again (a tuple,
+a ctypes call and a struct unpack per character; a ctypes call per path object and segment). Here pdfium
+is called through plain C function pointers, taken from the library pypdfium2 already loaded
+(:func:`init`): no pdfium headers, no linking.
+"""
+
+from cpython.float cimport PyFloat_FromDouble
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.tuple cimport PyTuple_GET_ITEM
+from libc.math cimport atan2, fabs
+from libc.stdint cimport uintptr_t
+
+
+cdef extern from *:
+    """
+    typedef struct { float left, top, right, bottom; } xxgk_rectf;
+    typedef struct { float a, b, c, d, e, f; } xxgk_matrix;
+    """
+    ctypedef struct xxgk_rectf:
+        float left, top, right, bottom
+    ctypedef struct xxgk_matrix:
+        float a, b, c, d, e, f
+
+
+# pdfium's signatures (fpdf_text.h, fpdf_edit.h), handles as void pointers
+ctypedef int (*f_loose_box)(void*, int, xxgk_rectf*) noexcept nogil
+ctypedef int (*f_is_generated)(void*, int) noexcept nogil
+ctypedef int (*f_count)(void*) noexcept nogil
+ctypedef void* (*f_page_object)(void*, int) noexcept nogil
+ctypedef void* (*f_form_object)(void*, unsigned long) noexcept nogil
+ctypedef int (*f_object_type)(void*) noexcept nogil
+ctypedef int (*f_matrix)(void*, xxgk_matrix*) noexcept nogil
+ctypedef int (*f_bounds)(void*, float*, float*, float*, float*) noexcept nogil
+ctypedef int (*f_draw_mode)(void*, int*, int*) noexcept nogil
+ctypedef int (*f_color)(void*, unsigned int*, unsigned int*, unsigned int*, unsigned int*) noexcept nogil
+ctypedef void* (*f_segment)(void*, int) noexcept nogil
+ctypedef int (*f_point)(void*, float*, float*) noexcept nogil
+
+cdef f_loose_box loose_box = NULL
+cdef f_is_generated is_generated = NULL
+cdef f_count count_objects = NULL
+cdef f_page_object get_object = NULL
+cdef f_count form_count = NULL
+cdef f_form_object form_object = NULL
+cdef f_object_type object_type = NULL
+cdef f_matrix object_matrix = NULL
+cdef f_bounds bounds = NULL
+cdef f_draw_mode draw_mode = NULL
+cdef f_color fill_color = NULL
+cdef f_color stroke_color = NULL
+cdef f_count count_segments = NULL
+cdef f_segment get_segment = NULL
+cdef f_point segment_point = NULL
+cdef f_object_type segment_type = NULL
+cdef f_object_type segment_close = NULL
+cdef int PATH = 0, FORM = 0, MOVETO = 0, LINETO = 0
+cdef bint ready = False
+
+
+def init(dict functions, dict constants):
+    """Bind pdfium: ``functions`` maps each name above to the function's address (an int), ``constants``
+    the object and segment kinds (pypdfium2.raw's FPDF_PAGEOBJ_PATH, _FORM, FPDF_SEGMENT_MOVETO, _LINETO)."""
+    global loose_box, is_generated, count_objects, get_object, form_count, form_object, object_type
+    global object_matrix, bounds, draw_mode, fill_color, stroke_color, count_segments, get_segment
+    global segment_point, segment_type, segment_close, PATH, FORM, MOVETO, LINETO, ready
+    loose_box = <f_loose_box><uintptr_t>functions["loose_box"]
+    is_generated = <f_is_generated><uintptr_t>functions["is_generated"]
+    count_objects = <f_count><uintptr_t>functions["count_objects"]
+    get_object = <f_page_object><uintptr_t>functions["get_object"]
+    form_count = <f_count><uintptr_t>functions["form_count"]
+    form_object = <f_form_object><uintptr_t>functions["form_object"]
+    object_type = <f_object_type><uintptr_t>functions["object_type"]
+    object_matrix = <f_matrix><uintptr_t>functions["object_matrix"]
+    bounds = <f_bounds><uintptr_t>functions["bounds"]
+    draw_mode = <f_draw_mode><uintptr_t>functions["draw_mode"]
+    fill_color = <f_color><uintptr_t>functions["fill_color"]
+    stroke_color = <f_color><uintptr_t>functions["stroke_color"]
+    count_segments = <f_count><uintptr_t>functions["count_segments"]
+    get_segment = <f_segment><uintptr_t>functions["get_segment"]
+    segment_point = <f_point><uintptr_t>functions["segment_point"]
+    segment_type = <f_object_type><uintptr_t>functions["segment_type"]
+    segment_close = <f_object_type><uintptr_t>functions["segment_close"]
+    PATH, FORM = constants["path"], constants["form"]
+    MOVETO, LINETO = constants["moveto"], constants["lineto"]
+    ready = True
+
+
+# Characters (pdf._char_boxes_py) -------------------------------------------------------------------------
+
+
+def char_boxes(uintptr_t textpage, str text, double height, checked):
+    """Twin of :func:`xxgk.read.pdf._char_boxes_py`: each character of ``text`` (the page's, index for
+    index) the PDF draws, with its loose box; ``checked`` (pdf._checked_box) for a box taller than 40."""
+    cdef void* handle = <void*>textpage
+    cdef xxgk_rectf box
+    cdef Py_ssize_t i, n = len(text)
+    cdef Py_UCS4 ch
+    cdef double left, top, right, bottom
+    cdef list chars = []
+    box.left = box.top = box.right = box.bottom = 0  # ctypes' FS_RECTF() starts at zero, and is reused
+    for i in range(n):
+        ch = text[i]
+        if ch == u"\r" or ch == u"\n" or ch == 0 or ch == 0xFFFE or ch == 0xFFFF:
+            continue
+        if ch == u" " and is_generated(handle, <int>i):
+            continue  # a space pdfium inferred from a gap
+        loose_box(handle, <int>i, &box)
+        left, top, right, bottom = box.left, box.top, box.right, box.bottom
+        top, bottom = height - top, height - bottom
+        if bottom - top > 40:
+            left, top, right, bottom = checked(textpage, i, height, (left, top, right, bottom))
+        chars.append((ch, left, top, right, bottom, (left + right) / 2, (top + bottom) / 2))
+    return chars
+
+
+# Skew (pdf._skew_py) ---------------------------------------------------------------------------------------
+
+
+def skew(list chars, Py_ssize_t pairs, Py_ssize_t min_pairs):
+    """Twin of :func:`xxgk.read.pdf._skew_py` (``pairs``, ``min_pairs``: its _PAIRS, _MIN_PAIRS)."""
+    cdef Py_ssize_t k, n = PyList_GET_SIZE(chars)
+    cdef Py_ssize_t step = n // pairs
+    cdef double dx, dy, size, d
+    cdef tuple a, b
+    cdef list angles = []
+    if step < 1:
+        step = 1
+    for k in range(0, n - 1, step):
+        a = <tuple>PyList_GET_ITEM(chars, k)
+        b = <tuple>PyList_GET_ITEM(chars, k + 1)
+        dx = <double>b[5] - <double>a[5]
+        dy = <double>b[6] - <double>a[6]
+        size = <double>a[4] - <double>a[2]
+        d = dx * dx + dy * dy
+        if 0.09 * size * size < d and d < 4 * size * size:
+            angles.append(atan2(dy, dx))
+    if len(angles) < min_pairs:
+        return 0.0
+    angles.sort()
+    return angles[len(angles) // 2]
+
+
+# Rulings (pdf_grid._rulings_py) ------------------------------------------------------------------------
+
+
+cdef struct Out:
+    # the out-parameters of the per-path calls, one set per page and reused, as pdf_grid._Out (a call
+    # that fails leaves the previous values, in both)
+    int fill, stroke
+    unsigned int r, g, b, a
+    float f[4]
+    xxgk_matrix m
+
+
+cdef struct Turn:
+    bint on
+    double cos, sin, cx, cy
+
+
+cdef inline void turned(const Turn* t, double* x, double* y) noexcept:
+    """pdf.Turn.__call__, the same operations in the same order."""
+    cdef double dx = x[0] - t.cx, dy = y[0] - t.cy
+    x[0] = t.cx + dx * t.cos + dy * t.sin
+    y[0] = t.cy - dx * t.sin + dy * t.cos
+
+
+cdef inline bint white(f_color getter, void* obj, Out* out) noexcept:
+    getter(obj, &out.r, &out.g, &out.b, &out.a)
+    return (out.r == out.g and out.g == out.b and out.b == 255) or out.a == 0
+
+
+cdef inline void compose(const double* inner, const double* outer, double* m) noexcept:
+    """pdf_grid._compose: ``inner``, then ``outer``."""
+    m[0] = inner[0] * outer[0] + inner[1] * outer[2]
+    m[1] = inner[0] * outer[1] + inner[1] * outer[3]
+    m[2] = inner[2] * outer[0] + inner[3] * outer[2]
+    m[3] = inner[2] * outer[1] + inner[3] * outer[3]
+    m[4] = inner[4] * outer[0] + inner[5] * outer[2] + outer[4]
+    m[5] = inner[4] * outer[1] + inner[5] * outer[3] + outer[5]
+
+
+cdef inline void read_matrix(void* obj, Out* out, double* m) noexcept:
+    object_matrix(obj, &out.m)
+    m[0], m[1], m[2], m[3], m[4], m[5] = out.m.a, out.m.b, out.m.c, out.m.d, out.m.e, out.m.f
+
+
+cdef inline void edge(double px, double py, double qx, double qy, list edges):
+    """pdf_grid._edge."""
+    if fabs(px - qx) < 0.5 and fabs(py - qy) >= 1:
+        edges.append(("v", (px + qx) / 2, qy if qy < py else py, qy if qy > py else py))
+    elif fabs(py - qy) < 0.5 and fabs(px - qx) >= 1:
+        edges.append(("h", (py + qy) / 2, qx if qx < px else px, qx if qx > px else px))
+
+
+cdef long long path_edges(void* obj, const double* outer, double height, list edges, const Turn* turn,
+                          Out* out) except -1:
+    """pdf_grid._path_edges."""
+    cdef double xs[4]
+    cdef double ys[4]
+    cdef double corner_x[2]
+    cdef double corner_y[2]
+    cdef double px, py, x0, x1, y0, y1
+    cdef int i, j, k
+    cdef bint filled, stroked
+    draw_mode(obj, &out.fill, &out.stroke)
+    filled = out.fill != 0 and not white(fill_color, obj, out)
+    stroked = out.stroke != 0 and not white(stroke_color, obj, out)
+    if not (filled or stroked):
+        return 1
+    bounds(obj, &out.f[0], &out.f[1], &out.f[2], &out.f[3])  # left, bottom, right, top
+    corner_x[0], corner_x[1] = out.f[0], out.f[2]
+    corner_y[0], corner_y[1] = out.f[1], out.f[3]
+    k = 0
+    for i in range(2):
+        for j in range(2):
+            px = outer[0] * corner_x[i] + outer[2] * corner_y[j] + outer[4]
+            py = height - (outer[1] * corner_x[i] + outer[3] * corner_y[j] + outer[5])
+            if turn.on:
+                turned(turn, &px, &py)
+            xs[k], ys[k] = px, py
+            k += 1
+    x0 = x1 = xs[0]
+    y0 = y1 = ys[0]
+    for k in range(1, 4):  # Python's min and max: the first of equal values
+        if xs[k] < x0:
+            x0 = xs[k]
+        if xs[k] > x1:
+            x1 = xs[k]
+        if ys[k] < y0:
+            y0 = ys[k]
+        if ys[k] > y1:
+            y1 = ys[k]
+    if x1 - x0 <= 2 and y1 - y0 >= 1:  # pdf_grid._THIN
+        edges.append(("v", (x0 + x1) / 2, y0, y1))
+        return 1
+    if y1 - y0 <= 2 and x1 - x0 >= 1:
+        edges.append(("h", (y0 + y1) / 2, x0, x1))
+        return 1
+    return segment_edges(obj, outer, height, edges, turn, out)
+
+
+cdef long long segment_edges(void* obj, const double* outer, double height, list edges, const Turn* turn,
+                             Out* out) except -1:
+    """pdf_grid._segment_edges."""
+    cdef double inner[6]
+    cdef double m[6]
+    cdef double px, py, cx = 0, cy = 0, sx = 0, sy = 0
+    cdef bint has_start = False, has_current = False
+    cdef int k, n, kind
+    cdef void* segment
+    read_matrix(obj, out, inner)
+    compose(inner, outer, m)
+    n = count_segments(obj)
+    for k in range(n):
+        segment = get_segment(obj, k)
+        segment_point(segment, &out.f[0], &out.f[1])
+        px = m[0] * <double>out.f[0] + m[2] * <double>out.f[1] + m[4]
+        py = height - (m[1] * <double>out.f[0] + m[3] * <double>out.f[1] + m[5])
+        if turn.on:
+            turned(turn, &px, &py)
+        kind = segment_type(segment)
+        if kind == MOVETO:
+            sx, sy, has_start = px, py, True
+        elif kind == LINETO and has_current:
+            edge(cx, cy, px, py, edges)
+        cx, cy, has_current = px, py, True
+        if segment_close(segment) and has_start:
+            edge(cx, cy, sx, sy, edges)
+            cx, cy = sx, sy
+    return n if n > 1 else 1
+
+
+def rulings(uintptr_t page, double height, turn, long long max_segments):
+    """Twin of :func:`xxgk.read.pdf_grid._rulings_py` (``turn``: a :class:`xxgk.read.pdf.Turn` or None;
+    ``max_segments``: pdf_grid.MAX_SEGMENTS, read at the call as the Python path reads it)."""
+    cdef list edges = []
+    cdef Out out
+    cdef Turn t
+    cdef double outer[6]
+    cdef double inner[6]
+    cdef double composed[6]
+    cdef long long budget = max_segments
+    cdef int n, j, kind
+    cdef void* parent
+    cdef void* obj
+    cdef bint is_form
+    cdef list stack
+    out.fill = out.stroke = 0
+    out.r = out.g = out.b = out.a = 0
+    out.f[0] = out.f[1] = out.f[2] = out.f[3] = 0
+    out.m.a = out.m.b = out.m.c = out.m.d = out.m.e = out.m.f = 0
+    t.cos = t.sin = t.cx = t.cy = 0
+    t.on = turn is not None
+    if t.on:
+        t.cos, t.sin, t.cx, t.cy = turn.cos, turn.sin, turn.cx, turn.cy
+    stack = [(page, False, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0)]
+    while stack:
+        entry = stack.pop()
+        parent = <void*><uintptr_t>entry[0]
+        is_form = entry[1]
+        for j in range(6):
+            outer[j] = entry[2 + j]
+        n = form_count(parent) if is_form else count_objects(parent)
+        budget -= n
+        for j in range(n):
+            obj = form_object(parent, <unsigned long>j) if is_form else get_object(parent, j)
+            kind = object_type(obj)
+            if kind == PATH:
+                budget -= path_edges(obj, outer, height, edges, &t, &out)
+            elif kind == FORM:
+                read_matrix(obj, &out, inner)
+                compose(inner, outer, composed)
+                stack.append((<uintptr_t>obj, True, composed[0], composed[1], composed[2], composed[3],
+                              composed[4], composed[5]))
+            if budget < 0:
+                from xxgk.read.pdf_grid import GridTooComplex
+
+                raise GridTooComplex(f"over {max_segments} drawing operations, the budget of a page")
+    return edges
