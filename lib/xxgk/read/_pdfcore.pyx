@@ -12,11 +12,13 @@ is called through plain C function pointers, taken from the library pypdfium2 al
 (:func:`init`): no pdfium headers, no linking.
 """
 
-from cpython.float cimport PyFloat_FromDouble
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
-from cpython.tuple cimport PyTuple_GET_ITEM
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
 from libc.math cimport atan2, fabs
 from libc.stdint cimport uintptr_t
+
+from operator import itemgetter
 
 
 cdef extern from *:
@@ -62,7 +64,10 @@ cdef f_point segment_point = NULL
 cdef f_object_type segment_type = NULL
 cdef f_object_type segment_close = NULL
 cdef int PATH = 0, FORM = 0, MOVETO = 0, LINETO = 0
-cdef bint ready = False
+# pdf.py's knobs, handed over once by configure() (one source of truth: pdf.py)
+cdef double X_TOLERANCE = 0, Y_TOLERANCE = 0, SMALLER = 0
+cdef Py_ssize_t PAIRS = 1, MIN_PAIRS = 0
+cdef object MARKABLE = frozenset()
 
 
 def init(dict functions, dict constants):
@@ -70,7 +75,7 @@ def init(dict functions, dict constants):
     the object and segment kinds (pypdfium2.raw's FPDF_PAGEOBJ_PATH, _FORM, FPDF_SEGMENT_MOVETO, _LINETO)."""
     global loose_box, is_generated, count_objects, get_object, form_count, form_object, object_type
     global object_matrix, bounds, draw_mode, fill_color, stroke_color, count_segments, get_segment
-    global segment_point, segment_type, segment_close, PATH, FORM, MOVETO, LINETO, ready
+    global segment_point, segment_type, segment_close, PATH, FORM, MOVETO, LINETO
     loose_box = <f_loose_box><uintptr_t>functions["loose_box"]
     is_generated = <f_is_generated><uintptr_t>functions["is_generated"]
     count_objects = <f_count><uintptr_t>functions["count_objects"]
@@ -90,7 +95,14 @@ def init(dict functions, dict constants):
     segment_close = <f_object_type><uintptr_t>functions["segment_close"]
     PATH, FORM = constants["path"], constants["form"]
     MOVETO, LINETO = constants["moveto"], constants["lineto"]
-    ready = True
+
+
+def configure(double x_tolerance, double y_tolerance, Py_ssize_t pairs, Py_ssize_t min_pairs, double smaller,
+              markable):
+    """pdf.py's knobs: _X_TOLERANCE, _Y_TOLERANCE, _PAIRS, _MIN_PAIRS, _SMALLER, _MARKABLE."""
+    global X_TOLERANCE, Y_TOLERANCE, PAIRS, MIN_PAIRS, SMALLER, MARKABLE
+    X_TOLERANCE, Y_TOLERANCE, PAIRS, MIN_PAIRS = x_tolerance, y_tolerance, pairs, min_pairs
+    SMALLER, MARKABLE = smaller, markable
 
 
 # Characters (pdf._char_boxes_py) -------------------------------------------------------------------------
@@ -124,10 +136,10 @@ def char_boxes(uintptr_t textpage, str text, double height, checked):
 # Skew (pdf._skew_py) ---------------------------------------------------------------------------------------
 
 
-def skew(list chars, Py_ssize_t pairs, Py_ssize_t min_pairs):
-    """Twin of :func:`xxgk.read.pdf._skew_py` (``pairs``, ``min_pairs``: its _PAIRS, _MIN_PAIRS)."""
+def skew(list chars):
+    """Twin of :func:`xxgk.read.pdf._skew_py`."""
     cdef Py_ssize_t k, n = PyList_GET_SIZE(chars)
-    cdef Py_ssize_t step = n // pairs
+    cdef Py_ssize_t step = n // PAIRS
     cdef double dx, dy, size, d
     cdef tuple a, b
     cdef list angles = []
@@ -142,7 +154,7 @@ def skew(list chars, Py_ssize_t pairs, Py_ssize_t min_pairs):
         d = dx * dx + dy * dy
         if 0.09 * size * size < d and d < 4 * size * size:
             angles.append(atan2(dy, dx))
-    if len(angles) < min_pairs:
+    if len(angles) < MIN_PAIRS:
         return 0.0
     angles.sort()
     return angles[len(angles) // 2]
@@ -325,3 +337,173 @@ def rulings(uintptr_t page, double height, turn, long long max_segments):
 
                 raise GridTooComplex(f"over {max_segments} drawing operations, the budget of a page")
     return edges
+
+
+# Characters in boxes (pdf._outside_py, pdf._centred_in_py) ---------------------------------------------
+
+
+def outside(list chars, tuple box):
+    """Twin of :func:`xxgk.read.pdf._outside_py`: the characters whose centre is not in ``box`` (closed)."""
+    cdef double x0 = box[0], top = box[1], x1 = box[2], bottom = box[3], cx, cy
+    cdef list out = []
+    cdef tuple c
+    for c in chars:
+        cx, cy = c[5], c[6]
+        if not (x0 <= cx and cx <= x1 and top <= cy and cy <= bottom):
+            out.append(c)
+    return out
+
+
+def centred_in(list chars, tuple box):
+    """Twin of :func:`xxgk.read.pdf._centred_in_py`: the characters centred in ``box`` (right and bottom
+    open)."""
+    cdef double x0 = box[0], top = box[1], x1 = box[2], bottom = box[3], cx, cy
+    cdef list out = []
+    cdef tuple c
+    for c in chars:
+        cx, cy = c[5], c[6]
+        if x0 <= cx and cx < x1 and top <= cy and cy < bottom:
+            out.append(c)
+    return out
+
+
+# Footnote marks (pdf._mark_candidates_py) -----------------------------------------------------------------
+
+
+def mark_candidates(list chars):
+    """Twin of :func:`xxgk.read.pdf._mark_candidates_py`."""
+    cdef list heights = []
+    cdef list candidates = []
+    cdef tuple c
+    cdef double small
+    cdef Py_ssize_t k
+    for c in chars:
+        heights.append(<double>c[4] - <double>c[2])
+    heights.sort()
+    small = SMALLER * <double>heights[len(heights) // 2]
+    for k in range(len(chars)):
+        c = <tuple>PyList_GET_ITEM(chars, k)
+        if c[0] in MARKABLE and <double>c[4] - <double>c[2] < small:
+            candidates.append(k)
+    return candidates
+
+
+# Lines of text (pdf._lines_py, pdf._line_text_py, pdf._text_py, pdf._text_lines_py) -----------------------
+
+
+cdef object BOTTOM = itemgetter(4)
+cdef object LEFT = itemgetter(1, 3)
+
+
+def lines(list chars):
+    """Twin of :func:`xxgk.read.pdf._lines_py`."""
+    cdef list out = [], line = []
+    cdef double last, bottom
+    cdef tuple char
+    if not chars:
+        return []
+    chars = sorted(chars, key=BOTTOM)
+    last = (<tuple>chars[0])[4]
+    for char in chars:
+        bottom = char[4]
+        if bottom > last + Y_TOLERANCE:
+            out.append(line)
+            line = []
+        line.append(char)
+        last = bottom
+    out.append(line)
+    for line in out:
+        if len(line) > 1:
+            line.sort(key=LEFT)
+    return out
+
+
+cdef str _line_text(list line):
+    """pdf._line_text_py, with its " ".join(s.split()) done as it goes: a space only between two
+    characters, never at either end, never two."""
+    cdef Py_ssize_t n = len(line), used = 0
+    cdef Py_UCS4* buffer
+    cdef Py_UCS4 u
+    cdef bint pending = False, has_prev = False
+    cdef double left, right, bottom, prev_left = 0, prev_right = 0, prev_bottom = 0
+    cdef tuple c
+    cdef str ch
+    if n == 0:
+        return ""
+    buffer = <Py_UCS4*>PyMem_Malloc(2 * n * sizeof(Py_UCS4))
+    if buffer == NULL:
+        raise MemoryError()
+    try:
+        for c in line:
+            ch = <str>c[0]
+            if len(ch) != 1:  # never from the reader (one character a box); the Python rule, to be safe
+                return _line_text_slow(line)
+            u = ch[0]
+            if Py_UNICODE_ISSPACE(u):
+                pending = True
+                has_prev = False
+                continue
+            left, right, bottom = c[1], c[3], c[4]
+            if has_prev and (
+                left < prev_left or left > prev_right + X_TOLERANCE or fabs(bottom - prev_bottom) > Y_TOLERANCE
+            ):
+                pending = True
+            if pending and used:
+                buffer[used] = u" "
+                used += 1
+            pending = False
+            buffer[used] = u
+            used += 1
+            prev_left, prev_right, prev_bottom, has_prev = left, right, bottom, True
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, used)
+    finally:
+        PyMem_Free(buffer)
+
+
+cdef str _line_text_slow(list line):
+    out = []
+    prev_left = prev_right = prev_bottom = None
+    for ch, left, _, right, bottom, _, _ in line:
+        if ch.isspace():
+            out.append(" ")
+            prev_left = None
+            continue
+        if prev_left is not None and (
+            left < prev_left or left > prev_right + X_TOLERANCE or abs(bottom - prev_bottom) > Y_TOLERANCE
+        ):
+            out.append(" ")
+        out.append(ch)
+        prev_left, prev_right, prev_bottom = left, right, bottom
+    return " ".join("".join(out).split())
+
+
+def line_text(list line):
+    """Twin of :func:`xxgk.read.pdf._line_text_py`."""
+    return _line_text(line)
+
+
+def text(list chars):
+    """Twin of :func:`xxgk.read.pdf._text_py`."""
+    if len(chars) == 1:
+        return (<tuple>chars[0])[0].strip()
+    return "".join([_line_text(line) for line in lines(chars)])
+
+
+def text_lines(list chars):
+    """Twin of :func:`xxgk.read.pdf._text_lines_py`."""
+    cdef list out = []
+    cdef list line
+    cdef tuple c
+    cdef str s
+    cdef object top, bottom
+    for line in lines(chars):
+        s = _line_text(line)
+        if s:
+            top = bottom = None
+            for c in line:  # Python's min and max: the first of equal values
+                if top is None or c[2] < top:
+                    top = c[2]
+                if bottom is None or c[4] > bottom:
+                    bottom = c[4]
+            out.append((top, bottom, s))
+    return out

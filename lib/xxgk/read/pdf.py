@@ -229,8 +229,8 @@ def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> 
         notes.append(_note("pdf_too_complex", "warning", page_no, _NO_GRID.format(reason=err)))
         items, boxes = [], []
     outside = chars
-    for x0, top, x1, bottom in boxes:
-        outside = [c for c in outside if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
+    for box in boxes:
+        outside = _outside(outside, box)
     for top, bottom, text in _text_lines(outside):
         if not (_BARE_NUMBER.fullmatch(text) or is_page_number(text)):
             items.append((top, bottom, "text", text))
@@ -249,8 +249,8 @@ def _tables(edges: list, chars: list[Char], height: float, check_time) -> tuple[
     for t, (cells, box) in enumerate(zip(found, boxes, strict=True)):
         inner = [b for b in boxes if b is not box and _within(b, box)]
         own = chars
-        for x0, top, x1, bottom in inner:
-            own = [c for c in own if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
+        for inner_box in inner:
+            own = _outside(own, inner_box)
         for item in _table_rows(cells, own, inner, height):
             if item[2] == "text" and _is_page_number(item[3], item[0], item[1], height):
                 continue
@@ -359,11 +359,6 @@ def _skew_py(chars: list[Char]) -> float:
     return angles[len(angles) // 2]
 
 
-def _skew(chars: list[Char]) -> float:
-    """:func:`_skew_py`, compiled when the core is built (:func:`xxgk.read._pdfcore.skew`)."""
-    return core.skew(chars, _PAIRS, _MIN_PAIRS) if core else _skew_py(chars)
-
-
 class Turn:
     """Turning a page back by its skew, about its centre, in points from the top-left corner."""
 
@@ -407,9 +402,7 @@ def _raised_marks(chars: list[Char]) -> list[Char]:
     character turned into its superscript form, and set on its neighbour's line: "66" then a small raised
     "2" reads 66², which the shared normalisation reads as 66 with a footnote mark. A run of such digits
     ("12" as a mark) follows the first one."""
-    heights = sorted(c[4] - c[2] for c in chars)
-    small = _SMALLER * heights[len(heights) // 2]  # a mark is smaller than the page's usual text
-    candidates = [k for k, c in enumerate(chars) if c[0] in _MARKABLE and c[4] - c[2] < small]
+    candidates = _mark_candidates(chars)
     if not candidates:
         return chars
     ends: dict[int, list[int]] = {}  # characters by the whole point their right edge falls in
@@ -426,6 +419,14 @@ def _raised_marks(chars: list[Char]) -> list[Char]:
             base_of[k] = base
             out[k] = (c[0].translate(_SUPERSCRIPT), c[1], base[2], c[3], base[4], c[5], base[6])
     return out
+
+
+def _mark_candidates_py(chars: list[Char]) -> list[int]:
+    """The index of each character that may be a footnote mark: a markable one, smaller than the page's
+    usual text."""
+    heights = sorted(c[4] - c[2] for c in chars)
+    small = _SMALLER * heights[len(heights) // 2]
+    return [k for k, c in enumerate(chars) if c[0] in _MARKABLE and c[4] - c[2] < small]
 
 
 def _mark_base(chars: list[Char], k: int, ends: dict, base_of: dict) -> Char | None:
@@ -488,9 +489,6 @@ def _char_boxes_py(textpage: int, text: str, height: float, checked) -> list[Cha
     return chars
 
 
-_char_boxes = core.char_boxes if core else _char_boxes_py
-
-
 # pdfium's FS_RECTF, four C floats: read at once rather than field by field (a read per character).
 _RECT = struct.Struct("4f").unpack_from
 
@@ -527,28 +525,35 @@ def _checked_box(textpage: int, i: int, height: float, loose: tuple) -> tuple:
     return left.value, height - top.value, right.value, height - bottom.value
 
 
-def _centred_in(chars: list[Char], box: tuple) -> list[Char]:
+def _centred_in_py(chars: list[Char], box: tuple) -> list[Char]:
+    """The characters whose centre is in the box (x0, top, x1, bottom), its right and bottom edges open."""
     x0, top, x1, bottom = box
     return [c for c in chars if x0 <= c[5] < x1 and top <= c[6] < bottom]
 
 
-def _text_lines(chars: list[Char]) -> list[tuple[float, float, str]]:
+def _outside_py(chars: list[Char], box: tuple) -> list[Char]:
+    """The characters whose centre is not in the box (x0, top, x1, bottom), its edges closed."""
+    x0, top, x1, bottom = box
+    return [c for c in chars if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
+
+
+def _text_lines_py(chars: list[Char]) -> list[tuple[float, float, str]]:
     """Characters as text lines, top to bottom, each with its top and bottom."""
     return [
         (min(c[2] for c in line), max(c[4] for c in line), text)
-        for line in _lines(chars)
-        if (text := _line_text(line))
+        for line in _lines_py(chars)
+        if (text := _line_text_py(line))
     ]
 
 
-def _text(chars: list[Char]) -> str:
+def _text_py(chars: list[Char]) -> str:
     """The characters of one cell or box as a single line (its wrapped lines run together)."""
     if len(chars) == 1:  # most numeric cells: a single digit
         return chars[0][0].strip()
-    return "".join(_line_text(line) for line in _lines(chars))
+    return "".join(_line_text_py(line) for line in _lines_py(chars))
 
 
-def _lines(chars: list[Char]) -> list[list[Char]]:
+def _lines_py(chars: list[Char]) -> list[list[Char]]:
     """Characters grouped into lines (pdfplumber's extract_text rules), each line left to right.
 
     A line is a run of characters whose bottoms are within the tolerance of the previous one. (pdfplumber
@@ -575,7 +580,7 @@ def _lines(chars: list[Char]) -> list[list[Char]]:
     return lines
 
 
-def _line_text(line: list[Char]) -> str:
+def _line_text_py(line: list[Char]) -> str:
     """A line's words joined by one space: a word ends at a space character, or where the next character
     starts left of the previous one's start or further than the tolerance right of its end."""
     out = []
@@ -597,6 +602,20 @@ def _line_text(line: list[Char]) -> str:
 
 _BOTTOM = itemgetter(4)
 _LEFT = itemgetter(1, 3)
+
+# The compiled twins (xxgk.read._pdfcore) when the core is built; these Python functions are their
+# specification, and the path taken with XXGK_PURE_PYTHON=1.
+if core:
+    core.configure(_X_TOLERANCE, _Y_TOLERANCE, _PAIRS, _MIN_PAIRS, _SMALLER, _MARKABLE)
+_char_boxes = core.char_boxes if core else _char_boxes_py
+_skew = core.skew if core else _skew_py
+_mark_candidates = core.mark_candidates if core else _mark_candidates_py
+_outside = core.outside if core else _outside_py
+_centred_in = core.centred_in if core else _centred_in_py
+_lines = core.lines if core else _lines_py
+_line_text = core.line_text if core else _line_text_py
+_text = core.text if core else _text_py
+_text_lines = core.text_lines if core else _text_lines_py
 
 
 def _table_rows(
