@@ -507,3 +507,231 @@ def text_lines(list chars):
                     bottom = c[4]
             out.append((top, bottom, s))
     return out
+
+
+# Characters in cells (pdf._chars_by_cell_py) -------------------------------------------------------------
+
+
+cdef inline Py_ssize_t bisect_right(const double* a, Py_ssize_t n, double x) noexcept:
+    """bisect.bisect_right on a sorted array of doubles."""
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < a[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def chars_by_cell(list cells, list chars, long long max_slots):
+    """Twin of :func:`xxgk.read.pdf._chars_by_cell_py` (``max_slots``: pdf.MAX_SLOTS at the call)."""
+    cdef list xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
+    cdef list ys = sorted({c[1] for c in cells} | {c[3] for c in cells})
+    cdef dict x_at = {x: i for i, x in enumerate(xs)}
+    cdef dict y_at = {y: j for j, y in enumerate(ys)}
+    cdef Py_ssize_t nx = len(xs), ny = len(ys), i, j, k, i0, i1, j0, j1, n = len(cells)
+    cdef long long slots = 0
+    cdef double* x_edges = NULL
+    cdef double* y_edges = NULL
+    cdef Py_ssize_t* spans = NULL
+    cdef Py_ssize_t* slot_cell = NULL  # the cell (index) of each slot, -1 for none
+    cdef dict cell_chars = {}
+    cdef tuple c
+    cdef object cell
+    try:
+        x_edges = <double*>PyMem_Malloc((nx + 1) * sizeof(double))
+        y_edges = <double*>PyMem_Malloc((ny + 1) * sizeof(double))
+        spans = <Py_ssize_t*>PyMem_Malloc((4 * n + 1) * sizeof(Py_ssize_t))
+        if x_edges == NULL or y_edges == NULL or spans == NULL:
+            raise MemoryError()
+        for i in range(nx):
+            x_edges[i] = xs[i]
+        for j in range(ny):
+            y_edges[j] = ys[j]
+        for k in range(n):
+            c = <tuple>PyList_GET_ITEM(cells, k)
+            i0, i1, j0, j1 = x_at[c[0]], x_at[c[2]], y_at[c[1]], y_at[c[3]]
+            spans[4 * k], spans[4 * k + 1], spans[4 * k + 2], spans[4 * k + 3] = i0, i1, j0, j1
+            slots += (i1 - i0) * (j1 - j0)
+        if slots > max_slots:
+            from xxgk.read.pdf_grid import GridTooComplex
+
+            raise GridTooComplex(f"cells over {slots} grid slots, over the budget of {max_slots}")
+        slot_cell = <Py_ssize_t*>PyMem_Malloc((nx * ny + 1) * sizeof(Py_ssize_t))
+        if slot_cell == NULL:
+            raise MemoryError()
+        for k in range(nx * ny):
+            slot_cell[k] = -1
+        for k in range(n):  # where cells overlap, the later one's
+            for i in range(spans[4 * k], spans[4 * k + 1]):
+                for j in range(spans[4 * k + 2], spans[4 * k + 3]):
+                    slot_cell[i * ny + j] = k
+        for c in chars:
+            i = bisect_right(x_edges, nx, c[5]) - 1
+            j = bisect_right(y_edges, ny, c[6]) - 1
+            if i < 0 or j < 0 or i >= nx or j >= ny or slot_cell[i * ny + j] < 0:
+                continue
+            cell = <object>PyList_GET_ITEM(cells, slot_cell[i * ny + j])
+            found = cell_chars.get(cell)
+            if found is None:
+                cell_chars[cell] = [c]
+            else:
+                (<list>found).append(c)
+        return cell_chars
+    finally:
+        PyMem_Free(x_edges)
+        PyMem_Free(y_edges)
+        PyMem_Free(spans)
+        PyMem_Free(slot_cell)
+
+
+# The grid (pdf_grid._corners_py, _cells_py, _group_py) ---------------------------------------------------
+
+cdef double SNAP = 0
+
+
+def configure_grid(double snap):
+    """pdf_grid.py's knob: _SNAP."""
+    global SNAP
+    SNAP = snap
+
+
+cdef inline Py_ssize_t bisect_list(list a, double x, bint right):
+    """bisect.bisect_right (or _left) on a sorted list of floats."""
+    cdef Py_ssize_t lo = 0, hi = PyList_GET_SIZE(a), mid
+    cdef double v
+    while lo < hi:
+        mid = (lo + hi) // 2
+        v = <double><object>PyList_GET_ITEM(a, mid)
+        if right:
+            if x < v:
+                hi = mid
+            else:
+                lo = mid + 1
+        elif v < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def corners(list h_edges, list v_edges):
+    """Twin of :func:`xxgk.read.pdf_grid._corners_py`."""
+    cdef dict found = {}
+    cdef list h_positions = [e[0] for e in h_edges]
+    cdef Py_ssize_t hi, start, stop
+    cdef double x, top, bottom, x0, x1, a, b
+    cdef list reach
+    cdef tuple v, h
+    for v in v_edges:
+        x, top, bottom = v[0], v[1], v[2]
+        start = bisect_list(h_positions, top - SNAP, False)
+        stop = bisect_list(h_positions, bottom + SNAP, True)
+        for hi in range(start, stop):
+            h = <tuple>PyList_GET_ITEM(h_edges, hi)
+            x0, x1 = h[1], h[2]
+            if x0 - SNAP <= x and x <= x1 + SNAP:
+                key = (v[0], h[0])
+                got = found.get(key)
+                if got is None:
+                    found[key] = [x1 + SNAP, bottom + SNAP]
+                else:
+                    reach = <list>got
+                    a, b = reach[0], reach[1]
+                    if x1 + SNAP > a:  # Python's max: the first of equal values
+                        reach[0] = x1 + SNAP
+                    if bottom + SNAP > b:
+                        reach[1] = bottom + SNAP
+    return found
+
+
+def cells(dict corners, check_time):
+    """Twin of :func:`xxgk.read.pdf_grid._cells_py`."""
+    cdef list points = sorted(corners)
+    cdef dict columns = {}, rows = {}
+    cdef list found = [], column, row
+    cdef Py_ssize_t n, first, last, k, lo, hi
+    cdef double y_reach, x_reach, b_reach, yv, bv
+    cdef bint closed
+    for x, y in points:
+        got = columns.get(x)
+        if got is None:
+            columns[x] = [y]
+        else:
+            (<list>got).append(y)
+        got = rows.get(y)
+        if got is None:
+            rows[y] = [x]
+        else:
+            (<list>got).append(x)
+    for n in range(len(points)):
+        point = <tuple>PyList_GET_ITEM(points, n)
+        x, y = point[0], point[1]
+        if check_time is not None and not n & 4095:
+            check_time()
+        reach = <list>corners[point]
+        x_reach, y_reach = reach[0], reach[1]
+        column, row = columns[x], rows[y]
+        yv = y
+        lo = bisect_list(column, yv, True)
+        hi = bisect_list(column, y_reach, True)
+        first = bisect_list(row, <double>x, True)
+        last = bisect_list(row, x_reach, True)
+        for k in range(lo, hi):
+            b = <object>PyList_GET_ITEM(column, k)
+            bv = b
+            b_reach = (<list>corners[(x, b)])[0]
+            closed = False
+            while first < last and <double><object>PyList_GET_ITEM(row, first) <= b_reach:
+                r = <object>PyList_GET_ITEM(row, first)
+                if <double>(<list>corners[(r, y)])[1] >= bv:
+                    found.append((x, y, r, b))
+                    closed = True
+                    break
+                first += 1
+            if closed:
+                break
+    return found
+
+
+cdef inline Py_ssize_t root(Py_ssize_t* parent, Py_ssize_t i) noexcept:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def group(list cells):
+    """Twin of :func:`xxgk.read.pdf_grid._group_py` (the same union-find, so the same roots)."""
+    cdef Py_ssize_t n = len(cells), i, j
+    cdef Py_ssize_t* parent = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+    cdef dict owner = {}, groups = {}
+    cdef tuple cell
+    if parent == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            parent[i] = i
+        for i in range(n):
+            cell = <tuple>PyList_GET_ITEM(cells, i)
+            x0, top, x1, bottom = cell
+            for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+                j = owner.setdefault(corner, i)
+                if j != i:
+                    parent[root(parent, i)] = root(parent, j)
+        for i in range(n):
+            j = root(parent, i)
+            got = groups.get(j)
+            if got is None:
+                groups[j] = [<object>PyList_GET_ITEM(cells, i)]
+            else:
+                (<list>got).append(<object>PyList_GET_ITEM(cells, i))
+    finally:
+        PyMem_Free(parent)
+    tables = [g for g in groups.values() if len(g) > 1]
+    return sorted(tables, key=_table_corner)
+
+
+def _table_corner(list table):
+    return min([(c[1], c[0]) for c in table])

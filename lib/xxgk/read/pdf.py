@@ -659,6 +659,11 @@ def _table_rows(
 
 
 def _chars_by_cell(cells: list[tuple], chars: list[Char]) -> dict[tuple, list[Char]]:
+    """:func:`_chars_by_cell_py`, compiled when the core is built."""
+    return core.chars_by_cell(cells, chars, MAX_SLOTS) if core else _chars_by_cell_py(cells, chars)
+
+
+def _chars_by_cell_py(cells: list[tuple], chars: list[Char]) -> dict[tuple, list[Char]]:
     """Each character in the cell its centre falls in: cells tile the table, so find its slot between
     the distinct cell edges and look the slot's cell up (where cells overlap, the later one's)."""
     xs = sorted({c[0] for c in cells} | {c[2] for c in cells})

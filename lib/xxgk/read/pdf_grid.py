@@ -249,7 +249,7 @@ MAX_RULINGS = 2_000
 MAX_CORNERS = 250_000
 
 
-def _corners(h_edges: list, v_edges: list) -> dict[tuple, list[float]]:
+def _corners_py(h_edges: list, v_edges: list) -> dict[tuple, list[float]]:
     """Each corner (x, y) where a vertical and a horizontal ruling meet, with how far its rulings reach:
     right along its horizontal rulings, down along its vertical ones (their far ends plus the snap)."""
     corners: dict[tuple, list[float]] = {}
@@ -266,7 +266,7 @@ def _corners(h_edges: list, v_edges: list) -> dict[tuple, list[float]]:
     return corners
 
 
-def _cells(corners: dict[tuple, list[float]], check_time=None) -> list[tuple]:
+def _cells_py(corners: dict[tuple, list[float]], check_time=None) -> list[tuple]:
     """Each corner's smallest cell: the first corner below it on its vertical ruling, and for that the
     first corner right of it on its horizontal ruling, such that the two rulings from those corners meet
     (pdfplumber's search order). A ruling reaches a corner when it runs on to it: the corners a corner's
@@ -304,7 +304,7 @@ def _cells(corners: dict[tuple, list[float]], check_time=None) -> list[tuple]:
     return cells
 
 
-def _group(cells: list[tuple]) -> list[list[tuple]]:
+def _group_py(cells: list[tuple]) -> list[list[tuple]]:
     """Cells that share a corner belong to one table; tables top to bottom, single cells dropped."""
     parent = list(range(len(cells)))
 
@@ -325,6 +325,15 @@ def _group(cells: list[tuple]) -> list[list[tuple]]:
         groups.setdefault(root(i), []).append(cell)
     tables = [g for g in groups.values() if len(g) > 1]
     return sorted(tables, key=lambda t: min((c[1], c[0]) for c in t))
+
+
+# The compiled twins (xxgk.read._pdfcore) when the core is built; the Python functions above are their
+# specification, and the path taken with XXGK_PURE_PYTHON=1.
+if core:
+    core.configure_grid(_SNAP)
+_corners = core.corners if core else _corners_py
+_cells = core.cells if core else _cells_py
+_group = core.group if core else _group_py
 
 
 def bbox(cells: list[tuple]) -> tuple:
