@@ -68,6 +68,7 @@ cdef int PATH = 0, FORM = 0, MOVETO = 0, LINETO = 0
 cdef double X_TOLERANCE = 0, Y_TOLERANCE = 0, SMALLER = 0
 cdef Py_ssize_t PAIRS = 1, MIN_PAIRS = 0
 cdef object MARKABLE = frozenset()
+cdef double BAND = 0
 
 
 def init(dict functions, dict constants):
@@ -98,11 +99,11 @@ def init(dict functions, dict constants):
 
 
 def configure(double x_tolerance, double y_tolerance, Py_ssize_t pairs, Py_ssize_t min_pairs, double smaller,
-              markable):
-    """pdf.py's knobs: _X_TOLERANCE, _Y_TOLERANCE, _PAIRS, _MIN_PAIRS, _SMALLER, _MARKABLE."""
-    global X_TOLERANCE, Y_TOLERANCE, PAIRS, MIN_PAIRS, SMALLER, MARKABLE
+              markable, double band):
+    """pdf.py's knobs: _X_TOLERANCE, _Y_TOLERANCE, _PAIRS, _MIN_PAIRS, _SMALLER, _MARKABLE, _BAND."""
+    global X_TOLERANCE, Y_TOLERANCE, PAIRS, MIN_PAIRS, SMALLER, MARKABLE, BAND
     X_TOLERANCE, Y_TOLERANCE, PAIRS, MIN_PAIRS = x_tolerance, y_tolerance, pairs, min_pairs
-    SMALLER, MARKABLE = smaller, markable
+    SMALLER, MARKABLE, BAND = smaller, markable, band
 
 
 # Characters (pdf._char_boxes_py) -------------------------------------------------------------------------
@@ -354,7 +355,7 @@ def outside(list chars, tuple box):
     return out
 
 
-def centred_in(list chars, tuple box):
+cpdef list centred_in(list chars, tuple box):
     """Twin of :func:`xxgk.read.pdf._centred_in_py`: the characters centred in ``box`` (right and bottom
     open)."""
     cdef double x0 = box[0], top = box[1], x1 = box[2], bottom = box[3], cx, cy
@@ -395,7 +396,7 @@ cdef object BOTTOM = itemgetter(4)
 cdef object LEFT = itemgetter(1, 3)
 
 
-def lines(list chars):
+cpdef list lines(list chars):
     """Twin of :func:`xxgk.read.pdf._lines_py`."""
     cdef list out = [], line = []
     cdef double last, bottom
@@ -482,14 +483,14 @@ def line_text(list line):
     return _line_text(line)
 
 
-def text(list chars):
+cpdef str text(list chars):
     """Twin of :func:`xxgk.read.pdf._text_py`."""
     if len(chars) == 1:
         return (<tuple>chars[0])[0].strip()
     return "".join([_line_text(line) for line in lines(chars)])
 
 
-def text_lines(list chars):
+cpdef list text_lines(list chars):
     """Twin of :func:`xxgk.read.pdf._text_lines_py`."""
     cdef list out = []
     cdef list line
@@ -524,7 +525,7 @@ cdef inline Py_ssize_t bisect_right(const double* a, Py_ssize_t n, double x) noe
     return lo
 
 
-def chars_by_cell(list cells, list chars, long long max_slots):
+cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
     """Twin of :func:`xxgk.read.pdf._chars_by_cell_py` (``max_slots``: pdf.MAX_SLOTS at the call)."""
     cdef list xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
     cdef list ys = sorted({c[1] for c in cells} | {c[3] for c in cells})
@@ -735,3 +736,91 @@ def group(list cells):
 
 def _table_corner(list table):
     return min([(c[1], c[0]) for c in table])
+
+
+# Table rows (pdf._table_rows_py) ---------------------------------------------------------------------------
+
+cdef tuple _bbox(list cells):
+    """pdf_grid.bbox (Python's min and max: the first of equal values)."""
+    cdef tuple c = <tuple>cells[0]
+    x0, top, x1, bottom = c[0], c[1], c[2], c[3]
+    for c in cells:
+        if c[0] < x0:
+            x0 = c[0]
+        if c[1] < top:
+            top = c[1]
+        if c[2] > x1:
+            x1 = c[2]
+        if c[3] > bottom:
+            bottom = c[3]
+    return (x0, top, x1, bottom)
+
+
+def table_rows(list cells, list chars, inner, double height, long long max_slots):
+    """Twin of :func:`xxgk.read.pdf._table_rows_py` (``max_slots``: pdf.MAX_SLOTS at the call)."""
+    cdef tuple table_box = _bbox(cells)
+    cdef list inside = centred_in(chars, table_box)
+    cdef dict cell_chars = chars_by_cell(cells, inside, max_slots)
+    cdef list columns = sorted({c[0] for c in cells})
+    cdef dict rows = {}
+    cdef list items = [], row, texts, present, by_centre, centres, nested, parts, band, part
+    cdef Py_ssize_t r, filled, p, lo, hi, k
+    cdef double x0v, x1v, cx, start_v, stop_v
+    cdef tuple c, b
+    for cell in cells:
+        got = rows.get(cell[1])
+        if got is None:
+            rows[cell[1]] = {cell[0]: cell}
+        else:
+            (<dict>got)[cell[0]] = cell
+    centres_of = [c[6] for c in inside]
+    by_centre = sorted(range(len(inside)), key=centres_of.__getitem__)
+    centres = [centres_of[k] for k in by_centre]
+    r = 0
+    for top in sorted(rows):
+        r += 1
+        row_of = <dict>rows[top]
+        row = [row_of.get(x) for x in columns]
+        texts = []
+        present = []
+        filled = 0
+        for cell in row:
+            if cell:
+                t = text(cell_chars.get(cell, []))
+                present.append(cell)
+            else:
+                t = ""
+            texts.append(t)
+            if (<str>t).strip():
+                filled += 1
+        x0, y0, x1, y1 = _bbox(present)
+        if filled > 1:
+            items.append((top, y1, "cells", texts, r))
+            continue
+        nested = sorted([b for b in inner if x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1])
+        parts = [y0]
+        for b in nested:
+            parts.append(b[1])
+            parts.append(b[3])
+        parts.append(y1)
+        x0v, x1v = x0, x1
+        for p in range(0, len(parts) - 1, 2):
+            start, stop = parts[p], parts[p + 1]
+            start_v, stop_v = start, stop
+            lo = bisect_list(centres, start_v, False)
+            hi = bisect_list(centres, stop_v, False)
+            band = sorted(by_centre[lo:hi])
+            part = []
+            for k in band:
+                c = <tuple>PyList_GET_ITEM(inside, k)
+                cx = c[5]
+                if x0v <= cx and cx < x1v:
+                    part.append(c)
+            if height and (stop_v < BAND * height or start_v > (1 - BAND) * height):
+                for t_top, t_bottom, line in text_lines(part):
+                    items.append((t_top, t_bottom, "text", line))
+                continue
+            s = text(part)
+            if s or not nested:
+                items.append((start, stop, "text", s))
+    return items

@@ -606,7 +606,7 @@ _LEFT = itemgetter(1, 3)
 # The compiled twins (xxgk.read._pdfcore) when the core is built; these Python functions are their
 # specification, and the path taken with XXGK_PURE_PYTHON=1.
 if core:
-    core.configure(_X_TOLERANCE, _Y_TOLERANCE, _PAIRS, _MIN_PAIRS, _SMALLER, _MARKABLE)
+    core.configure(_X_TOLERANCE, _Y_TOLERANCE, _PAIRS, _MIN_PAIRS, _SMALLER, _MARKABLE, _BAND)
 _char_boxes = core.char_boxes if core else _char_boxes_py
 _skew = core.skew if core else _skew_py
 _mark_candidates = core.mark_candidates if core else _mark_candidates_py
@@ -619,6 +619,15 @@ _text_lines = core.text_lines if core else _text_lines_py
 
 
 def _table_rows(
+    cells: list[tuple], chars: list[Char], inner: list[tuple] = (), height: float = 0
+) -> list[tuple]:
+    """:func:`_table_rows_py`, compiled when the core is built."""
+    if core:
+        return core.table_rows(cells, chars, inner, height, MAX_SLOTS)
+    return _table_rows_py(cells, chars, inner, height)
+
+
+def _table_rows_py(
     cells: list[tuple], chars: list[Char], inner: list[tuple] = (), height: float = 0
 ) -> list[tuple]:
     """One item per row of cells, (top, bottom, kind, payload): ("cells", texts) when more than one cell
