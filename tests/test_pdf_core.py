@@ -233,12 +233,16 @@ def test_the_grid_twins_find_the_same_cells_and_tables():
     in the same order, and the cell search looks at the clock as often."""
     rng = random.Random(14)
     for k in range(600):
-        h_edges, v_edges = pdf_grid._merge(_broken_grid(rng) if k % 2 else _whole_point_grid(rng))
+        edges = _broken_grid(rng) if k % 2 else _whole_point_grid(rng)
+        h_edges, v_edges = pdf_grid._merge_py(edges)
+        assert _exact(core.merge(edges)) == _exact((h_edges, v_edges))
         corners = pdf_grid._corners_py(h_edges, v_edges)
         assert _exact(list(core.corners(h_edges, v_edges).items())) == _exact(list(corners.items()))
         cells = pdf_grid._cells_py(corners)
         assert _exact(core.cells(corners, None)) == _exact(cells)
         assert _exact(core.group(cells)) == _exact(pdf_grid._group_py(cells))
+        if cells:
+            assert _exact(core.bbox(cells)) == _exact(pdf_grid.bbox_py(cells))
     edges = [("h", 20.0 + 10 * k, 20, 2020) for k in range(201)] + [
         ("v", 20.0 + 10 * k, 20, 2020) for k in range(201)
     ]

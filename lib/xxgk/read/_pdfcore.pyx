@@ -589,13 +589,56 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
 
 # The grid (pdf_grid._corners_py, _cells_py, _group_py) ---------------------------------------------------
 
-cdef double SNAP = 0
+cdef double SNAP = 0, MIN_RULING = 0
 
 
-def configure_grid(double snap):
-    """pdf_grid.py's knob: _SNAP."""
-    global SNAP
-    SNAP = snap
+def configure_grid(double snap, double min_ruling):
+    """pdf_grid.py's knobs: _SNAP, _MIN_RULING."""
+    global SNAP, MIN_RULING
+    SNAP, MIN_RULING = snap, min_ruling
+
+
+cdef object POSITION = itemgetter(1)
+
+
+def merge(list edges):
+    """Twin of :func:`xxgk.read.pdf_grid._merge_py`."""
+    cdef list merged = [], group, clusters, cluster, out, pieces, last
+    cdef tuple edge, piece
+    cdef Py_ssize_t k
+    for orientation in ("h", "v"):
+        group = sorted([e for e in edges if e[0] == orientation], key=POSITION)
+        clusters = []
+        last = None
+        for edge in group:
+            if last is not None and <double>edge[1] <= <double>(<tuple>last[len(last) - 1])[1] + SNAP:
+                last.append(edge)
+            else:
+                last = [edge]
+                clusters.append(last)
+        out = []
+        for cluster in clusters:
+            position = sum([e[1] for e in cluster]) / len(cluster)
+            pieces = sorted([(e[2], e[3]) for e in cluster])
+            piece = <tuple>pieces[0]
+            lo, hi = piece[0], piece[1]
+            for k in range(1, len(pieces)):
+                piece = <tuple>pieces[k]
+                start, end = piece[0], piece[1]
+                if <double>start <= <double>hi + SNAP:
+                    if end > hi:  # Python's max: the first of equal values
+                        hi = end
+                else:
+                    out.append((position, lo, hi))
+                    lo, hi = start, end
+            out.append((position, lo, hi))
+        merged.append([e for e in out if <double>e[2] - <double>e[1] >= MIN_RULING])
+    return merged[0], merged[1]
+
+
+cpdef tuple bbox(list cells):
+    """Twin of :func:`xxgk.read.pdf_grid.bbox_py`."""
+    return _bbox(cells)
 
 
 cdef inline Py_ssize_t bisect_list(list a, double x, bint right):

@@ -191,7 +191,7 @@ def _edge(p: tuple, q: tuple, edges: list) -> None:
         edges.append(("h", (p[1] + q[1]) / 2, min(p[0], q[0]), max(p[0], q[0])))
 
 
-def _merge(edges: list) -> tuple[list, list]:
+def _merge_py(edges: list) -> tuple[list, list]:
     """Rulings drawn a little apart are one (snapped to their mean position), collinear pieces that touch
     or nearly touch are joined, and short ones (tick marks, a thin box's ends) dropped."""
     merged = {}
@@ -330,16 +330,20 @@ def _group_py(cells: list[tuple]) -> list[list[tuple]]:
 # The compiled twins (xxgk.read._pdfcore) when the core is built; the Python functions above are their
 # specification, and the path taken with XXGK_PURE_PYTHON=1.
 if core:
-    core.configure_grid(_SNAP)
+    core.configure_grid(_SNAP, _MIN_RULING)
+_merge = core.merge if core else _merge_py
 _corners = core.corners if core else _corners_py
 _cells = core.cells if core else _cells_py
 _group = core.group if core else _group_py
 
 
-def bbox(cells: list[tuple]) -> tuple:
+def bbox_py(cells: list[tuple]) -> tuple:
     return (
         min(c[0] for c in cells),
         min(c[1] for c in cells),
         max(c[2] for c in cells),
         max(c[3] for c in cells),
     )
+
+
+bbox = core.bbox if core else bbox_py
