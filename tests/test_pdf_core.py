@@ -273,7 +273,7 @@ def test_the_text_twins_agree_at_every_boundary(monkeypatch):
     for name in ("_text", "_text_lines", "_centred_in", "_chars_by_cell"):
         monkeypatch.setattr(pdf, name, getattr(pdf, f"{name}_py"))
     for _ in range(400):
-        chars = _random_chars(rng, rng.randint(1, 40))
+        chars = _random_chars(rng, rng.choice([rng.randint(1, 40), rng.randint(60, 120)]))  # a cell, a page
         assert _exact(core.lines(chars)) == _exact(pdf._lines_py(chars))
         for line in pdf._lines_py(chars):
             assert core.line_text(line) == pdf._line_text_py(line)

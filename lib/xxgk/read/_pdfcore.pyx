@@ -16,6 +16,7 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
 from libc.math cimport atan2, fabs
+from libc.stdlib cimport qsort
 from libc.stdint cimport uintptr_t
 
 from operator import itemgetter
@@ -483,11 +484,93 @@ def line_text(list line):
     return _line_text(line)
 
 
+cdef enum:
+    SMALL = 64  # a cell of up to this many characters takes _small_text
+
+
 cpdef str text(list chars):
     """Twin of :func:`xxgk.read.pdf._text_py`."""
+    cdef str small
     if len(chars) == 1:
         return (<tuple>chars[0])[0].strip()
+    if len(chars) <= SMALL:
+        small = _small_text(chars)
+        if small is not None:
+            return small
     return "".join([_line_text(line) for line in lines(chars)])
+
+
+cdef str _small_text(list chars):
+    """text() of a cell's few characters without the Python lists and sorts: the same stable orders
+    (timsort sorts so few by insertion), by bottom, then each line by (left, right). None when it
+    cannot be sure to give the same (a NaN coordinate has no order; a box of more than one character)."""
+    cdef double bottoms[SMALL]
+    cdef double lefts[SMALL]
+    cdef double rights[SMALL]
+    cdef Py_ssize_t order[SMALL]
+    cdef Py_UCS4 codes[SMALL]
+    cdef Py_UCS4 buffer[2 * SMALL]
+    cdef Py_ssize_t n = len(chars), i, j, k, start, stop, used = 0, line_start
+    cdef double last, left, right, bottom, prev_left = 0, prev_right = 0, prev_bottom = 0
+    cdef bint pending, has_prev
+    cdef tuple c
+    cdef object ch
+    buffer[0] = 0
+    for i in range(n):
+        c = <tuple>PyList_GET_ITEM(chars, i)
+        ch = c[0]
+        if type(ch) is not str or len(<str>ch) != 1:
+            return None
+        codes[i] = (<str>ch)[0]
+        lefts[i], rights[i], bottoms[i] = c[1], c[3], c[4]
+        if lefts[i] != lefts[i] or rights[i] != rights[i] or bottoms[i] != bottoms[i]:
+            return None
+        order[i] = i
+    for i in range(1, n):  # stable, by bottom
+        k = order[i]
+        j = i - 1
+        while j >= 0 and bottoms[order[j]] > bottoms[k]:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = k
+    start = 0
+    while start < n:
+        stop = start + 1
+        last = bottoms[order[start]]
+        while stop < n and not bottoms[order[stop]] > last + Y_TOLERANCE:
+            last = bottoms[order[stop]]
+            stop += 1
+        for i in range(start + 1, stop):  # stable, by (left, right)
+            k = order[i]
+            j = i - 1
+            while j >= start and (
+                lefts[order[j]] > lefts[k] or (lefts[order[j]] == lefts[k] and rights[order[j]] > rights[k])
+            ):
+                order[j + 1] = order[j]
+                j -= 1
+            order[j + 1] = k
+        line_start = used  # the line's text, as _line_text makes it
+        pending = has_prev = False
+        for i in range(start, stop):
+            k = order[i]
+            if Py_UNICODE_ISSPACE(codes[k]):
+                pending = True
+                has_prev = False
+                continue
+            left, right, bottom = lefts[k], rights[k], bottoms[k]
+            if has_prev and (
+                left < prev_left or left > prev_right + X_TOLERANCE or fabs(bottom - prev_bottom) > Y_TOLERANCE
+            ):
+                pending = True
+            if pending and used > line_start:
+                buffer[used] = u" "
+                used += 1
+            pending = False
+            buffer[used] = codes[k]
+            used += 1
+            prev_left, prev_right, prev_bottom, has_prev = left, right, bottom, True
+        start = stop
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, used)
 
 
 cpdef list text_lines(list chars):
@@ -525,13 +608,39 @@ cdef inline Py_ssize_t bisect_right(const double* a, Py_ssize_t n, double x) noe
     return lo
 
 
+cdef inline Py_ssize_t bisect_left(const double* a, Py_ssize_t n, double x) noexcept:
+    """bisect.bisect_left on a sorted array of doubles."""
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef int _compare(const void* a, const void* b) noexcept nogil:
+    cdef double x = (<const double*>a)[0], y = (<const double*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef Py_ssize_t _distinct(double* values, Py_ssize_t n) noexcept:
+    """``values`` sorted, each value once (as a set of floats, then sorted); how many there are."""
+    cdef Py_ssize_t i, m = 0
+    qsort(values, n, sizeof(double), _compare)
+    for i in range(n):
+        if m == 0 or values[i] != values[m - 1]:
+            values[m] = values[i]
+            m += 1
+    return m
+
+
 cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
-    """Twin of :func:`xxgk.read.pdf._chars_by_cell_py` (``max_slots``: pdf.MAX_SLOTS at the call)."""
-    cdef list xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
-    cdef list ys = sorted({c[1] for c in cells} | {c[3] for c in cells})
-    cdef dict x_at = {x: i for i, x in enumerate(xs)}
-    cdef dict y_at = {y: j for j, y in enumerate(ys)}
-    cdef Py_ssize_t nx = len(xs), ny = len(ys), i, j, k, i0, i1, j0, j1, n = len(cells)
+    """Twin of :func:`xxgk.read.pdf._chars_by_cell_py` (``max_slots``: pdf.MAX_SLOTS at the call). The
+    cell edges are sorted as C doubles; a NaN edge (which pdfium never gives) has no order, and takes the
+    Python function."""
+    cdef Py_ssize_t nx, ny, i, j, k, n = len(cells)
     cdef long long slots = 0
     cdef double* x_edges = NULL
     cdef double* y_edges = NULL
@@ -540,21 +649,30 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
     cdef dict cell_chars = {}
     cdef tuple c
     cdef object cell
+    cdef double v
     try:
-        x_edges = <double*>PyMem_Malloc((nx + 1) * sizeof(double))
-        y_edges = <double*>PyMem_Malloc((ny + 1) * sizeof(double))
+        x_edges = <double*>PyMem_Malloc((2 * n + 1) * sizeof(double))
+        y_edges = <double*>PyMem_Malloc((2 * n + 1) * sizeof(double))
         spans = <Py_ssize_t*>PyMem_Malloc((4 * n + 1) * sizeof(Py_ssize_t))
         if x_edges == NULL or y_edges == NULL or spans == NULL:
             raise MemoryError()
-        for i in range(nx):
-            x_edges[i] = xs[i]
-        for j in range(ny):
-            y_edges[j] = ys[j]
         for k in range(n):
             c = <tuple>PyList_GET_ITEM(cells, k)
-            i0, i1, j0, j1 = x_at[c[0]], x_at[c[2]], y_at[c[1]], y_at[c[3]]
-            spans[4 * k], spans[4 * k + 1], spans[4 * k + 2], spans[4 * k + 3] = i0, i1, j0, j1
-            slots += (i1 - i0) * (j1 - j0)
+            x_edges[2 * k], x_edges[2 * k + 1] = c[0], c[2]
+            y_edges[2 * k], y_edges[2 * k + 1] = c[1], c[3]
+        for k in range(2 * n):
+            if x_edges[k] != x_edges[k] or y_edges[k] != y_edges[k]:
+                from xxgk.read.pdf import _chars_by_cell_py
+
+                return _chars_by_cell_py(cells, chars)
+        nx, ny = _distinct(x_edges, 2 * n), _distinct(y_edges, 2 * n)
+        for k in range(n):
+            c = <tuple>PyList_GET_ITEM(cells, k)
+            spans[4 * k] = bisect_left(x_edges, nx, c[0])  # the edge's own slot: it is in the list
+            spans[4 * k + 1] = bisect_left(x_edges, nx, c[2])
+            spans[4 * k + 2] = bisect_left(y_edges, ny, c[1])
+            spans[4 * k + 3] = bisect_left(y_edges, ny, c[3])
+            slots += (spans[4 * k + 1] - spans[4 * k]) * (spans[4 * k + 3] - spans[4 * k + 2])
         if slots > max_slots:
             from xxgk.read.pdf_grid import GridTooComplex
 
@@ -568,17 +686,27 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
             for i in range(spans[4 * k], spans[4 * k + 1]):
                 for j in range(spans[4 * k + 2], spans[4 * k + 3]):
                     slot_cell[i * ny + j] = k
+        # each cell's characters by its index (a cell tuple hashed once, not once a character)
+        by_index = [None] * n
+        order = []
         for c in chars:
             i = bisect_right(x_edges, nx, c[5]) - 1
             j = bisect_right(y_edges, ny, c[6]) - 1
             if i < 0 or j < 0 or i >= nx or j >= ny or slot_cell[i * ny + j] < 0:
                 continue
-            cell = <object>PyList_GET_ITEM(cells, slot_cell[i * ny + j])
-            found = cell_chars.get(cell)
+            k = slot_cell[i * ny + j]
+            found = by_index[k]
             if found is None:
-                cell_chars[cell] = [c]
+                by_index[k] = [c]
+                order.append(k)
             else:
                 (<list>found).append(c)
+        for k in order:
+            cell_chars[<object>PyList_GET_ITEM(cells, k)] = by_index[k]
+        if len(cell_chars) < len(order):  # equal cells listed twice: the Python function merges them
+            from xxgk.read.pdf import _chars_by_cell_py
+
+            return _chars_by_cell_py(cells, chars)
         return cell_chars
     finally:
         PyMem_Free(x_edges)
