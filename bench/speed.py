@@ -90,18 +90,25 @@ def calls_floor(data: bytes) -> None:
 def pure_python_read(data: bytes):
     """:func:`xxgk.read.pdf.read` on the pure-Python path (what ``XXGK_PURE_PYTHON=1`` gives), in this
     process: every compiled twin swapped for its Python specification for the call (a twin ``X`` of
-    pdf.py and pdf_grid.py has its specification in ``X_py``; the functions that choose at the call read
-    the modules' ``core``)."""
+    pdf.py and pdf_grid.py has its specification in ``X_py``, wherever ``X`` was imported; the functions
+    that choose at the call read the modules' ``core``)."""
     from xxgk.read import pdf, pdf_grid
 
+    modules = (pdf, pdf_grid)
+    twins = {  # each compiled function, and its specification
+        id(getattr(m, name[:-3])): getattr(m, name)
+        for m in modules
+        for name in vars(m)
+        if name.endswith("_py") and hasattr(m, name[:-3])
+    }
     saved = []
-    for module in (pdf, pdf_grid):
+    for module in modules:
         saved.append((module, "core", module.core))
         module.core = None
-        for name in list(vars(module)):
-            if hasattr(module, f"{name}_py") and getattr(module, name) is not getattr(module, f"{name}_py"):
-                saved.append((module, name, getattr(module, name)))
-                setattr(module, name, getattr(module, f"{name}_py"))
+        for name, value in list(vars(module).items()):
+            if id(value) in twins and value is not twins[id(value)]:  # (pdf.py imports pdf_grid.bbox too)
+                saved.append((module, name, value))
+                setattr(module, name, twins[id(value)])
     compiled = [n for m in (pdf, pdf_grid) for n, v in vars(m).items() if _is_core(v)]
     assert not compiled, f"compiled functions left on the pure path: {compiled}"
     try:
