@@ -818,53 +818,133 @@ def corners(list h_edges, list v_edges):
     return found
 
 
+cdef struct Pair:
+    double x, y
+    Py_ssize_t i
+
+
+cdef int _by_y_then_x(const void* a, const void* b) noexcept nogil:
+    cdef const Pair* p = <const Pair*>a
+    cdef const Pair* q = <const Pair*>b
+    if p.y != q.y:
+        return -1 if p.y < q.y else 1
+    if p.x != q.x:
+        return -1 if p.x < q.x else 1
+    return (p.i > q.i) - (p.i < q.i)
+
+
+cdef int _by_x_then_y(const void* a, const void* b) noexcept nogil:
+    cdef const Pair* p = <const Pair*>a
+    cdef const Pair* q = <const Pair*>b
+    if p.x != q.x:
+        return -1 if p.x < q.x else 1
+    if p.y != q.y:
+        return -1 if p.y < q.y else 1
+    return (p.i > q.i) - (p.i < q.i)
+
+
 def cells(dict corners, check_time):
-    """Twin of :func:`xxgk.read.pdf_grid._cells_py`."""
+    """Twin of :func:`xxgk.read.pdf_grid._cells_py`, on arrays: the corners sorted by (x, y) put each
+    column in a run; sorted by (y, x), each row. A NaN position (never from pdfium) has no order and
+    takes the Python function."""
     cdef list points = sorted(corners)
-    cdef dict columns = {}, rows = {}
-    cdef list found = [], column, row
-    cdef Py_ssize_t n, first, last, k, lo, hi
-    cdef double y_reach, x_reach, b_reach, yv, bv
+    cdef Py_ssize_t n = len(points), k, m, first, last, lo, hi, top_end
+    cdef double* px = NULL
+    cdef double* py = NULL
+    cdef double* rx = NULL
+    cdef double* ry = NULL
+    cdef Py_ssize_t* column_end = NULL  # the end of each point's column run (points sorted by x, y)
+    cdef Py_ssize_t* row_at = NULL  # each point's place in the rows order
+    cdef Py_ssize_t* row_start = NULL
+    cdef Py_ssize_t* row_end = NULL
+    cdef Pair* rows = NULL
+    cdef list found = []
+    cdef tuple point
+    cdef list reach
     cdef bint closed
-    for x, y in points:
-        got = columns.get(x)
-        if got is None:
-            columns[x] = [y]
-        else:
-            (<list>got).append(y)
-        got = rows.get(y)
-        if got is None:
-            rows[y] = [x]
-        else:
-            (<list>got).append(x)
-    for n in range(len(points)):
-        point = <tuple>PyList_GET_ITEM(points, n)
-        x, y = point[0], point[1]
-        if check_time is not None and not n & 4095:
-            check_time()
-        reach = <list>corners[point]
-        x_reach, y_reach = reach[0], reach[1]
-        column, row = columns[x], rows[y]
-        yv = y
-        lo = bisect_list(column, yv, True)
-        hi = bisect_list(column, y_reach, True)
-        first = bisect_list(row, <double>x, True)
-        last = bisect_list(row, x_reach, True)
-        for k in range(lo, hi):
-            b = <object>PyList_GET_ITEM(column, k)
-            bv = b
-            b_reach = (<list>corners[(x, b)])[0]
+    try:
+        px = <double*>PyMem_Malloc((n + 1) * sizeof(double))
+        py = <double*>PyMem_Malloc((n + 1) * sizeof(double))
+        rx = <double*>PyMem_Malloc((n + 1) * sizeof(double))
+        ry = <double*>PyMem_Malloc((n + 1) * sizeof(double))
+        column_end = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        row_at = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        row_start = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        row_end = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        rows = <Pair*>PyMem_Malloc((n + 1) * sizeof(Pair))
+        if not (px and py and rx and ry and column_end and row_at and row_start and row_end and rows):
+            raise MemoryError()
+        for k in range(n):
+            point = <tuple>PyList_GET_ITEM(points, k)
+            px[k], py[k] = point[0], point[1]
+            reach = <list>corners[point]
+            rx[k], ry[k] = reach[0], reach[1]
+            if px[k] != px[k] or py[k] != py[k] or rx[k] != rx[k] or ry[k] != ry[k]:
+                from xxgk.read.pdf_grid import _cells_py
+
+                return _cells_py(corners, check_time)
+            rows[k].x, rows[k].y, rows[k].i = px[k], py[k], k
+        k = n - 1
+        while k >= 0:  # columns: runs of one x
+            m = k
+            while m >= 0 and px[m] == px[k]:
+                column_end[m] = k + 1
+                m -= 1
+            k = m
+        qsort(rows, n, sizeof(Pair), _by_y_then_x)
+        k = 0
+        while k < n:  # rows: runs of one y
+            m = k
+            while m < n and rows[m].y == rows[k].y:
+                m += 1
+            for lo in range(k, m):
+                row_at[rows[lo].i], row_start[rows[lo].i], row_end[rows[lo].i] = lo, k, m
+            k = m
+        for k in range(n):
+            if check_time is not None and not k & 4095:
+                check_time()
+            # below: the column's corners under this one, down to its vertical ruling's reach
+            hi = column_end[k]
+            top_end = k + 1
+            lo, m = top_end, hi
+            while lo < m:  # bisect_right(column, y_reach) within the run
+                first = (lo + m) // 2
+                if ry[k] < py[first]:
+                    m = first
+                else:
+                    lo = first + 1
+            hi = lo
+            # the row's corners right of this one, up to its horizontal ruling's reach
+            first = row_at[k] + 1
+            lo, m = first, row_end[k]
+            while lo < m:
+                last = (lo + m) // 2
+                if rx[k] < rows[last].x:
+                    m = last
+                else:
+                    lo = last + 1
+            last = lo
             closed = False
-            while first < last and <double><object>PyList_GET_ITEM(row, first) <= b_reach:
-                r = <object>PyList_GET_ITEM(row, first)
-                if <double>(<list>corners[(r, y)])[1] >= bv:
-                    found.append((x, y, r, b))
-                    closed = True
+            for m in range(top_end, hi):  # b: the corner m of the column
+                while first < last and rows[first].x <= rx[m]:
+                    if ry[rows[first].i] >= py[m]:
+                        found.append((px[k], py[k], rows[first].x, py[m]))
+                        closed = True
+                        break
+                    first += 1
+                if closed:
                     break
-                first += 1
-            if closed:
-                break
-    return found
+        return found
+    finally:
+        PyMem_Free(px)
+        PyMem_Free(py)
+        PyMem_Free(rx)
+        PyMem_Free(ry)
+        PyMem_Free(column_end)
+        PyMem_Free(row_at)
+        PyMem_Free(row_start)
+        PyMem_Free(row_end)
+        PyMem_Free(rows)
 
 
 cdef inline Py_ssize_t root(Py_ssize_t* parent, Py_ssize_t i) noexcept:
@@ -875,23 +955,44 @@ cdef inline Py_ssize_t root(Py_ssize_t* parent, Py_ssize_t i) noexcept:
 
 
 def group(list cells):
-    """Twin of :func:`xxgk.read.pdf_grid._group_py` (the same union-find, so the same roots)."""
-    cdef Py_ssize_t n = len(cells), i, j
+    """Twin of :func:`xxgk.read.pdf_grid._group_py`: the same union-find in the same order, so the same
+    roots; each corner's first cell found by sorting the corners (a NaN position takes the Python
+    function)."""
+    cdef Py_ssize_t n = len(cells), i, j, k, m, corner
     cdef Py_ssize_t* parent = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
-    cdef dict owner = {}, groups = {}
+    cdef Py_ssize_t* owner = <Py_ssize_t*>PyMem_Malloc((4 * n + 1) * sizeof(Py_ssize_t))
+    cdef Pair* corners = <Pair*>PyMem_Malloc((4 * n + 1) * sizeof(Pair))
+    cdef dict groups = {}
     cdef tuple cell
-    if parent == NULL:
-        raise MemoryError()
+    cdef double x0, top, x1, bottom
     try:
+        if parent == NULL or owner == NULL or corners == NULL:
+            raise MemoryError()
         for i in range(n):
             parent[i] = i
-        for i in range(n):
             cell = <tuple>PyList_GET_ITEM(cells, i)
-            x0, top, x1, bottom = cell
-            for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
-                j = owner.setdefault(corner, i)
-                if j != i:
-                    parent[root(parent, i)] = root(parent, j)
+            x0, top, x1, bottom = cell[0], cell[1], cell[2], cell[3]
+            if x0 != x0 or top != top or x1 != x1 or bottom != bottom:
+                from xxgk.read.pdf_grid import _group_py
+
+                return _group_py(cells)
+            # the corners in the Python order: (x0, top), (x0, bottom), (x1, top), (x1, bottom)
+            corners[4 * i].x, corners[4 * i].y, corners[4 * i].i = x0, top, 4 * i
+            corners[4 * i + 1].x, corners[4 * i + 1].y, corners[4 * i + 1].i = x0, bottom, 4 * i + 1
+            corners[4 * i + 2].x, corners[4 * i + 2].y, corners[4 * i + 2].i = x1, top, 4 * i + 2
+            corners[4 * i + 3].x, corners[4 * i + 3].y, corners[4 * i + 3].i = x1, bottom, 4 * i + 3
+        qsort(corners, 4 * n, sizeof(Pair), _by_x_then_y)
+        k = 0
+        while k < 4 * n:  # owner: each corner's first cell (setdefault in the Python order)
+            m = k
+            while m < 4 * n and corners[m].x == corners[k].x and corners[m].y == corners[k].y:
+                owner[corners[m].i] = corners[k].i // 4  # (sorted by place in the order within a run)
+                m += 1
+            k = m
+        for corner in range(4 * n):
+            i, j = corner // 4, owner[corner]
+            if j != i:
+                parent[root(parent, i)] = root(parent, j)
         for i in range(n):
             j = root(parent, i)
             got = groups.get(j)
@@ -901,6 +1002,8 @@ def group(list cells):
                 (<list>got).append(<object>PyList_GET_ITEM(cells, i))
     finally:
         PyMem_Free(parent)
+        PyMem_Free(owner)
+        PyMem_Free(corners)
     tables = [g for g in groups.values() if len(g) > 1]
     return sorted(tables, key=_table_corner)
 
