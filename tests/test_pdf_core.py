@@ -194,8 +194,10 @@ def test_each_page_gives_identical_characters_and_rulings(pdfs):
             textpage = page.get_textpage()
             n = textpage.count_chars()
             if n <= pdf.MAX_PAGE_CHARS:
-                text = pdf._page_text(textpage.raw, n)
                 address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+                text = pdf._all_text_py(address, n)
+                assert core.all_text(address, n) == text
+                text = pdf._page_text(address, n)
                 chars = pdf._char_boxes_py(address, text, height, pdf._checked_box)
                 got = core.char_boxes(address, text, height, pdf._checked_box)
                 assert _exact(got) == _exact(chars), (path.name, i)

@@ -13,8 +13,13 @@ is called through plain C function pointers, taken from the library pypdfium2 al
 """
 
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
+from cpython.unicode cimport (
+    Py_UNICODE_ISSPACE,
+    PyUnicode_4BYTE_KIND,
+    PyUnicode_DecodeUTF16,
+    PyUnicode_FromKindAndData,
+)
 from libc.math cimport atan2, fabs
 from libc.stdlib cimport qsort
 from libc.stdint cimport uintptr_t
@@ -34,6 +39,7 @@ cdef extern from *:
 
 
 # pdfium's signatures (fpdf_text.h, fpdf_edit.h), handles as void pointers
+ctypedef int (*f_get_text)(void*, int, int, unsigned short*) noexcept nogil
 ctypedef int (*f_loose_box)(void*, int, xxgk_rectf*) noexcept nogil
 ctypedef int (*f_is_generated)(void*, int) noexcept nogil
 ctypedef int (*f_count)(void*) noexcept nogil
@@ -47,6 +53,7 @@ ctypedef int (*f_color)(void*, unsigned int*, unsigned int*, unsigned int*, unsi
 ctypedef void* (*f_segment)(void*, int) noexcept nogil
 ctypedef int (*f_point)(void*, float*, float*) noexcept nogil
 
+cdef f_get_text get_text = NULL
 cdef f_loose_box loose_box = NULL
 cdef f_is_generated is_generated = NULL
 cdef f_count count_objects = NULL
@@ -75,9 +82,10 @@ cdef double BAND = 0
 def init(dict functions, dict constants):
     """Bind pdfium: ``functions`` maps each name above to the function's address (an int), ``constants``
     the object and segment kinds (pypdfium2.raw's FPDF_PAGEOBJ_PATH, _FORM, FPDF_SEGMENT_MOVETO, _LINETO)."""
-    global loose_box, is_generated, count_objects, get_object, form_count, form_object, object_type
+    global get_text, loose_box, is_generated, count_objects, get_object, form_count, form_object, object_type
     global object_matrix, bounds, draw_mode, fill_color, stroke_color, count_segments, get_segment
     global segment_point, segment_type, segment_close, PATH, FORM, MOVETO, LINETO
+    get_text = <f_get_text><uintptr_t>functions["get_text"]
     loose_box = <f_loose_box><uintptr_t>functions["loose_box"]
     is_generated = <f_is_generated><uintptr_t>functions["is_generated"]
     count_objects = <f_count><uintptr_t>functions["count_objects"]
@@ -107,7 +115,23 @@ def configure(double x_tolerance, double y_tolerance, Py_ssize_t pairs, Py_ssize
     SMALLER, MARKABLE, BAND = smaller, markable, band
 
 
-# Characters (pdf._char_boxes_py) -------------------------------------------------------------------------
+# Characters (pdf._all_text_py, pdf._char_boxes_py) ------------------------------------------------------
+
+
+def all_text(uintptr_t textpage, int n):
+    """Twin of :func:`xxgk.read.pdf._all_text_py`: the same zeroed buffer of 2 (n + 1) UTF-16 units, the
+    same decoding of all but the closing NUL."""
+    cdef Py_ssize_t size = 4 * (<Py_ssize_t>n + 1), used
+    cdef char* buffer = <char*>PyMem_Calloc(size, 1)
+    cdef int units, order = -1  # little-endian, a byte-order mark kept as a character: "utf-16-le"
+    if buffer == NULL:
+        raise MemoryError()
+    try:
+        units = get_text(<void*>textpage, 0, n, <unsigned short*>buffer)
+        used = 2 * (<Py_ssize_t>units - 1) if units > 1 else 0
+        return PyUnicode_DecodeUTF16(buffer, used if used < size else size, "replace", &order)
+    finally:
+        PyMem_Free(buffer)
 
 
 def char_boxes(uintptr_t textpage, str text, double height, checked):
@@ -147,7 +171,11 @@ def skew(list chars):
     cdef list angles = []
     if step < 1:
         step = 1
-    for k in range(0, n - 1, step):
+    k = -step
+    while True:  # range(0, n - 1, step)
+        k += step
+        if k >= n - 1:
+            break
         a = <tuple>PyList_GET_ITEM(chars, k)
         b = <tuple>PyList_GET_ITEM(chars, k + 1)
         dx = <double>b[5] - <double>a[5]
@@ -373,17 +401,30 @@ cpdef list centred_in(list chars, tuple box):
 
 
 def mark_candidates(list chars):
-    """Twin of :func:`xxgk.read.pdf._mark_candidates_py`."""
-    cdef list heights = []
+    """Twin of :func:`xxgk.read.pdf._mark_candidates_py` (the median height from a C array; a NaN height,
+    which has no order, takes the Python sort)."""
     cdef list candidates = []
     cdef tuple c
     cdef double small
-    cdef Py_ssize_t k
-    for c in chars:
-        heights.append(<double>c[4] - <double>c[2])
-    heights.sort()
-    small = SMALLER * <double>heights[len(heights) // 2]
-    for k in range(len(chars)):
+    cdef Py_ssize_t k, n = len(chars)
+    cdef double* heights = <double*>PyMem_Malloc((n + 1) * sizeof(double))
+    cdef bint ordered = n > 0
+    if heights == NULL:
+        raise MemoryError()
+    try:
+        for k in range(n):
+            c = <tuple>PyList_GET_ITEM(chars, k)
+            heights[k] = <double>c[4] - <double>c[2]
+            if heights[k] != heights[k]:
+                ordered = False
+        if ordered:
+            qsort(heights, n, sizeof(double), _compare)
+            small = SMALLER * heights[n // 2]
+        else:
+            small = SMALLER * <double>sorted([c[4] - c[2] for c in chars])[n // 2]
+    finally:
+        PyMem_Free(heights)
+    for k in range(n):
         c = <tuple>PyList_GET_ITEM(chars, k)
         if c[0] in MARKABLE and <double>c[4] - <double>c[2] < small:
             candidates.append(k)

@@ -46,6 +46,7 @@ from xxgk.read.pdfium_calls import (
     char_matrix,
     core,
     font_size,
+    get_text,
     get_unicode,
     glyph_box,
     is_generated,
@@ -460,8 +461,8 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
     if n > MAX_PAGE_CHARS:
         textpage.close()
         return None
-    text = _page_text(textpage.raw, n)
-    chars = _char_boxes(ctypes.cast(textpage.raw, ctypes.c_void_p).value, text, height, _checked_box)
+    address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    chars = _char_boxes(address, _page_text(address, n), height, _checked_box)
     textpage.close()
     return chars
 
@@ -498,15 +499,21 @@ _RECT = struct.Struct("4f").unpack_from
 _SKIP = frozenset(" \r\n\x00\ufffe\uffff")
 
 
-def _page_text(textpage, n: int) -> str:
-    """The page's characters in one call, index for index (one per character pdfium counts)."""
-    buffer = ctypes.create_string_buffer(4 * (n + 1))  # room for surrogate pairs
-    units = pdfium_c.FPDFText_GetText(textpage, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
-    text = buffer.raw[: 2 * max(units - 1, 0)].decode("utf-16-le", errors="replace")
+def _page_text(textpage: int, n: int) -> str:
+    """The page's characters (of the text page at that address) in one call, index for index (one per
+    character pdfium counts)."""
+    text = _all_text(textpage, n)
     if len(text) != n:  # a character pdfium could not express index for index: ask one at a time
-        handle = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
+        handle = ctypes.c_void_p(textpage)
         text = "".join(chr(get_unicode(handle, i)) for i in range(n))
     return text
+
+
+def _all_text_py(textpage: int, n: int) -> str:
+    """The text page's first ``n`` characters in one call (pdfium's UTF-16, decoded)."""
+    buffer = ctypes.create_string_buffer(4 * (n + 1))  # room for surrogate pairs
+    units = get_text(ctypes.c_void_p(textpage), 0, n, buffer)
+    return buffer.raw[: 2 * max(units - 1, 0)].decode("utf-16-le", errors="replace")
 
 
 def _checked_box(textpage: int, i: int, height: float, loose: tuple) -> tuple:
@@ -607,6 +614,7 @@ _LEFT = itemgetter(1, 3)
 # specification, and the path taken with XXGK_PURE_PYTHON=1.
 if core:
     core.configure(_X_TOLERANCE, _Y_TOLERANCE, _PAIRS, _MIN_PAIRS, _SMALLER, _MARKABLE, _BAND)
+_all_text = core.all_text if core else _all_text_py
 _char_boxes = core.char_boxes if core else _char_boxes_py
 _skew = core.skew if core else _skew_py
 _mark_candidates = core.mark_candidates if core else _mark_candidates_py

@@ -24,6 +24,7 @@ char_matrix = untyped(pdfium_c.FPDFText_GetMatrix)
 font_size = untyped(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
 is_generated = untyped(pdfium_c.FPDFText_IsGenerated)
 get_unicode = untyped(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+get_text = untyped(pdfium_c.FPDFText_GetText)
 count_objects = untyped(pdfium_c.FPDFPage_CountObjects)
 # Object handles come back as opaque pointers that go straight into the next call.
 HANDLE = ctypes.POINTER(ctypes.c_byte)
@@ -54,6 +55,7 @@ def compiled_core():
     except ImportError:
         return None
     functions = {
+        "get_text": get_text,
         "loose_box": loose_box,
         "is_generated": is_generated,
         "count_objects": count_objects,
