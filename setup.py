@@ -6,9 +6,13 @@ build that cannot compile it (no C compiler) still installs the package, which t
 pure-Python code (same results, about 1.5 times slower; README, "Dependencies, and why").
 """
 
+import hashlib
 import sys
+from pathlib import Path
 
 from setuptools import setup
+
+SOURCE = "lib/xxgk/read/_pdfcore.pyx"
 
 try:
     from Cython.Build import cythonize
@@ -19,8 +23,17 @@ else:
 
     # No fused multiply-add: the compiled loops must round exactly as the Python ones (identical output).
     flags = [] if sys.platform == "win32" else ["-ffp-contract=off"]
+    # The source's hash, built in: a checkout whose .pyx changed since its build is not read with the old
+    # build (xxgk.read.pdfium_calls.compiled_core).
+    digest = hashlib.sha256((Path(__file__).parent / SOURCE).read_bytes()).hexdigest()[:16]
+    extension = Extension(
+        "xxgk.read._pdfcore",
+        [SOURCE],
+        extra_compile_args=flags,
+        define_macros=[("XXGK_PDFCORE_SOURCE", f'"{digest}"')],
+    )
     extensions = cythonize(
-        [Extension("xxgk.read._pdfcore", ["lib/xxgk/read/_pdfcore.pyx"], extra_compile_args=flags)],
+        [extension],
         compiler_directives={"language_level": 3},
         quiet=True,
     )

@@ -15,12 +15,14 @@ the switch itself is tested too. Without the extension built the tests are skipp
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import itertools
 import os
 import pickle
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -40,7 +42,7 @@ from test_trust_pdf import (
     _text,
     _turned,
 )
-from xxgk.read import pdf, pdf_grid
+from xxgk.read import pdf, pdf_grid, pdfium_calls
 from xxgk.read.pdfium_calls import core
 
 PDFS = ["huaian_city_2024", "huaian_hongze_district_2024"]
@@ -55,9 +57,11 @@ def _needs_core():
     if core is None:
         if os.environ.get("CI") == "true":
             pytest.fail(
-                "the compiled PDF core (xxgk.read._pdfcore) is not built; CI has a compiler: it must be"
+                "the compiled PDF core (xxgk.read._pdfcore) is not built, or stale; CI has a compiler"
             )
-        pytest.skip("the compiled PDF core (xxgk.read._pdfcore) is not built (no compiler at install time)")
+        pytest.skip(
+            "the compiled PDF core (xxgk.read._pdfcore) is not built (no compiler at install), or stale"
+        )
 
 
 def _pdfs(folder) -> list:
@@ -300,3 +304,13 @@ def test_the_text_twins_agree_at_every_boundary(monkeypatch):
     monkeypatch.setattr(pdf, "MAX_SLOTS", 3)
     expected = _outcome(pdf._table_rows_py, cells, chars)
     assert _outcome(core.table_rows, cells, chars, (), 0, 3) == expected and "slots" in expected[1]
+
+
+def test_a_core_built_from_another_version_of_its_source_is_not_used(monkeypatch):
+    """An in-place build left from an older .pyx would read PDFs with old code: the core carries the hash of
+    the source it was built from, and a checkout whose .pyx differs reads in pure Python, saying why."""
+    source = Path(pdfium_calls.__file__).with_name("_pdfcore.pyx")
+    assert hashlib.sha256(source.read_bytes()).hexdigest()[:16] == core.SOURCE
+    monkeypatch.setattr(core, "SOURCE", "0" * 16)
+    with pytest.warns(UserWarning, match="built from another version of _pdfcore.pyx"):
+        assert pdfium_calls.compiled_core() is None

@@ -29,6 +29,9 @@ from operator import itemgetter
 
 cdef extern from *:
     """
+    #ifndef XXGK_PDFCORE_SOURCE
+    #define XXGK_PDFCORE_SOURCE ""
+    #endif
     typedef struct { float left, top, right, bottom; } xxgk_rectf;
     typedef struct { float a, b, c, d, e, f; } xxgk_matrix;
     """
@@ -36,6 +39,10 @@ cdef extern from *:
         float left, top, right, bottom
     ctypedef struct xxgk_matrix:
         float a, b, c, d, e, f
+    const char* XXGK_PDFCORE_SOURCE
+
+#: The first 16 hex digits of the sha256 of the .pyx this module was built from (setup.py), "" if unknown.
+SOURCE = XXGK_PDFCORE_SOURCE.decode("ascii")
 
 
 # pdfium's signatures (fpdf_text.h, fpdf_edit.h), handles as void pointers

@@ -7,7 +7,10 @@ and the conversion tripled their cost (BENCHMARKS.md, PDF).
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
+import warnings
+from pathlib import Path
 
 import pypdfium2.raw as pdfium_c
 
@@ -53,6 +56,15 @@ def compiled_core():
     try:
         from xxgk.read import _pdfcore
     except ImportError:
+        return None
+    source = Path(__file__).with_name("_pdfcore.pyx")  # in a checkout (an installed wheel has no .pyx)
+    built_from = getattr(_pdfcore, "SOURCE", "")
+    if source.exists() and hashlib.sha256(source.read_bytes()).hexdigest()[:16] != built_from:
+        warnings.warn(
+            f"{Path(_pdfcore.__file__).name} was built from another version of _pdfcore.pyx: PDFs are read "
+            "by the pure-Python code (same results, slower) until it is rebuilt (pip install -e .)",
+            stacklevel=2,
+        )
         return None
     functions = {
         "get_text": get_text,
