@@ -20,6 +20,12 @@ anything is read; a steeper one is not read. A budget (:data:`MAX_PAGES`, :data:
 :data:`MAX_PAGE_CHARS`, and the grid's in :mod:`xxgk.read.pdf_grid`) keeps a crafted file from taking
 minutes. What was done to a page is in ``Document.notes`` (checks ``pdf_skewed``, ``pdf_too_complex``).
 
+The hot loops (each character's box, the skew, the footnote-mark scan, lines and their text, each
+character's cell, table rows) have compiled twins in :mod:`xxgk.read._pdfcore`, taken when it is built:
+a function ``X`` here is the compiled one or ``X_py``, its Python specification (the dispatch block after
+``_line_text_py``; ``XXGK_PURE_PYTHON=1`` takes the Python ones). Both give identical results
+(tests/test_pdf_core.py).
+
 (Longer than most modules: a page is read in one order — budget, skew, characters, grid, rows, furniture —
 and each step needs the page geometry of the one before; the grid builder itself is :mod:`.pdf_grid`.)
 """

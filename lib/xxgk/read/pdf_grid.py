@@ -3,7 +3,8 @@
 Given the page's painted paths: their horizontal and vertical edges (:func:`rulings`), merged when they
 nearly touch, the corners where they cross, each corner's smallest cell closed on four sides, and the cells
 grouped into tables by shared corners (:func:`tables`). Text is not read here: :mod:`xxgk.read.pdf` places
-characters into these cells.
+characters into these cells. The ruling walk and the grid's steps have compiled twins in
+:mod:`xxgk.read._pdfcore` (``X`` is the compiled one or ``X_py``, its Python specification).
 """
 
 from __future__ import annotations
