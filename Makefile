@@ -18,10 +18,12 @@ PROCESSED := $(ROOT)/data/processed
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
-$(STAMP): $(ROOT)/pyproject.toml
+# The editable install compiles the PDF core (setup.py, lib/xxgk/read/_pdfcore.pyx) in place: a changed .pyx
+# installs again (--reinstall-package: uv would otherwise keep the old build), so the .so is never stale.
+$(STAMP): $(ROOT)/pyproject.toml $(ROOT)/setup.py $(ROOT)/lib/xxgk/read/_pdfcore.pyx
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '$(ROOT)[$(EXTRAS)]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --reinstall-package xxgk --python $(BIN)/python -e '$(ROOT)[$(EXTRAS)]'
 	touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install the project with its notebooks and test extras (uv; done once)

@@ -87,27 +87,67 @@ def calls_floor(data: bytes) -> None:
         doc.close()
 
 
+def pure_python_read(data: bytes):
+    """:func:`xxgk.read.pdf.read` on the pure-Python path (what ``XXGK_PURE_PYTHON=1`` gives), in this
+    process: every compiled twin swapped for its Python specification for the call (a twin ``X`` of
+    pdf.py and pdf_grid.py has its specification in ``X_py``, wherever ``X`` was imported; the functions
+    that choose at the call read the modules' ``core``)."""
+    from xxgk.read import pdf, pdf_grid
+
+    modules = (pdf, pdf_grid)
+    twins = {  # each compiled function, and its specification
+        id(getattr(m, name[:-3])): getattr(m, name)
+        for m in modules
+        for name in vars(m)
+        if name.endswith("_py") and hasattr(m, name[:-3])
+    }
+    saved = []
+    for module in modules:
+        saved.append((module, "core", module.core))
+        module.core = None
+        for name, value in list(vars(module).items()):
+            if id(value) in twins and value is not twins[id(value)]:  # (pdf.py imports pdf_grid.bbox too)
+                saved.append((module, name, value))
+                setattr(module, name, twins[id(value)])
+    compiled = [n for m in (pdf, pdf_grid) for n, v in vars(m).items() if _is_core(v)]
+    assert not compiled, f"compiled functions left on the pure path: {compiled}"
+    try:
+        return pdf.read(data)
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+def _is_core(value) -> bool:
+    return getattr(value, "__module__", None) == "xxgk.read._pdfcore" or getattr(value, "__name__", "") == (
+        "xxgk.read._pdfcore"
+    )
+
+
 def pdf_side_by_side(paths: list[Path], repeats: int) -> dict[str, dict[str, float]]:
     """CPU and wall seconds of each contender over ``repeats`` rounds of every file, interleaved."""
-    from xxgk.read import pdf
+    from xxgk.read import pdf, pdfium_calls
     from xxgk.run.pipeline import parse_file
 
     datas = [p.read_bytes() for p in paths]
+    which = "compiled core" if pdfium_calls.core else "pure Python"
     contenders = {
         "pypdfium2 plain text": plain_text,
         "  + a box per char, a type per object": calls_floor,
-        "xxgk PDF reader (Lines)": pdf.read,
-        "xxgk parse_file (whole parse)": None,  # from the path, as a corpus run reads it
+        f"xxgk PDF reader (Lines), {which}": pdf.read,
+        "xxgk PDF reader, pure Python": pure_python_read if pdfium_calls.core else None,
+        "xxgk parse_file (whole parse)": parse_file,  # from the path, as a corpus run reads it
     }
+    contenders = {name: fn for name, fn in contenders.items() if fn is not None}
     for path, data in zip(paths, datas, strict=True):  # warm-up: imports, caches, fonts
-        plain_text(data), pdf.read(data), parse_file(path)
+        plain_text(data), pdf.read(data), pure_python_read(data), parse_file(path)
     cpu = dict.fromkeys(contenders, 0.0)
     wall = dict.fromkeys(contenders, 0.0)
     for _ in range(repeats):
         for path, data in zip(paths, datas, strict=True):
             for name, fn in contenders.items():
                 c, w = time.thread_time(), time.perf_counter()
-                fn(data) if fn is not None else parse_file(path)
+                fn(path) if fn is parse_file else fn(data)
                 cpu[name] += time.thread_time() - c
                 wall[name] += time.perf_counter() - w
     return {name: {"cpu": cpu[name], "wall": wall[name]} for name in contenders}
@@ -119,6 +159,7 @@ def print_pdf(paths: list[Path], repeats: int) -> None:
     n = len(paths) * repeats
     floor = figures["pypdfium2 plain text"]
     print(f"\n(a) PDF: {len(paths)} files, {pages} pages, {repeats} rounds interleaved (load {_load()})")
+    print(f"parse_file and the first reader line read with {_path()}")
     print(f"{'':38} {'CPU ms/file':>12} {'wall ms/file':>13} {'CPU ratio':>10} {'wall ratio':>11}")
     for name, f in figures.items():
         print(
@@ -202,6 +243,15 @@ def text_side_by_side(n: int, rounds: int, base: str, seed: int) -> None:
             print(f"{name:20} {rates[name]:14.0f} {rs[0]['n'] / wall:15.0f}   {each:18}  {rs[0]['module']}")
         old, new = rates.values()
         print(f"speed-up (median CPU): {new / old:.2f}x")
+
+
+def _path() -> str:
+    from xxgk.read import pdfium_calls
+
+    if pdfium_calls.core:
+        return f"the compiled core ({Path(pdfium_calls.core.__file__).name})"
+    why = "XXGK_PURE_PYTHON=1" if os.environ.get("XXGK_PURE_PYTHON") == "1" else "the core is not built"
+    return f"pure Python ({why})"
 
 
 def _load() -> str:

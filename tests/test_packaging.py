@@ -85,7 +85,7 @@ def venv(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("packaging")
     source = tmp / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "setup.py"):
         shutil.copy2(ROOT / name, source / name)
     shutil.copytree(ROOT / "lib", source / "lib", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     uv = _uv()
@@ -112,6 +112,16 @@ def test_only_the_core_is_installed_and_every_module_but_plotting_imports(venv):
         "        importlib.import_module(m.name)\n"
     )
     _run(venv / "bin" / "python", "-c", code, cwd=venv)
+
+
+def test_the_pdf_core_is_compiled_where_there_is_a_compiler(venv):
+    """setup.py builds xxgk.read._pdfcore (optional: without a compiler the install still works, in pure
+    Python, as tests/test_pdf_core.py's twins say). Where gcc or cc is found it must have been built."""
+    code = "from xxgk.read import pdfium_calls; print(pdfium_calls.core is not None)"
+    built = _run(venv / "bin" / "python", "-c", code, cwd=venv).stdout.strip() == "True"
+    if not built and not (shutil.which("cc") or shutil.which("gcc")) and not os.environ.get("CI"):
+        pytest.skip("no C compiler here: the package installed without its compiled PDF core, as it should")
+    assert built
 
 
 def test_package_data_is_shipped(venv):

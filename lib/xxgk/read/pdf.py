@@ -20,6 +20,12 @@ anything is read; a steeper one is not read. A budget (:data:`MAX_PAGES`, :data:
 :data:`MAX_PAGE_CHARS`, and the grid's in :mod:`xxgk.read.pdf_grid`) keeps a crafted file from taking
 minutes. What was done to a page is in ``Document.notes`` (checks ``pdf_skewed``, ``pdf_too_complex``).
 
+The hot loops (each character's box, the skew, the footnote-mark scan, lines and their text, each
+character's cell, table rows) have compiled twins in :mod:`xxgk.read._pdfcore`, taken when it is built:
+a function ``X`` here is the compiled one or ``X_py``, its Python specification (the dispatch block after
+``_line_text_py``; ``XXGK_PURE_PYTHON=1`` takes the Python ones). Both give identical results
+(tests/test_pdf_core.py).
+
 (Longer than most modules: a page is read in one order — budget, skew, characters, grid, rows, furniture —
 and each step needs the page geometry of the one before; the grid builder itself is :mod:`.pdf_grid`.)
 """
@@ -42,7 +48,16 @@ import pypdfium2.raw as pdfium_c
 from xxgk.contract.checks import Issue
 from xxgk.read.lines import Document, Line, is_page_number, line_from_cells, split_line
 from xxgk.read.pdf_grid import GridTooComplex, bbox, rulings, tables
-from xxgk.read.pdfium_calls import char_matrix, font_size, get_unicode, glyph_box, is_generated, loose_box
+from xxgk.read.pdfium_calls import (
+    char_matrix,
+    core,
+    font_size,
+    get_text,
+    get_unicode,
+    glyph_box,
+    is_generated,
+    loose_box,
+)
 from xxgk.read.text import UnreadableFile
 
 # Page numbers are recognised by the one pattern every reader uses (xxgk.read.lines.is_page_number: "- 3 -",
@@ -221,8 +236,8 @@ def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> 
         notes.append(_note("pdf_too_complex", "warning", page_no, _NO_GRID.format(reason=err)))
         items, boxes = [], []
     outside = chars
-    for x0, top, x1, bottom in boxes:
-        outside = [c for c in outside if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
+    for box in boxes:
+        outside = _outside(outside, box)
     for top, bottom, text in _text_lines(outside):
         if not (_BARE_NUMBER.fullmatch(text) or is_page_number(text)):
             items.append((top, bottom, "text", text))
@@ -241,8 +256,8 @@ def _tables(edges: list, chars: list[Char], height: float, check_time) -> tuple[
     for t, (cells, box) in enumerate(zip(found, boxes, strict=True)):
         inner = [b for b in boxes if b is not box and _within(b, box)]
         own = chars
-        for x0, top, x1, bottom in inner:
-            own = [c for c in own if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
+        for inner_box in inner:
+            own = _outside(own, inner_box)
         for item in _table_rows(cells, own, inner, height):
             if item[2] == "text" and _is_page_number(item[3], item[0], item[1], height):
                 continue
@@ -329,7 +344,7 @@ _SKEW_NOISE = math.radians(0.05)
 _MIN_PAIRS, _PAIRS = 20, 300
 
 
-def _skew(chars: list[Char]) -> float:
+def _skew_py(chars: list[Char]) -> float:
     """The angle the page's text lines run at (radians, positive when they fall to the right): the median
     direction from one character's centre to the next one's, in the order the page draws them, over
     neighbours (centres 0.3 to 2 character heights apart). Jumps between lines and cells are longer; the
@@ -394,9 +409,7 @@ def _raised_marks(chars: list[Char]) -> list[Char]:
     character turned into its superscript form, and set on its neighbour's line: "66" then a small raised
     "2" reads 66², which the shared normalisation reads as 66 with a footnote mark. A run of such digits
     ("12" as a mark) follows the first one."""
-    heights = sorted(c[4] - c[2] for c in chars)
-    small = _SMALLER * heights[len(heights) // 2]  # a mark is smaller than the page's usual text
-    candidates = [k for k, c in enumerate(chars) if c[0] in _MARKABLE and c[4] - c[2] < small]
+    candidates = _mark_candidates(chars)
     if not candidates:
         return chars
     ends: dict[int, list[int]] = {}  # characters by the whole point their right edge falls in
@@ -413,6 +426,14 @@ def _raised_marks(chars: list[Char]) -> list[Char]:
             base_of[k] = base
             out[k] = (c[0].translate(_SUPERSCRIPT), c[1], base[2], c[3], base[4], c[5], base[6])
     return out
+
+
+def _mark_candidates_py(chars: list[Char]) -> list[int]:
+    """The index of each character that may be a footnote mark: a markable one, smaller than the page's
+    usual text."""
+    heights = sorted(c[4] - c[2] for c in chars)
+    small = _SMALLER * heights[len(heights) // 2]
+    return [k for k, c in enumerate(chars) if c[0] in _MARKABLE and c[4] - c[2] < small]
 
 
 def _mark_base(chars: list[Char], k: int, ends: dict, base_of: dict) -> Char | None:
@@ -442,12 +463,21 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
     """Every character the PDF draws (not the spaces and line breaks pdfium adds), with its box; None
     when the page draws more than :data:`MAX_PAGE_CHARS`."""
     textpage = page.get_textpage()
-    handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     n = pdfium_c.FPDFText_CountChars(textpage.raw)
     if n > MAX_PAGE_CHARS:
         textpage.close()
         return None
-    text = _page_text(textpage.raw, n)
+    address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    chars = _char_boxes(address, _page_text(address, n), height, _checked_box)
+    textpage.close()
+    return chars
+
+
+def _char_boxes_py(textpage: int, text: str, height: float, checked) -> list[Char]:
+    """The characters of ``text`` (the text page's, index for index) the PDF draws, each with its box;
+    ``checked`` (:func:`_checked_box`) looks again at a box taller than text ever is. (Compiled as
+    :func:`xxgk.read._pdfcore.char_boxes`; this is its specification.)"""
+    handle = ctypes.c_void_p(textpage)
     box = pdfium_c.FS_RECTF()
     box_ref = ctypes.byref(box)
     chars: list[Char] = []
@@ -461,9 +491,8 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
         left, top, right, bottom = _RECT(box)  # one read of the struct (left, top, right, bottom)
         top, bottom = height - top, height - bottom
         if bottom - top > 40:  # a box far taller than text ever is: check it (below)
-            left, top, right, bottom = _checked_box(handle, i, height, (left, top, right, bottom))
+            left, top, right, bottom = checked(textpage, i, height, (left, top, right, bottom))
         append((ch, left, top, right, bottom, (left + right) / 2, (top + bottom) / 2))
-    textpage.close()
     return chars
 
 
@@ -476,22 +505,29 @@ _RECT = struct.Struct("4f").unpack_from
 _SKIP = frozenset(" \r\n\x00\ufffe\uffff")
 
 
-def _page_text(textpage, n: int) -> str:
-    """The page's characters in one call, index for index (one per character pdfium counts)."""
-    buffer = ctypes.create_string_buffer(4 * (n + 1))  # room for surrogate pairs
-    units = pdfium_c.FPDFText_GetText(textpage, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
-    text = buffer.raw[: 2 * max(units - 1, 0)].decode("utf-16-le", errors="replace")
+def _page_text(textpage: int, n: int) -> str:
+    """The page's characters (of the text page at that address) in one call, index for index (one per
+    character pdfium counts)."""
+    text = _all_text(textpage, n)
     if len(text) != n:  # a character pdfium could not express index for index: ask one at a time
-        handle = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
+        handle = ctypes.c_void_p(textpage)
         text = "".join(chr(get_unicode(handle, i)) for i in range(n))
     return text
 
 
-def _checked_box(handle, i: int, height: float, loose: tuple) -> tuple:
+def _all_text_py(textpage: int, n: int) -> str:
+    """The text page's first ``n`` characters in one call (pdfium's UTF-16, decoded)."""
+    buffer = ctypes.create_string_buffer(4 * (n + 1))  # room for surrogate pairs
+    units = get_text(ctypes.c_void_p(textpage), 0, n, buffer)
+    return buffer.raw[: 2 * max(units - 1, 0)].decode("utf-16-le", errors="replace")
+
+
+def _checked_box(textpage: int, i: int, height: float, loose: tuple) -> tuple:
     """pdfium builds the loose box of a vertical-writing CID font from the unscaled font size (WPS draws
     vertical group labels at size 199 scaled by 0.05): a box 20 times too big, whose centre falls rows
     away from the character's cell. Use the glyph's own box when the loose box is taller than twice the
     font's effective size."""
+    handle = ctypes.c_void_p(textpage)
     matrix = pdfium_c.FS_MATRIX()
     char_matrix(handle, i, ctypes.byref(matrix))
     size = font_size(handle, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
@@ -502,28 +538,35 @@ def _checked_box(handle, i: int, height: float, loose: tuple) -> tuple:
     return left.value, height - top.value, right.value, height - bottom.value
 
 
-def _centred_in(chars: list[Char], box: tuple) -> list[Char]:
+def _centred_in_py(chars: list[Char], box: tuple) -> list[Char]:
+    """The characters whose centre is in the box (x0, top, x1, bottom), its right and bottom edges open."""
     x0, top, x1, bottom = box
     return [c for c in chars if x0 <= c[5] < x1 and top <= c[6] < bottom]
 
 
-def _text_lines(chars: list[Char]) -> list[tuple[float, float, str]]:
+def _outside_py(chars: list[Char], box: tuple) -> list[Char]:
+    """The characters whose centre is not in the box (x0, top, x1, bottom), its edges closed."""
+    x0, top, x1, bottom = box
+    return [c for c in chars if not (x0 <= c[5] <= x1 and top <= c[6] <= bottom)]
+
+
+def _text_lines_py(chars: list[Char]) -> list[tuple[float, float, str]]:
     """Characters as text lines, top to bottom, each with its top and bottom."""
     return [
         (min(c[2] for c in line), max(c[4] for c in line), text)
-        for line in _lines(chars)
-        if (text := _line_text(line))
+        for line in _lines_py(chars)
+        if (text := _line_text_py(line))
     ]
 
 
-def _text(chars: list[Char]) -> str:
+def _text_py(chars: list[Char]) -> str:
     """The characters of one cell or box as a single line (its wrapped lines run together)."""
     if len(chars) == 1:  # most numeric cells: a single digit
         return chars[0][0].strip()
-    return "".join(_line_text(line) for line in _lines(chars))
+    return "".join(_line_text_py(line) for line in _lines_py(chars))
 
 
-def _lines(chars: list[Char]) -> list[list[Char]]:
+def _lines_py(chars: list[Char]) -> list[list[Char]]:
     """Characters grouped into lines (pdfplumber's extract_text rules), each line left to right.
 
     A line is a run of characters whose bottoms are within the tolerance of the previous one. (pdfplumber
@@ -550,7 +593,7 @@ def _lines(chars: list[Char]) -> list[list[Char]]:
     return lines
 
 
-def _line_text(line: list[Char]) -> str:
+def _line_text_py(line: list[Char]) -> str:
     """A line's words joined by one space: a word ends at a space character, or where the next character
     starts left of the previous one's start or further than the tolerance right of its end."""
     out = []
@@ -573,8 +616,32 @@ def _line_text(line: list[Char]) -> str:
 _BOTTOM = itemgetter(4)
 _LEFT = itemgetter(1, 3)
 
+# The compiled twins (xxgk.read._pdfcore) when the core is built; these Python functions are their
+# specification, and the path taken with XXGK_PURE_PYTHON=1.
+if core:
+    core.configure(_X_TOLERANCE, _Y_TOLERANCE, _PAIRS, _MIN_PAIRS, _SMALLER, _MARKABLE, _BAND)
+_all_text = core.all_text if core else _all_text_py
+_char_boxes = core.char_boxes if core else _char_boxes_py
+_skew = core.skew if core else _skew_py
+_mark_candidates = core.mark_candidates if core else _mark_candidates_py
+_outside = core.outside if core else _outside_py
+_centred_in = core.centred_in if core else _centred_in_py
+_lines = core.lines if core else _lines_py
+_line_text = core.line_text if core else _line_text_py
+_text = core.text if core else _text_py
+_text_lines = core.text_lines if core else _text_lines_py
+
 
 def _table_rows(
+    cells: list[tuple], chars: list[Char], inner: list[tuple] = (), height: float = 0
+) -> list[tuple]:
+    """:func:`_table_rows_py`, compiled when the core is built."""
+    if core:
+        return core.table_rows(cells, chars, inner, height, MAX_SLOTS)
+    return _table_rows_py(cells, chars, inner, height)
+
+
+def _table_rows_py(
     cells: list[tuple], chars: list[Char], inner: list[tuple] = (), height: float = 0
 ) -> list[tuple]:
     """One item per row of cells, (top, bottom, kind, payload): ("cells", texts) when more than one cell
@@ -615,6 +682,11 @@ def _table_rows(
 
 
 def _chars_by_cell(cells: list[tuple], chars: list[Char]) -> dict[tuple, list[Char]]:
+    """:func:`_chars_by_cell_py`, compiled when the core is built."""
+    return core.chars_by_cell(cells, chars, MAX_SLOTS) if core else _chars_by_cell_py(cells, chars)
+
+
+def _chars_by_cell_py(cells: list[tuple], chars: list[Char]) -> dict[tuple, list[Char]]:
     """Each character in the cell its centre falls in: cells tile the table, so find its slot between
     the distinct cell edges and look the slot's cell up (where cells overlap, the later one's)."""
     xs = sorted({c[0] for c in cells} | {c[2] for c in cells})

@@ -3,7 +3,8 @@
 Given the page's painted paths: their horizontal and vertical edges (:func:`rulings`), merged when they
 nearly touch, the corners where they cross, each corner's smallest cell closed on four sides, and the cells
 grouped into tables by shared corners (:func:`tables`). Text is not read here: :mod:`xxgk.read.pdf` places
-characters into these cells.
+characters into these cells. The ruling walk and the grid's steps have compiled twins in
+:mod:`xxgk.read._pdfcore` (``X`` is the compiled one or ``X_py``, its Python specification).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from xxgk.read.pdfium_calls import (
     bounds,
+    core,
     count_objects,
     count_segments,
     draw_mode,
@@ -42,6 +44,13 @@ _MIN_RULING = 3
 
 
 def rulings(page: pdfium.PdfPage, height: float, turn=None) -> list[tuple[str, float, float, float]]:
+    """:func:`_rulings_py`, compiled when the core is built (:func:`xxgk.read._pdfcore.rulings`)."""
+    if core:
+        return core.rulings(ctypes.cast(page.raw, ctypes.c_void_p).value, height, turn, MAX_SEGMENTS)
+    return _rulings_py(page, height, turn)
+
+
+def _rulings_py(page: pdfium.PdfPage, height: float, turn=None) -> list[tuple[str, float, float, float]]:
     """The horizontal and vertical edges of every painted path on the page (lines, rectangles, and each
     side of a path with several segments), in points from the top-left corner; on a skewed page, turned
     back by ``turn`` (a function of a point, :class:`xxgk.read.pdf.Turn`) first.
@@ -183,7 +192,7 @@ def _edge(p: tuple, q: tuple, edges: list) -> None:
         edges.append(("h", (p[1] + q[1]) / 2, min(p[0], q[0]), max(p[0], q[0])))
 
 
-def _merge(edges: list) -> tuple[list, list]:
+def _merge_py(edges: list) -> tuple[list, list]:
     """Rulings drawn a little apart are one (snapped to their mean position), collinear pieces that touch
     or nearly touch are joined, and short ones (tick marks, a thin box's ends) dropped."""
     merged = {}
@@ -241,7 +250,7 @@ MAX_RULINGS = 2_000
 MAX_CORNERS = 250_000
 
 
-def _corners(h_edges: list, v_edges: list) -> dict[tuple, list[float]]:
+def _corners_py(h_edges: list, v_edges: list) -> dict[tuple, list[float]]:
     """Each corner (x, y) where a vertical and a horizontal ruling meet, with how far its rulings reach:
     right along its horizontal rulings, down along its vertical ones (their far ends plus the snap)."""
     corners: dict[tuple, list[float]] = {}
@@ -258,7 +267,7 @@ def _corners(h_edges: list, v_edges: list) -> dict[tuple, list[float]]:
     return corners
 
 
-def _cells(corners: dict[tuple, list[float]], check_time=None) -> list[tuple]:
+def _cells_py(corners: dict[tuple, list[float]], check_time=None) -> list[tuple]:
     """Each corner's smallest cell: the first corner below it on its vertical ruling, and for that the
     first corner right of it on its horizontal ruling, such that the two rulings from those corners meet
     (pdfplumber's search order). A ruling reaches a corner when it runs on to it: the corners a corner's
@@ -296,7 +305,7 @@ def _cells(corners: dict[tuple, list[float]], check_time=None) -> list[tuple]:
     return cells
 
 
-def _group(cells: list[tuple]) -> list[list[tuple]]:
+def _group_py(cells: list[tuple]) -> list[list[tuple]]:
     """Cells that share a corner belong to one table; tables top to bottom, single cells dropped."""
     parent = list(range(len(cells)))
 
@@ -319,10 +328,23 @@ def _group(cells: list[tuple]) -> list[list[tuple]]:
     return sorted(tables, key=lambda t: min((c[1], c[0]) for c in t))
 
 
-def bbox(cells: list[tuple]) -> tuple:
+# The compiled twins (xxgk.read._pdfcore) when the core is built; the Python functions above are their
+# specification, and the path taken with XXGK_PURE_PYTHON=1.
+if core:
+    core.configure_grid(_SNAP, _MIN_RULING)
+_merge = core.merge if core else _merge_py
+_corners = core.corners if core else _corners_py
+_cells = core.cells if core else _cells_py
+_group = core.group if core else _group_py
+
+
+def bbox_py(cells: list[tuple]) -> tuple:
     return (
         min(c[0] for c in cells),
         min(c[1] for c in cells),
         max(c[2] for c in cells),
         max(c[3] for c in cells),
     )
+
+
+bbox = core.bbox if core else bbox_py
