@@ -216,3 +216,34 @@ def test_the_agencies_table_read_from_columns_equals_one_pandas_group_per_agency
     pd.testing.assert_frame_equal(table, _agencies_by_pandas_groups(reports))
     d4 = table[table["agency_id"] == "d4"].iloc[0]
     assert (d4["n_years"], d4["first_year"], d4["names"]) == (1, 2020, "某区司法局")
+
+
+def _as_read(line) -> tuple:
+    """Everything a Line tells the parser, its cells as plain tuples."""
+    fields = ("no", "text", "label", "last_label", "delimited", "grid", "trailing_text", "trimmed", "marks")
+    return (*(getattr(line, f) for f in fields), line.furniture, [c and tuple(c) for c in line.cells])
+
+
+def test_rows_read_through_their_template_equal_rows_read_whole():
+    """A short row is read through its template (its plain-count cells printed as "0") and gets its own
+    counts and, in a tab row, their columns put back in: on random rows (counts of every length, marks,
+    units, page numbers, text after the numbers, full-width digits, blanks) that is exactly the row read
+    whole, and the template is shared by rows with other counts."""
+    import random
+
+    from xxgk.read import lines
+
+    rng = random.Random(7)
+    tokens = ["0", "12", "007", "123456", " 5 ", "", "  ", "/", "-", "1,234", "15件", "0 0", "１２", "**"]
+    tokens += ["66²", "<b>3</b>", "3.5", "二十", "\u3000", "12 ", "共12件", "— 5 —", "第3页", "x5y", "2"]
+    labels = ["(一)予以公开", "规章", "", "1.属于国家秘密", "12", "a5", "— 5 —"]
+    before = lines._template.cache_info()
+    for _ in range(4000):
+        printed = [rng.choice(labels)] + [rng.choice(tokens) for _ in range(rng.randrange(9))]
+        for grid, tab in ((True, False), (False, False), (False, True)):
+            no = rng.choice([0, 3, 41])
+            whole = lines._line_from_cells(list(printed), no, grid, "\t".join(printed) if tab else None)
+            templated = lines._from_template(list(printed), no, grid, tab)
+            assert _as_read(templated) == _as_read(whole), (printed, grid, tab)
+    after = lines._template.cache_info()
+    assert after.hits - before.hits > 1000  # rows that differ only in their counts share a template

@@ -14,6 +14,7 @@ odd token, a page number, and where it stands — is kept together, so that ever
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -276,6 +277,8 @@ _CACHED_LENGTH = 120
 
 def _split_line(raw: str, no: int) -> Line:
     if "\t" in raw:
+        if len(raw) <= _CACHED_ROW_CHARS:
+            return _from_template(raw.split("\t"), no, False, True)
         return line_from_cells(raw.split("\t"), no, raw=raw)
     stripped = raw.strip()
     if stripped.startswith("|") and stripped.count("|") >= 3:
@@ -350,25 +353,96 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
     ``raw``: the text line the cells were split from (tab and pipe rows): each value's ``col`` is then its
     character column in it; without it (a table reader's row) ``col`` is the value's 1-based grid column.
 
-    A table reader's row (no ``raw``) is read once per corpus and later copies only renumbered, as
-    :func:`split_line` does for short text lines: table rows and headers recur across reports.
+    A short table reader's row (no ``raw``) is read through its template (:func:`_from_template`): table
+    rows and headers recur across reports, with other counts in them.
     """
     if raw is None and sum(map(len, cells)) <= _CACHED_ROW_CHARS:
-        return _renumbered(_row_from_cells(tuple(cells), grid), no)
+        return _from_template(cells, no, grid, False)
     return _line_from_cells(cells, no, grid, raw)
 
 
-#: A table reader's row up to this many characters is cached by :func:`line_from_cells` (a table row;
+#: A row up to this many characters is read through its template by :func:`line_from_cells` (a table row;
 #: a page-frame row read as one cell holds a paragraph and is not).
 _CACHED_ROW_CHARS = 240
 
 
+def _from_template(cells: list[str], no: int, grid: bool, tab: bool) -> Line:
+    """A short row read through its template: the row with every cell of plain ASCII digits printed as "0".
+
+    Rows recur across a corpus with other counts in them ("规章 0 0 808", "规章 1 9 10"): what a row's
+    label, marks, kinds of cell and numeric region are does not depend on which digits a plain-count cell
+    holds (such a cell is always one count, never a label, a mark or a page number, and normalises to
+    itself), so the template is read once (:func:`_line_from_cells`, cached) and each row only puts its
+    own counts, and for a tab row (``tab``: ``cells`` split from the line at tabs) their columns, in.
+    A tab row whose numbers are not placed at their cells' starts (a mark, a unit, text after them: the
+    line is searched) is read whole.
+    """
+    key = tuple(["0" if c.isdigit() and c.isascii() else c for c in cells])
+    template = _template(key, grid, tab)
+    if template is None:
+        return _line_from_cells(cells, no, grid, "\t".join(cells))
+    proto, counts, parts = template
+    if not counts:  # no count in the row: the template is the row (a header, a row of marks)
+        return _renumbered(proto, no)
+    out = list(proto._cells)
+    shift = 0  # a tab row: how much longer than "0" the counts before this cell are
+    for k, j, count in counts:
+        v = out[k]
+        if count:
+            c = cells[j]
+            out[k] = _new_value(Value, (int(c), no, c, False, v[4] + shift, False))
+            if tab:
+                shift += len(c) - 1
+        else:
+            out[k] = _new_value(Value, (v[0], no, v[2], v[3], v[4] + shift, v[5]))
+    line = _new_line(Line)
+    line.no, line.label, line.last_label = no, proto.label, proto.last_label
+    line._cells, line._shared, line._values = out, False, None
+    line.text = " ".join(cells[j] if j >= 0 else part for j, part in parts)
+    line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
+        proto.delimited,
+        proto.grid,
+        proto.trailing_text,
+        proto.trimmed,
+        proto.marks,
+        proto.furniture,
+    )
+    return line
+
+
 @lru_cache(maxsize=1 << 15)
-def _row_from_cells(cells: tuple[str, ...], grid: bool) -> Line:
-    return _line_from_cells(list(cells), 0, grid, None)
+def _template(key: tuple[str, ...], grid: bool, tab: bool) -> tuple[Line, tuple, tuple] | None:
+    """A row template read once (line 0), with what its rows put in: ``counts``, for each value of the line,
+    (its index, the cell it was printed in, whether that cell is a count); ``parts``, the line's text as
+    (cell, text) pairs, cell -1 for text every row shares. None: a tab row that is searched."""
+    cells = list(key)
+    raw = "\t".join(cells) if tab else None
+    proto, located = _row(cells, 0, grid, raw)
+    starts = []  # where each cell starts: a tab row's value col is in its cell; a grid row's col is the cell
+    at = 0
+    for c in cells:
+        starts.append(at)
+        at += len(c) + 1
+    if tab and proto._cells and not located:
+        return None
+    counts = tuple(
+        (k, j, key[j] == "0")
+        for k, v in enumerate(proto._cells)
+        if v is not None
+        for j in [bisect_right(starts, v[4] - 1) - 1 if tab else v[4] - 1]
+    )
+    if not any(count for _, _, count in counts):
+        counts = ()
+    parts = tuple((j if c == "0" else -1, n) for j, c in enumerate(cells) for n in [normalize_cell(c)] if n)
+    return proto, counts, parts
 
 
 def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> Line:
+    return _row(cells, no, grid, raw)[0]
+
+
+def _row(cells: list[str], no: int, grid: bool, raw: str | None) -> tuple[Line, bool]:
+    """The row as a Line, and whether its numbers were placed at their cells' starts (a tab row)."""
     printed = cells
     joined = "\t".join(cells)  # most rows hold no mark at all: one look at the whole row says so
     marks = "".join(footnote_marks(c) for c in cells) if "<" in joined or has_marks(joined) else ""
@@ -378,7 +452,7 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
         cells_raw.pop()
     nonempty = {c for c in cells_raw if c}
     if len(nonempty) == 1 and is_page_number(next(iter(nonempty))):  # a page number, alone or spanned
-        return Line(no, next(iter(nonempty)), "", "", [], delimited=True, grid=grid, furniture=True)
+        return Line(no, next(iter(nonempty)), "", "", [], delimited=True, grid=grid, furniture=True), False
     kinds = (
         [_cell_kind_0(cell) for cell in cells_raw]
         if no == 0
@@ -406,9 +480,11 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
             _at_cell_starts(printed, last_text_before + 1, cells) if joined == raw and not trailing else None
         )
         cells = located if located is not None else at_columns(raw, cells)
+    else:
+        located = None
     if not any(c is not None for c in cells) and not (grid and label_cells):
         cells = []  # a grid row's blank cells after a label are kept: a row printed blank, not absent
-    return Line(
+    line = Line(
         no,
         " ".join(c for c in cells_raw if c),
         compact("".join(label_cells)),
@@ -420,6 +496,7 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
         trimmed=len(cells_raw) < width,
         marks=marks,
     )
+    return line, located is not None
 
 
 def _at_cell_starts(printed: list[str], first: int, cells: list[Value | None]) -> list[Value | None] | None:
