@@ -236,6 +236,7 @@ def test_rows_read_through_their_template_equal_rows_read_whole():
     rng = random.Random(7)
     tokens = ["0", "12", "007", "123456", " 5 ", "", "  ", "/", "-", "1,234", "15件", "0 0", "１２", "**"]
     tokens += ["66²", "<b>3</b>", "3.5", "二十", "\u3000", "12 ", "共12件", "— 5 —", "第3页", "x5y", "2"]
+    tokens += ["%", "5%"]
     labels = ["(一)予以公开", "规章", "", "1.属于国家秘密", "12", "a5", "— 5 —"]
     before = lines._template.cache_info()
     for _ in range(4000):

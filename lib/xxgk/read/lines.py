@@ -248,6 +248,8 @@ def split_line(raw: str, no: int) -> Line:
     """
     if len(raw) > _CACHED_LENGTH:
         return _split_line(raw, no)
+    if "\t" in raw:  # a tab row: through its template (the row read whole is not cached: counts differ)
+        return _from_template(raw.split("\t"), no, False, True)
     return _renumbered(_split_short(raw), no)
 
 
@@ -381,7 +383,7 @@ def _from_template(cells: list[str], no: int, grid: bool, tab: bool) -> Line:
     template = _template(key, grid, tab)
     if template is None:
         return _line_from_cells(cells, no, grid, "\t".join(cells))
-    proto, counts, parts = template
+    proto, counts, text, text_counts = template
     if not counts:  # no count in the row: the template is the row (a header, a row of marks)
         return _renumbered(proto, no)
     out = list(proto._cells)
@@ -398,7 +400,7 @@ def _from_template(cells: list[str], no: int, grid: bool, tab: bool) -> Line:
     line = _new_line(Line)
     line.no, line.label, line.last_label = no, proto.label, proto.last_label
     line._cells, line._shared, line._values = out, False, None
-    line.text = " ".join(cells[j] if j >= 0 else part for j, part in parts)
+    line.text = text % tuple([cells[j] for j in text_counts])
     line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
         proto.delimited,
         proto.grid,
@@ -413,8 +415,8 @@ def _from_template(cells: list[str], no: int, grid: bool, tab: bool) -> Line:
 @lru_cache(maxsize=1 << 15)
 def _template(key: tuple[str, ...], grid: bool, tab: bool) -> tuple[Line, tuple, tuple] | None:
     """A row template read once (line 0), with what its rows put in: ``counts``, for each value of the line,
-    (its index, the cell it was printed in, whether that cell is a count); ``parts``, the line's text as
-    (cell, text) pairs, cell -1 for text every row shares. None: a tab row that is searched."""
+    (its index, the cell it was printed in, whether that cell is a count); the line's text as a %-format
+    with a ``%s`` for each count, and the cells those are. None: a tab row that is searched."""
     cells = list(key)
     raw = "\t".join(cells) if tab else None
     proto, located = _row(cells, 0, grid, raw)
@@ -433,8 +435,9 @@ def _template(key: tuple[str, ...], grid: bool, tab: bool) -> tuple[Line, tuple,
     )
     if not any(count for _, _, count in counts):
         counts = ()
-    parts = tuple((j if c == "0" else -1, n) for j, c in enumerate(cells) for n in [normalize_cell(c)] if n)
-    return proto, counts, parts
+    parts = [(j if c == "0" else -1, n) for j, c in enumerate(cells) for n in [normalize_cell(c)] if n]
+    text = " ".join("%s" if j >= 0 else n.replace("%", "%%") for j, n in parts)
+    return proto, counts, text, tuple(j for j, _ in parts if j >= 0)
 
 
 def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> Line:
