@@ -244,7 +244,7 @@ def test_rows_read_through_their_template_equal_rows_read_whole():
         for grid, tab in ((True, False), (False, False), (False, True)):
             no = rng.choice([0, 3, 41])
             whole = lines._line_from_cells(list(printed), no, grid, "\t".join(printed) if tab else None)
-            templated = lines._from_template(list(printed), no, grid, tab)
+            templated = lines._from_template("\t".join(printed), no, grid, tab)
             assert _as_read(templated) == _as_read(whole), (printed, grid, tab)
     after = lines._template.cache_info()
     assert after.hits - before.hits > 1000  # rows that differ only in their counts share a template

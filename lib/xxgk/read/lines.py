@@ -249,7 +249,7 @@ def split_line(raw: str, no: int) -> Line:
     if len(raw) > _CACHED_LENGTH:
         return _split_line(raw, no)
     if "\t" in raw:  # a tab row: through its template (the row read whole is not cached: counts differ)
-        return _from_template(raw.split("\t"), no, False, True)
+        return _from_template(raw, no, False, True)
     return _renumbered(_split_short(raw), no)
 
 
@@ -280,7 +280,7 @@ _CACHED_LENGTH = 120
 def _split_line(raw: str, no: int) -> Line:
     if "\t" in raw:
         if len(raw) <= _CACHED_ROW_CHARS:
-            return _from_template(raw.split("\t"), no, False, True)
+            return _from_template(raw, no, False, True)
         return line_from_cells(raw.split("\t"), no, raw=raw)
     stripped = raw.strip()
     if stripped.startswith("|") and stripped.count("|") >= 3:
@@ -358,8 +358,11 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
     A short table reader's row (no ``raw``) is read through its template (:func:`_from_template`): table
     rows and headers recur across reports, with other counts in them.
     """
-    if raw is None and sum(map(len, cells)) <= _CACHED_ROW_CHARS:
-        return _from_template(cells, no, grid, False)
+    if raw is None:
+        joined = "\t".join(cells)
+        # (a cell holding a tab, as a PDF's may, would make the joined row ambiguous: read whole)
+        if len(joined) < _CACHED_ROW_CHARS + len(cells) and joined.count("\t") == len(cells) - 1:
+            return _from_template(joined, no, grid, False)
     return _line_from_cells(cells, no, grid, raw)
 
 
@@ -368,39 +371,39 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
 _CACHED_ROW_CHARS = 240
 
 
-def _from_template(cells: list[str], no: int, grid: bool, tab: bool) -> Line:
-    """A short row read through its template: the row with every cell of plain ASCII digits printed as "0".
+def _from_template(joined: str, no: int, grid: bool, tab: bool) -> Line:
+    """A short row (its cells joined by tabs) read through its template: the row with every cell of plain
+    ASCII digits printed as "0".
 
     Rows recur across a corpus with other counts in them ("规章 0 0 808", "规章 1 9 10"): what a row's
     label, marks, kinds of cell and numeric region are does not depend on which digits a plain-count cell
     holds (such a cell is always one count, never a label, a mark or a page number, and normalises to
-    itself), so the template is read once (:func:`_line_from_cells`, cached) and each row only puts its
-    own counts, and for a tab row (``tab``: ``cells`` split from the line at tabs) their columns, in.
-    A tab row whose numbers are not placed at their cells' starts (a mark, a unit, text after them: the
-    line is searched) is read whole.
+    itself), so the template is read once (:func:`_row`, cached) and each row only puts its own counts,
+    and for a tab row (``tab``: ``joined`` is the line) their columns, in. A tab row whose numbers are not
+    placed at their cells' starts (a mark, a unit, text after them: the line is searched) is read whole.
     """
-    key = tuple(["0" if c.isdigit() and c.isascii() else c for c in cells])
-    template = _template(key, grid, tab)
+    template = _template(_COUNT_CELL.sub("0", joined), grid, tab)
     if template is None:
-        return _line_from_cells(cells, no, grid, "\t".join(cells))
-    proto, counts, text, text_counts = template
+        return _line_from_cells(joined.split("\t"), no, grid, joined)
+    proto, counts, text = template
     if not counts:  # no count in the row: the template is the row (a header, a row of marks)
         return _renumbered(proto, no)
+    printed = _COUNT_CELL.findall(joined)  # the counts, in the order of the line's values
     out = list(proto._cells)
-    shift = 0  # a tab row: how much longer than "0" the counts before this cell are
-    for k, j, count in counts:
+    shift = n = 0  # (a tab row: how much longer than "0" the counts before this cell are)
+    for k, count in counts:
         v = out[k]
         if count:
-            c = cells[j]
+            c = printed[n]
+            n += 1
             out[k] = _new_value(Value, (int(c), no, c, False, v[4] + shift, False))
             if tab:
                 shift += len(c) - 1
         else:
             out[k] = _new_value(Value, (v[0], no, v[2], v[3], v[4] + shift, v[5]))
     line = _new_line(Line)
-    line.no, line.label, line.last_label = no, proto.label, proto.last_label
+    line.no, line.text, line.label, line.last_label = no, text % tuple(printed), proto.label, proto.last_label
     line._cells, line._shared, line._values = out, False, None
-    line.text = text % tuple([cells[j] for j in text_counts])
     line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
         proto.delimited,
         proto.grid,
@@ -412,32 +415,37 @@ def _from_template(cells: list[str], no: int, grid: bool, tab: bool) -> Line:
     return line
 
 
+# A cell of plain ASCII digits (a count) in a row joined by tabs.
+_COUNT_CELL = re.compile(r"(?<![^\t])[0-9]+(?![^\t])")
+
+
 @lru_cache(maxsize=1 << 15)
-def _template(key: tuple[str, ...], grid: bool, tab: bool) -> tuple[Line, tuple, tuple] | None:
+def _template(key: str, grid: bool, tab: bool) -> tuple[Line, tuple, str] | None:
     """A row template read once (line 0), with what its rows put in: ``counts``, for each value of the line,
-    (its index, the cell it was printed in, whether that cell is a count); the line's text as a %-format
-    with a ``%s`` for each count, and the cells those are. None: a tab row that is searched."""
-    cells = list(key)
-    raw = "\t".join(cells) if tab else None
-    proto, located = _row(cells, 0, grid, raw)
+    (its index, whether it is a count: the counts stand in the row's order); the line's text as a
+    %-format with a ``%s`` for each count. None: a tab row that is searched."""
+    cells = key.split("\t")
+    proto, located = _row(cells, 0, grid, key if tab else None)
+    if tab and proto._cells and not located:
+        return None
     starts = []  # where each cell starts: a tab row's value col is in its cell; a grid row's col is the cell
     at = 0
     for c in cells:
         starts.append(at)
         at += len(c) + 1
-    if tab and proto._cells and not located:
-        return None
     counts = tuple(
-        (k, j, key[j] == "0")
+        (k, cells[bisect_right(starts, v[4] - 1) - 1 if tab else v[4] - 1] == "0")
         for k, v in enumerate(proto._cells)
         if v is not None
-        for j in [bisect_right(starts, v[4] - 1) - 1 if tab else v[4] - 1]
     )
-    if not any(count for _, _, count in counts):
+    if not any(count for _, count in counts):
         counts = ()
-    parts = [(j if c == "0" else -1, n) for j, c in enumerate(cells) for n in [normalize_cell(c)] if n]
-    text = " ".join("%s" if j >= 0 else n.replace("%", "%%") for j, n in parts)
-    return proto, counts, text, tuple(j for j, _ in parts if j >= 0)
+    texts = [normalize_cell(c) for c in cells]
+    return (
+        proto,
+        counts,
+        " ".join("%s" if c == "0" else n.replace("%", "%%") for c, n in zip(cells, texts, strict=True) if n),
+    )
 
 
 def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> Line:
