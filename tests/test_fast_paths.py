@@ -248,3 +248,25 @@ def test_rows_read_through_their_template_equal_rows_read_whole():
             assert _as_read(templated) == _as_read(whole), (printed, grid, tab)
     after = lines._template.cache_info()
     assert after.hits - before.hits > 1000  # rows that differ only in their counts share a template
+
+
+def test_space_separated_lines_get_the_columns_the_search_finds():
+    """A space-separated line whose numbers are its last whole tokens, printed as normalised, gets each
+    number's column without searching the line: on random lines (full-width forms, marks, glued labels,
+    units, text after the numbers, repeated tokens) that is exactly what at_columns' search finds."""
+    import random
+
+    from xxgk.read import lines
+
+    rng = random.Random(11)
+    tokens = ["0", "12", "007", "1,234", "/", "-", "15件", "约15", "１２", "66²", "3.5", "二十", "其他", "12"]
+    tokens += ["规章000", "(一)", "（二）", "1.属于", "5%", "  ", "x5y", "0.", "——", "1)"]
+    labels = ["(一)予以公开", "规章", "", "1.属于国家秘密", "12", "第 3 页", "办结1097件"]
+    fast = 0
+    for _ in range(4000):
+        raw = " ".join([rng.choice(labels)] + [rng.choice(tokens) for _ in range(rng.randrange(9))])
+        line = lines._split_line(raw, 3)
+        searched = lines.at_columns(raw, [c and c._replace(col=0) for c in line.cells])
+        assert [c and tuple(c) for c in line.cells] == [c and tuple(c) for c in searched], raw
+        fast += bool(line.cells) and not line.trailing_text and lines.same_length_nfkc(raw) == line.text
+    assert fast > 500

@@ -307,7 +307,10 @@ def _split_line(raw: str, no: int) -> Line:
         else:
             labels.append(tok)
     if cells:
-        cells = at_columns(raw, cells)
+        if not trailing and len(tokens) == text.count(" ") + 1 and same_length_nfkc(raw) == text:
+            cells = _at_line_end(text, cells)
+        else:
+            cells = at_columns(raw, cells)
     return Line(
         no,
         text,
@@ -317,6 +320,21 @@ def _split_line(raw: str, no: int) -> Line:
         trailing_text=trailing,
         marks=footnote_marks(raw),
     )
+
+
+def _at_line_end(text: str, cells: list[Value]) -> list[Value]:
+    """The values of a line whose cells are its last tokens, each a whole token one space from the next,
+    with ``col`` set to where each starts: when the line as printed is its normalised text (positions
+    kept), that is exactly where :func:`at_columns`' search from the line's end finds each (only a space
+    lies between them, and a token holds none)."""
+    out = []
+    end = len(text)
+    for v in reversed(cells):
+        end -= len(v[2])
+        out.append(_new_value(Value, (v[0], v[1], v[2], v[3], end + 1, v[5])))
+        end -= 1
+    out.reverse()
+    return out
 
 
 _split_short = lru_cache(maxsize=1 << 15)(lambda raw: _split_line(raw, 0))
@@ -336,7 +354,7 @@ def _unglue(token: str) -> list[str]:
     >>> _unglue("约15"), _unglue("本年新收约15")
     (['约15'], ['本年新收', '约15'])
     """
-    m = _GLUED.match(token)
+    m = None if token.isdigit() else _GLUED.match(token)  # (most cells: digits alone, no label)
     if m is None:
         return [token]
     label, digits = m.group("label"), m.group("digits")

@@ -201,14 +201,16 @@ QUOTED_CHARS = 160
 def _quote_lines(document: Document, report: Report) -> None:
     """Each issue's ``text``: the line(s) it names as printed (text formats: the decoded line; other
     formats: the line as read), so the issues table shows what the reader would look at in the file."""
-    if document.raw_lines:
-        printed = dict(enumerate(document.raw_lines, start=1))
-    else:
-        printed = {line.no: line.text for line in document.lines}
+    printed = None  # line number -> text, made when an issue first names a line (most reports: none)
     for issue in report.issues:
         at, row = _LINE_AT.fullmatch(issue.location or ""), _ROW_AT.fullmatch(issue.location or "")
         if issue.text or not (at or (row and row.group(1) in report.row_labels)):
             continue
+        if printed is None:
+            if document.raw_lines:
+                printed = dict(enumerate(document.raw_lines, start=1))
+            else:
+                printed = {line.no: line.text for line in document.lines}
         if at:
             first, last = int(at.group(1)), int(at.group(2) or at.group(1))
         else:
