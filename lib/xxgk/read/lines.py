@@ -400,25 +400,27 @@ def _from_template(joined: str, no: int, grid: bool, tab: bool) -> Line:
     and for a tab row (``tab``: ``joined`` is the line) their columns, in. A tab row whose numbers are not
     placed at their cells' starts (a mark, a unit, text after them: the line is searched) is read whole.
     """
-    template = _template(_COUNT_CELL.sub("0", joined), grid, tab)
+    parts = _COUNT_CELL.split(joined)  # text, count, text, count, …, text
+    template = _template("0".join(parts[0::2]), grid, tab)
     if template is None:
         return _line_from_cells(joined.split("\t"), no, grid, joined)
-    proto, counts, text = template
-    if not counts:  # no count in the row: the template is the row (a header, a row of marks)
+    proto, recipe, text = template
+    if recipe is None:  # no count in the row: the template is the row (a header, a row of marks)
         return _renumbered(proto, no)
-    printed = _COUNT_CELL.findall(joined)  # the counts, in the order of the line's values
-    out = list(proto._cells)
-    shift = n = 0  # (a tab row: how much longer than "0" the counts before this cell are)
-    for k, count in counts:
-        v = out[k]
-        if count:
+    printed = parts[1::2]  # the counts, in the order of the line's values
+    out: list[Value | None] = []
+    shift = n = 0  # (a tab row: how much longer than "0" the counts before this value are)
+    for r in recipe:
+        if r is None:
+            out.append(None)
+        elif r.__class__ is int:  # a count, at this column in the template
             c = printed[n]
             n += 1
-            out[k] = _new_value(Value, (int(c), no, c, False, v[4] + shift, False))
+            out.append(_new_value(Value, (int(c), no, c, False, r + shift, False)))
             if tab:
                 shift += len(c) - 1
         else:
-            out[k] = _new_value(Value, (v[0], no, v[2], v[3], v[4] + shift, v[5]))
+            out.append(_new_value(Value, (r[0], no, r[2], r[3], r[4] + shift, r[5])))
     line = _new_line(Line)
     line.no, line.text, line.label, line.last_label = no, text % tuple(printed), proto.label, proto.last_label
     line._cells, line._shared, line._values = out, False, None
@@ -433,15 +435,11 @@ def _from_template(joined: str, no: int, grid: bool, tab: bool) -> Line:
     return line
 
 
-# A cell of plain ASCII digits (a count) in a row joined by tabs.
-_COUNT_CELL = re.compile(r"(?<![^\t])[0-9]+(?![^\t])")
-
-
 @lru_cache(maxsize=1 << 15)
-def _template(key: str, grid: bool, tab: bool) -> tuple[Line, tuple, str] | None:
-    """A row template read once (line 0), with what its rows put in: ``counts``, for each value of the line,
-    (its index, whether it is a count: the counts stand in the row's order); the line's text as a
-    %-format with a ``%s`` for each count. None: a tab row that is searched."""
+def _template(key: str, grid: bool, tab: bool) -> tuple[Line, tuple | None, str] | None:
+    """A row template read once (line 0), with what its rows put in: the ``recipe`` of its cells (None for
+    a blank, a count's column in the template, or the Value printed there; None when the row holds no
+    count) and its text as a %-format with a ``%s`` for each count. None: a tab row that is searched."""
     cells = key.split("\t")
     proto, located = _row(cells, 0, grid, key if tab else None)
     if tab and proto._cells and not located:
@@ -451,19 +449,19 @@ def _template(key: str, grid: bool, tab: bool) -> tuple[Line, tuple, str] | None
     for c in cells:
         starts.append(at)
         at += len(c) + 1
-    counts = tuple(
-        (k, cells[bisect_right(starts, v[4] - 1) - 1 if tab else v[4] - 1] == "0")
-        for k, v in enumerate(proto._cells)
-        if v is not None
+    recipe = tuple(
+        v if v is None or cells[bisect_right(starts, v[4] - 1) - 1 if tab else v[4] - 1] != "0" else v[4]
+        for v in proto._cells
     )
-    if not any(count for _, count in counts):
-        counts = ()
     texts = [normalize_cell(c) for c in cells]
-    return (
-        proto,
-        counts,
-        " ".join("%s" if c == "0" else n.replace("%", "%%") for c, n in zip(cells, texts, strict=True) if n),
+    text = " ".join(
+        "%s" if c == "0" else n.replace("%", "%%") for c, n in zip(cells, texts, strict=True) if n
     )
+    return proto, recipe if "0" in cells else None, text
+
+
+# A cell of plain ASCII digits (a count) in a row joined by tabs.
+_COUNT_CELL = re.compile(r"(?<![^\t])([0-9]+)(?![^\t])")
 
 
 def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> Line:
