@@ -270,3 +270,23 @@ def test_space_separated_lines_get_the_columns_the_search_finds():
         assert [c and tuple(c) for c in line.cells] == [c and tuple(c) for c in searched], raw
         fast += bool(line.cells) and not line.trailing_text and lines.same_length_nfkc(raw) == line.text
     assert fast > 500
+
+
+def test_a_full_row_is_taken_whole_only_into_an_empty_row():
+    """A line as wide as table 三 fills an empty row at once; into a row already read, a blank cell is
+    filled and a printed one keeps its first number, with an issue (the general path's rule)."""
+    from xxgk.parse.cells import WIDTH, merge
+    from xxgk.parse.report import Report
+
+    report = Report("r", "r.txt")
+    row = [None] * WIDTH
+    assert merge(
+        row, line_from_cells(["(一)予以公开", "5", "0", "", "1", "0", "0", "6"], 3, grid=True), report, "x"
+    )
+    assert [c and c.number for c in row] == [5, 0, None, 1, 0, 0, 6]
+    assert merge(
+        row, line_from_cells(["(一)予以公开", "7", "0", "2", "1", "0", "0", "6"], 9, grid=True), report, "x"
+    )
+    assert [c and c.number for c in row] == [5, 0, 2, 1, 0, 0, 6]
+    assert [(c.line, c.col) for c in row if c] == [(3, 2), (3, 3), (9, 4), (3, 5), (3, 6), (3, 7), (3, 8)]
+    assert [i.check for i in report.issues] == ["conflicting_values"]
