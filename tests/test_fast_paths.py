@@ -216,3 +216,77 @@ def test_the_agencies_table_read_from_columns_equals_one_pandas_group_per_agency
     pd.testing.assert_frame_equal(table, _agencies_by_pandas_groups(reports))
     d4 = table[table["agency_id"] == "d4"].iloc[0]
     assert (d4["n_years"], d4["first_year"], d4["names"]) == (1, 2020, "某区司法局")
+
+
+def _as_read(line) -> tuple:
+    """Everything a Line tells the parser, its cells as plain tuples."""
+    fields = ("no", "text", "label", "last_label", "delimited", "grid", "trailing_text", "trimmed", "marks")
+    return (*(getattr(line, f) for f in fields), line.furniture, [c and tuple(c) for c in line.cells])
+
+
+def test_rows_read_through_their_template_equal_rows_read_whole():
+    """A short row is read through its template (its plain-count cells printed as "0") and gets its own
+    counts and, in a tab row, their columns put back in: on random rows (counts of every length, marks,
+    units, page numbers, text after the numbers, full-width digits, blanks) that is exactly the row read
+    whole, and the template is shared by rows with other counts."""
+    import random
+
+    from xxgk.read import lines
+
+    rng = random.Random(7)
+    tokens = ["0", "12", "007", "123456", " 5 ", "", "  ", "/", "-", "1,234", "15件", "0 0", "１２", "**"]
+    tokens += ["66²", "<b>3</b>", "3.5", "二十", "\u3000", "12 ", "共12件", "— 5 —", "第3页", "x5y", "2"]
+    tokens += ["%", "5%"]
+    labels = ["(一)予以公开", "规章", "", "1.属于国家秘密", "12", "a5", "— 5 —"]
+    before = lines._template.cache_info()
+    for _ in range(4000):
+        printed = [rng.choice(labels)] + [rng.choice(tokens) for _ in range(rng.randrange(9))]
+        for grid, tab in ((True, False), (False, False), (False, True)):
+            no = rng.choice([0, 3, 41])
+            whole = lines._line_from_cells(list(printed), no, grid, "\t".join(printed) if tab else None)
+            templated = lines._from_template("\t".join(printed), no, grid, tab)
+            assert _as_read(templated) == _as_read(whole), (printed, grid, tab)
+    after = lines._template.cache_info()
+    assert after.hits - before.hits > 1000  # rows that differ only in their counts share a template
+
+
+def test_space_separated_lines_get_the_columns_the_search_finds():
+    """A space-separated line whose numbers are its last whole tokens, printed as normalised, gets each
+    number's column without searching the line: on random lines (full-width forms, marks, glued labels,
+    units, text after the numbers, repeated tokens) that is exactly what at_columns' search finds."""
+    import random
+
+    from xxgk.read import lines
+
+    rng = random.Random(11)
+    tokens = ["0", "12", "007", "1,234", "/", "-", "15件", "约15", "１２", "66²", "3.5", "二十", "其他", "12"]
+    tokens += ["规章000", "(一)", "（二）", "1.属于", "5%", "  ", "x5y", "0.", "——", "1)"]
+    labels = ["(一)予以公开", "规章", "", "1.属于国家秘密", "12", "第 3 页", "办结1097件"]
+    fast = 0
+    for _ in range(4000):
+        raw = " ".join([rng.choice(labels)] + [rng.choice(tokens) for _ in range(rng.randrange(9))])
+        line = lines._split_line(raw, 3)
+        searched = lines.at_columns(raw, [c and c._replace(col=0) for c in line.cells])
+        assert [c and tuple(c) for c in line.cells] == [c and tuple(c) for c in searched], raw
+        fast += bool(line.cells) and not line.trailing_text and lines.same_length_nfkc(raw) == line.text
+    assert fast > 500
+
+
+def test_a_full_row_is_taken_whole_only_into_an_empty_row():
+    """A line as wide as table 三 fills an empty row at once; into a row already read, a blank cell is
+    filled and a printed one keeps its first number, with an issue (the general path's rule)."""
+    from xxgk.parse.cells import WIDTH, merge
+    from xxgk.parse.report import Report
+
+    report = Report("r", "r.txt")
+    row = [None] * WIDTH
+    assert merge(
+        row, line_from_cells(["(一)予以公开", "5", "0", "", "1", "0", "0", "6"], 3, grid=True), report, "x"
+    )
+    assert [c and c.number for c in row] == [5, 0, None, 1, 0, 0, 6]
+    assert merge(
+        row, line_from_cells(["(一)予以公开", "7", "0", "2", "1", "0", "0", "6"], 9, grid=True), report, "x"
+    )
+    assert [c and c.number for c in row] == [5, 0, 2, 1, 0, 0, 6]
+    assert [(c.line, c.col) for c in row if c] == [(3, 2), (3, 3), (9, 4), (3, 5), (3, 6), (3, 7), (3, 8)]
+    assert [i.check for i in report.issues] == ["conflicting_values"]

@@ -118,8 +118,11 @@ def _extend_cells(
     columns["report_id"].extend([rid] * len(cells))
     for name, values in keys.items():
         columns[name].extend(values)
-    # (Most cells are a printed count, an int: they take the short branch of each expression.)
-    columns[value_column].extend([_count(c[0]) if c is not None else None for c in cells])
+    # (Most cells are a printed count, an int: they take the short branch of each expression. Value fields
+    # are read by index, c[0] number, c[1] line, c[3] derived, c[4] col, c[5] ocr: a named field is a call.)
+    columns[value_column].extend(
+        [None if c is None else n if (n := c[0]).__class__ is int or n is None else _count(n) for c in cells]
+    )
     columns["cell_status"].extend(
         [
             "missing" if c is None else "printed" if c[0] is not None and not (c[3] or c[5]) else c.status
@@ -131,16 +134,16 @@ def _extend_cells(
     pages, grid = report.line_pages, report.line_cells
     columns["source_page"].extend(list(map(pages.get, lines)) if pages else [None] * len(cells))
     if not grid:
-        columns["source_column"].extend([c.col or None if c is not None else None for c in cells])
+        columns["source_column"].extend([c[4] or None if c is not None else None for c in cells])
         columns["source_cell"].extend([None] * len(cells))
         return
-    at = [None if c is None else grid.get(c.line) for c in cells]
+    at = [None if line is None else grid.get(line) for line in lines]
     columns["source_column"].extend(
-        [c.col or None if c is not None and a is None else None for c, a in zip(cells, at, strict=True)]
+        [c[4] or None if c is not None and a is None else None for c, a in zip(cells, at, strict=True)]
     )
     columns["source_cell"].extend(
         [
-            f"t{a[0]}:r{a[1]}:c{c.col}" if a is not None and c.col else None
+            f"t{a[0]}:r{a[1]}:c{c[4]}" if a is not None and c[4] else None
             for c, a in zip(cells, at, strict=True)
         ]
     )

@@ -86,6 +86,9 @@ def _refuse_trimmed(line: Line, cells: list[Value | None], report: Report, code:
 
 def _fill_aligned(row: list[Value | None], cells: list[Value | None], report: Report, code: str) -> bool:
     """Given a delimited region: each number to its column; a cell already read keeps its first number."""
+    if len(cells) == WIDTH and not any(row):  # (most rows: as wide as the table, into a row still empty)
+        row[:] = cells
+        return True
     aligned = align(list(cells))  # a copy: align trims it, and the cells are the line's own
     if aligned is None:
         return False

@@ -57,16 +57,16 @@ _SKIP = frozenset({"script", "style", "noscript", "head", "template"})
 def grid(table) -> list[list[str]]:
     """Expand one table's rowspan/colspan into a rectangular list of rows of cell texts."""
     return expand_spans(
-        [
-            [
-                (" ".join(_cell_text(cell).split()), _span(cell.get("rowspan")), _span(cell.get("colspan")))
-                for cell in tr
-                if cell.tag in ("td", "th")
-            ]
-            for tr in table.iter("tr")
-            if _own(tr, table)
-        ]
+        [[_cell(cell) for cell in tr.iterchildren("td", "th")] for tr in table.iter("tr") if _own(tr, table)]
     )
+
+
+def _cell(cell) -> tuple[str, int, int]:
+    """A cell's text (white space folded), rowspan and colspan."""
+    text = _cell_text(cell)
+    if not cell.attrib:  # most cells: no attribute, no span
+        return " ".join(text.split()), 1, 1
+    return " ".join(text.split()), _span(cell.get("rowspan")), _span(cell.get("colspan"))
 
 
 def expand_spans(table: list[list[tuple[str, int, int]]], widen: bool = True) -> list[list[str]]:
@@ -88,7 +88,8 @@ def expand_spans(table: list[list[tuple[str, int, int]]], widen: bool = True) ->
         row: list[str | None] = []
         c = 0
         for text, rowspan, colspan in cells:
-            c = _covered(spans, r, c, row)
+            if spans:  # (most tables: no span from above pending)
+                c = _covered(spans, r, c, row)
             if rowspan == colspan == 1:  # most cells: nothing to spread
                 row.append(text)
                 c += 1
@@ -105,7 +106,8 @@ def expand_spans(table: list[list[tuple[str, int, int]]], widen: bool = True) ->
                     else:
                         spans[(r + dr, c + dc)] = repeat if widen or dc == 0 else None
             c += colspan
-        _covered(spans, r, c, row)
+        if spans:
+            _covered(spans, r, c, row)
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
     return [[cell or "" for cell in r] + [""] * (width - len(r)) for r in rows]

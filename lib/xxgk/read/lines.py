@@ -14,6 +14,7 @@ odd token, a page number, and where it stands — is kept together, so that ever
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -247,6 +248,8 @@ def split_line(raw: str, no: int) -> Line:
     """
     if len(raw) > _CACHED_LENGTH:
         return _split_line(raw, no)
+    if "\t" in raw:  # a tab row: through its template (the row read whole is not cached: counts differ)
+        return _from_template(raw, no, False, True)
     return _renumbered(_split_short(raw), no)
 
 
@@ -276,6 +279,8 @@ _CACHED_LENGTH = 120
 
 def _split_line(raw: str, no: int) -> Line:
     if "\t" in raw:
+        if len(raw) <= _CACHED_ROW_CHARS:
+            return _from_template(raw, no, False, True)
         return line_from_cells(raw.split("\t"), no, raw=raw)
     stripped = raw.strip()
     if stripped.startswith("|") and stripped.count("|") >= 3:
@@ -302,7 +307,10 @@ def _split_line(raw: str, no: int) -> Line:
         else:
             labels.append(tok)
     if cells:
-        cells = at_columns(raw, cells)
+        if not trailing and len(tokens) == text.count(" ") + 1 and same_length_nfkc(raw) == text:
+            cells = _at_line_end(text, cells)
+        else:
+            cells = at_columns(raw, cells)
     return Line(
         no,
         text,
@@ -312,6 +320,21 @@ def _split_line(raw: str, no: int) -> Line:
         trailing_text=trailing,
         marks=footnote_marks(raw),
     )
+
+
+def _at_line_end(text: str, cells: list[Value]) -> list[Value]:
+    """The values of a line whose cells are its last tokens, each a whole token one space from the next,
+    with ``col`` set to where each starts: when the line as printed is its normalised text (positions
+    kept), that is exactly where :func:`at_columns`' search from the line's end finds each (only a space
+    lies between them, and a token holds none)."""
+    out = []
+    end = len(text)
+    for v in reversed(cells):
+        end -= len(v[2])
+        out.append(_new_value(Value, (v[0], v[1], v[2], v[3], end + 1, v[5])))
+        end -= 1
+    out.reverse()
+    return out
 
 
 _split_short = lru_cache(maxsize=1 << 15)(lambda raw: _split_line(raw, 0))
@@ -331,7 +354,7 @@ def _unglue(token: str) -> list[str]:
     >>> _unglue("约15"), _unglue("本年新收约15")
     (['约15'], ['本年新收', '约15'])
     """
-    m = _GLUED.match(token)
+    m = None if token.isdigit() else _GLUED.match(token)  # (most cells: digits alone, no label)
     if m is None:
         return [token]
     label, digits = m.group("label"), m.group("digits")
@@ -350,25 +373,103 @@ def line_from_cells(cells: list[str], no: int, grid: bool = False, raw: str | No
     ``raw``: the text line the cells were split from (tab and pipe rows): each value's ``col`` is then its
     character column in it; without it (a table reader's row) ``col`` is the value's 1-based grid column.
 
-    A table reader's row (no ``raw``) is read once per corpus and later copies only renumbered, as
-    :func:`split_line` does for short text lines: table rows and headers recur across reports.
+    A short table reader's row (no ``raw``) is read through its template (:func:`_from_template`): table
+    rows and headers recur across reports, with other counts in them.
     """
-    if raw is None and sum(map(len, cells)) <= _CACHED_ROW_CHARS:
-        return _renumbered(_row_from_cells(tuple(cells), grid), no)
+    if raw is None:
+        joined = "\t".join(cells)
+        # (a cell holding a tab, as a PDF's may, would make the joined row ambiguous: read whole)
+        if len(joined) < _CACHED_ROW_CHARS + len(cells) and joined.count("\t") == len(cells) - 1:
+            return _from_template(joined, no, grid, False)
     return _line_from_cells(cells, no, grid, raw)
 
 
-#: A table reader's row up to this many characters is cached by :func:`line_from_cells` (a table row;
+#: A row up to this many characters is read through its template by :func:`line_from_cells` (a table row;
 #: a page-frame row read as one cell holds a paragraph and is not).
 _CACHED_ROW_CHARS = 240
 
 
+def _from_template(joined: str, no: int, grid: bool, tab: bool) -> Line:
+    """A short row (its cells joined by tabs) read through its template: the row with every cell of plain
+    ASCII digits printed as "0".
+
+    Rows recur across a corpus with other counts in them ("规章 0 0 808", "规章 1 9 10"): what a row's
+    label, marks, kinds of cell and numeric region are does not depend on which digits a plain-count cell
+    holds (such a cell is always one count, never a label, a mark or a page number, and normalises to
+    itself), so the template is read once (:func:`_row`, cached) and each row only puts its own counts,
+    and for a tab row (``tab``: ``joined`` is the line) their columns, in. A tab row whose numbers are not
+    placed at their cells' starts (a mark, a unit, text after them: the line is searched) is read whole.
+    """
+    parts = _COUNT_CELL.split(joined)  # text, count, text, count, …, text
+    template = _template("0".join(parts[0::2]), grid, tab)
+    if template is None:
+        return _line_from_cells(joined.split("\t"), no, grid, joined)
+    proto, recipe, text = template
+    if recipe is None:  # no count in the row: the template is the row (a header, a row of marks)
+        return _renumbered(proto, no)
+    printed = parts[1::2]  # the counts, in the order of the line's values
+    out: list[Value | None] = []
+    shift = n = 0  # (a tab row: how much longer than "0" the counts before this value are)
+    for r in recipe:
+        if r is None:
+            out.append(None)
+        elif r.__class__ is int:  # a count, at this column in the template
+            c = printed[n]
+            n += 1
+            out.append(_new_value(Value, (int(c), no, c, False, r + shift, False)))
+            if tab:
+                shift += len(c) - 1
+        else:
+            out.append(_new_value(Value, (r[0], no, r[2], r[3], r[4] + shift, r[5])))
+    line = _new_line(Line)
+    line.no, line.text, line.label, line.last_label = no, text % tuple(printed), proto.label, proto.last_label
+    line._cells, line._shared, line._values = out, False, None
+    line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
+        proto.delimited,
+        proto.grid,
+        proto.trailing_text,
+        proto.trimmed,
+        proto.marks,
+        proto.furniture,
+    )
+    return line
+
+
 @lru_cache(maxsize=1 << 15)
-def _row_from_cells(cells: tuple[str, ...], grid: bool) -> Line:
-    return _line_from_cells(list(cells), 0, grid, None)
+def _template(key: str, grid: bool, tab: bool) -> tuple[Line, tuple | None, str] | None:
+    """A row template read once (line 0), with what its rows put in: the ``recipe`` of its cells (None for
+    a blank, a count's column in the template, or the Value printed there; None when the row holds no
+    count) and its text as a %-format with a ``%s`` for each count. None: a tab row that is searched."""
+    cells = key.split("\t")
+    proto, located = _row(cells, 0, grid, key if tab else None)
+    if tab and proto._cells and not located:
+        return None
+    starts = []  # where each cell starts: a tab row's value col is in its cell; a grid row's col is the cell
+    at = 0
+    for c in cells:
+        starts.append(at)
+        at += len(c) + 1
+    recipe = tuple(
+        v if v is None or cells[bisect_right(starts, v[4] - 1) - 1 if tab else v[4] - 1] != "0" else v[4]
+        for v in proto._cells
+    )
+    texts = [normalize_cell(c) for c in cells]
+    text = " ".join(
+        "%s" if c == "0" else n.replace("%", "%%") for c, n in zip(cells, texts, strict=True) if n
+    )
+    return proto, recipe if "0" in cells else None, text
+
+
+# A cell of plain ASCII digits (a count) in a row joined by tabs.
+_COUNT_CELL = re.compile(r"(?<![^\t])([0-9]+)(?![^\t])")
 
 
 def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> Line:
+    return _row(cells, no, grid, raw)[0]
+
+
+def _row(cells: list[str], no: int, grid: bool, raw: str | None) -> tuple[Line, bool]:
+    """The row as a Line, and whether its numbers were placed at their cells' starts (a tab row)."""
     printed = cells
     joined = "\t".join(cells)  # most rows hold no mark at all: one look at the whole row says so
     marks = "".join(footnote_marks(c) for c in cells) if "<" in joined or has_marks(joined) else ""
@@ -378,7 +479,7 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
         cells_raw.pop()
     nonempty = {c for c in cells_raw if c}
     if len(nonempty) == 1 and is_page_number(next(iter(nonempty))):  # a page number, alone or spanned
-        return Line(no, next(iter(nonempty)), "", "", [], delimited=True, grid=grid, furniture=True)
+        return Line(no, next(iter(nonempty)), "", "", [], delimited=True, grid=grid, furniture=True), False
     kinds = (
         [_cell_kind_0(cell) for cell in cells_raw]
         if no == 0
@@ -406,9 +507,11 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
             _at_cell_starts(printed, last_text_before + 1, cells) if joined == raw and not trailing else None
         )
         cells = located if located is not None else at_columns(raw, cells)
+    else:
+        located = None
     if not any(c is not None for c in cells) and not (grid and label_cells):
         cells = []  # a grid row's blank cells after a label are kept: a row printed blank, not absent
-    return Line(
+    line = Line(
         no,
         " ".join(c for c in cells_raw if c),
         compact("".join(label_cells)),
@@ -420,6 +523,7 @@ def _line_from_cells(cells: list[str], no: int, grid: bool, raw: str | None) -> 
         trimmed=len(cells_raw) < width,
         marks=marks,
     )
+    return line, located is not None
 
 
 def _at_cell_starts(printed: list[str], first: int, cells: list[Value | None]) -> list[Value | None] | None:
