@@ -290,3 +290,34 @@ def test_a_full_row_is_taken_whole_only_into_an_empty_row():
     assert [c and c.number for c in row] == [5, 0, 2, 1, 0, 0, 6]
     assert [(c.line, c.col) for c in row if c] == [(3, 2), (3, 3), (9, 4), (3, 5), (3, 6), (3, 7), (3, 8)]
     assert [i.check for i in report.issues] == ["conflicting_values"]
+
+
+def test_threads_parsing_at_once_leave_the_collector_as_it_was():
+    # one collector per process: two threads inside fewer_collections at once (a thread pool parsing
+    # chunks) must not leave the raised threshold behind whoever leaves last
+    import threading
+
+    before = gc.get_threshold()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def first():
+        with fewer_collections():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second():
+        first_in.wait(5)
+        with fewer_collections():
+            second_in.set()
+            first_out.wait(5)
+            seen.append(gc.get_threshold()[0])  # still raised while this thread parses
+
+    threads = [threading.Thread(target=f) for f in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen and seen[0] >= 100_000
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
