@@ -5,6 +5,9 @@ until their modules exist). Prints one table; BENCHMARKS.md records the figures 
     python bench/run.py --quick         # small sizes, a minute or so: for a smoke check
     python bench/run.py --e2e 20000     # another corpus size for the end-to-end run
     python bench/run.py --e2e-only --e2e-modes stream-2    # only the end-to-end figure, 2 worker processes
+    python bench/run.py --issue14       # issue 14's figures in one run: 100,000 reports through the local path
+                                        # and 1 and 2 Dask workers, then bench/speed.py (PDF vs pypdfium2's
+                                        # plain text, text vs the start commit)
 
 Every figure is a median over ``--repeats`` runs, on one core (one process) unless it says workers, with
 the files on the local disk (a temp folder). The synthetic corpus comes from :mod:`xxgk.testing.synth` (all three
@@ -365,11 +368,19 @@ def main(argv: list[str] | None = None) -> int:
         "N workers writing a Parquet dataset; needs xxgk[dask]); default the first three",
     )
     p.add_argument("--e2e-only", action="store_true", help="only the end-to-end figures")
+    p.add_argument(
+        "--issue14",
+        action="store_true",
+        help="issue 14's figures in one run: end to end through the local path (1 process) and 1 and 2 Dask "
+        "workers, then bench/speed.py's PDF and text comparisons",
+    )
     p.add_argument("--e2e-child", nargs=3, metavar=("MODE", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.e2e_child:
         e2e_child(*args.e2e_child)
         return 0
+    if args.issue14:
+        args.e2e_only, args.e2e_modes = True, "stream,dask-1,dask-2"
     if args.quick:
         args.seed_repeat, args.synthetic, args.e2e, args.repeats = 40, 1000, 2000, 1
 
@@ -430,6 +441,10 @@ def main(argv: list[str] | None = None) -> int:
     load = f"load average {load:.1f} before the end-to-end runs, {os.getloadavg()[0]:.1f} after"
     if args.e2e_only:
         _print_table(rows, f"machine: {machine()}; end to end {args.e2e_repeats} run(s); {load}")
+        if args.issue14:
+            import speed  # bench/speed.py, beside this file
+
+            speed.main(["--repeats", "10" if args.quick else "20", "--rounds", "1" if args.quick else "5"])
         return 0
     pdf = pdf_throughput(args.repeats)
     rows.append(
