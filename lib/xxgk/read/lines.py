@@ -255,9 +255,15 @@ def split_line(raw: str, no: int) -> Line:
 
 def _renumbered(proto: Line, no: int) -> Line:
     """A copy of a cached line (numbered 0) as line ``no``; its cells are renumbered only when read."""
+    return _like(proto, no, proto.text, proto._cells, bool(proto._cells))
+
+
+def _like(proto: Line, no: int, text: str, cells: list, shared: bool) -> Line:
+    """Line ``no`` with ``proto``'s label and flags, and this text and these cells (``shared``: they are
+    the cached line's own, renumbered when first read)."""
     line = _new_line(Line)
-    line.no, line.text, line.label, line.last_label = no, proto.text, proto.label, proto.last_label
-    line._cells, line._shared, line._values = proto._cells, bool(proto._cells), None
+    line.no, line.text, line.label, line.last_label = no, text, proto.label, proto.last_label
+    line._cells, line._shared, line._values = cells, shared, None
     line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
         proto.delimited,
         proto.grid,
@@ -421,18 +427,7 @@ def _from_template(joined: str, no: int, grid: bool, tab: bool) -> Line:
                 shift += len(c) - 1
         else:
             out.append(_new_value(Value, (r[0], no, r[2], r[3], r[4] + shift, r[5])))
-    line = _new_line(Line)
-    line.no, line.text, line.label, line.last_label = no, text % tuple(printed), proto.label, proto.last_label
-    line._cells, line._shared, line._values = out, False, None
-    line.delimited, line.grid, line.trailing_text, line.trimmed, line.marks, line.furniture = (
-        proto.delimited,
-        proto.grid,
-        proto.trailing_text,
-        proto.trimmed,
-        proto.marks,
-        proto.furniture,
-    )
-    return line
+    return _like(proto, no, text % tuple(printed), out, False)
 
 
 @lru_cache(maxsize=1 << 15)
