@@ -306,6 +306,46 @@ def test_the_text_twins_agree_at_every_boundary(monkeypatch):
     assert _outcome(core.table_rows, cells, chars, (), 0, 3) == expected and "slots" in expected[1]
 
 
+def test_the_medians_are_picked_as_python_sorts_them():
+    """The skew and the footnote marks' size take a median picked without sorting: the same value as the
+    Python sort gives whatever order the values come in (ascending, descending, all equal, organ pipe,
+    shuffled), and of a +0 and a -0 angle the one the stable sort puts in the middle."""
+    rng = random.Random(11)
+    for k in range(400):
+        n = rng.choice([25, 61, 700, 2999])
+        heights = [float(h) for h in range(1, n + 1)]
+        order = k % 5
+        if order == 1:
+            heights.reverse()
+        elif order == 2:
+            heights = [7.0] * n
+        elif order == 3:
+            heights = heights[::2] + heights[1::2][::-1]
+        elif order == 4:
+            rng.shuffle(heights)
+        chars = [("1", 0.0, 0.0, 1.0, h, 0.5, h / 2) for h in heights]
+        assert core.mark_candidates(chars) == pdf._mark_candidates_py(chars)
+        # a line of characters 5 points apart whose centres are +0, -0 or a little off: many angles of
+        # either zero (a -0 angle comes from a -0 centre after a +0 one)
+        ys = [rng.choice([0.0, -0.0, 0.0, -0.0, 0.5, -0.5]) for _ in range(n)]
+        line = [("x", 5.0 * i, y - 5, 5.0 * i + 5, y + 5, 5.0 * i + 2.5, y) for i, y in enumerate(ys)]
+        assert core.skew(line).hex() == pdf._skew_py(line).hex()
+
+
+def test_a_row_read_as_text_around_overlapping_inner_tables():
+    """A row read as text in parts around the tables drawn inside it: where two of them overlap, the part
+    between them runs upwards and is empty, as a Python slice is (the compiled band must not run wild)."""
+    chars = [
+        ("字", 10.0 + i, y, 11.0 + i, y + 2, 10.5 + i, y + 1) for i in range(0, 80, 4) for y in (5, 25, 45)
+    ]
+    cells = [(0.0, 0.0, 100.0, 60.0), (0.0, 60.0, 50.0, 70.0), (50.0, 60.0, 100.0, 70.0)]
+    inner = [(10.0, 10.0, 90.0, 30.0), (10.0, 20.0, 90.0, 40.0)]  # the second starts above the first's end
+    expected = _exact(pdf._table_rows_py(cells, chars, inner, 0))
+    assert _exact(core.table_rows(cells, chars, inner, 0, 10**6)) == expected
+    # above the first, below the second (none between them), and the row below
+    assert [item[0] for item in expected] == ["0x0.0p+0", "0x1.4000000000000p+5", "0x1.e000000000000p+5"]
+
+
 def test_a_core_built_from_another_version_of_its_source_is_not_used(monkeypatch):
     """An in-place build left from an older .pyx would read PDFs with old code: the core carries the hash of
     the source it was built from, and a checkout whose .pyx differs reads in pure Python, saying why."""

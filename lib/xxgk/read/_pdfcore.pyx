@@ -170,31 +170,89 @@ def char_boxes(uintptr_t textpage, str text, double height, checked):
 
 
 def skew(list chars):
-    """Twin of :func:`xxgk.read.pdf._skew_py`."""
-    cdef Py_ssize_t k, n = PyList_GET_SIZE(chars)
+    """Twin of :func:`xxgk.read.pdf._skew_py` (the median picked from a C array, not sorted: the same
+    value, and of two zeros the one Python's stable sort puts there)."""
+    cdef Py_ssize_t k, m = 0, n = PyList_GET_SIZE(chars), below, rank
     cdef Py_ssize_t step = n // PAIRS
-    cdef double dx, dy, size, d
+    cdef double dx, dy, size, d, v
     cdef tuple a, b
-    cdef list angles = []
+    cdef double* angles = NULL
+    cdef double* work = NULL
     if step < 1:
         step = 1
-    k = -step
-    while True:  # range(0, n - 1, step)
-        k += step
-        if k >= n - 1:
+    try:
+        angles = <double*>PyMem_Malloc((n // step + 2) * sizeof(double))
+        work = <double*>PyMem_Malloc((n // step + 2) * sizeof(double))
+        if angles == NULL or work == NULL:
+            raise MemoryError()
+        k = -step
+        while True:  # range(0, n - 1, step)
+            k += step
+            if k >= n - 1:
+                break
+            a = <tuple>PyList_GET_ITEM(chars, k)
+            b = <tuple>PyList_GET_ITEM(chars, k + 1)
+            dx = <double>b[5] - <double>a[5]
+            dy = <double>b[6] - <double>a[6]
+            size = <double>a[4] - <double>a[2]
+            d = dx * dx + dy * dy
+            # (a NaN fails both comparisons: no angle is NaN, so they have an order)
+            if 0.09 * size * size < d and d < 4 * size * size:
+                angles[m] = atan2(dy, dx)
+                work[m] = angles[m]
+                m += 1
+        if m < MIN_PAIRS:
+            return 0.0
+        v = _select(work, m, m // 2)
+        if v == 0:  # +0 or -0: a stable sort keeps equal values in the order drawn
+            below = 0
+            for k in range(m):
+                if angles[k] < 0:
+                    below += 1
+            rank = m // 2 - below
+            for k in range(m):
+                if angles[k] == 0:
+                    if rank == 0:
+                        v = angles[k]
+                        break
+                    rank -= 1
+        return v
+    finally:
+        PyMem_Free(angles)
+        PyMem_Free(work)
+
+
+cdef double _select(double* a, Py_ssize_t n, Py_ssize_t k) noexcept:
+    """The value ``sorted(a[:n])[k]`` has (``a`` has no NaN, and is reordered), in linear time rather than
+    a sort's n log n: Hoare's selection, with a sort of what is left after 64 rounds (so a crafted order
+    cannot make it quadratic)."""
+    cdef Py_ssize_t lo = 0, hi = n - 1, i, j, rounds = 0
+    cdef double pivot, t
+    while lo < hi:
+        rounds += 1
+        if rounds > 64:
+            qsort(a + lo, hi - lo + 1, sizeof(double), _compare)
             break
-        a = <tuple>PyList_GET_ITEM(chars, k)
-        b = <tuple>PyList_GET_ITEM(chars, k + 1)
-        dx = <double>b[5] - <double>a[5]
-        dy = <double>b[6] - <double>a[6]
-        size = <double>a[4] - <double>a[2]
-        d = dx * dx + dy * dy
-        if 0.09 * size * size < d and d < 4 * size * size:
-            angles.append(atan2(dy, dx))
-    if len(angles) < MIN_PAIRS:
-        return 0.0
-    angles.sort()
-    return angles[len(angles) // 2]
+        pivot = a[lo + (hi - lo) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                t = a[i]
+                a[i] = a[j]
+                a[j] = t
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break  # between j and i: every value there equals the pivot
+    return a[k]
 
 
 # Rulings (pdf_grid._rulings_py) ------------------------------------------------------------------------
@@ -424,16 +482,15 @@ def mark_candidates(list chars):
             heights[k] = <double>c[4] - <double>c[2]
             if heights[k] != heights[k]:
                 ordered = False
-        if ordered:
-            qsort(heights, n, sizeof(double), _compare)
-            small = SMALLER * heights[n // 2]
+        if ordered:  # (of two zeros either: 0.8 times ±0 is less than the same heights)
+            small = SMALLER * _select(heights, n, n // 2)
         else:
             small = SMALLER * <double>sorted([c[4] - c[2] for c in chars])[n // 2]
     finally:
         PyMem_Free(heights)
     for k in range(n):
         c = <tuple>PyList_GET_ITEM(chars, k)
-        if c[0] in MARKABLE and <double>c[4] - <double>c[2] < small:
+        if <double>c[4] - <double>c[2] < small and c[0] in MARKABLE:  # (the cheap test first)
             candidates.append(k)
     return candidates
 
@@ -1079,70 +1136,106 @@ cdef tuple _bbox(list cells):
 
 
 def table_rows(list cells, list chars, inner, double height, long long max_slots):
-    """Twin of :func:`xxgk.read.pdf._table_rows_py` (``max_slots``: pdf.MAX_SLOTS at the call)."""
+    """Twin of :func:`xxgk.read.pdf._table_rows_py` (``max_slots``: pdf.MAX_SLOTS at the call). The
+    characters by centre height are sorted when a row is first read as text (rows of cells need no such
+    order), in C arrays: by (centre, index), which is Python's stable sort by centre (a character inside
+    the table has no NaN centre: it failed the comparisons of ``centred_in``)."""
     cdef tuple table_box = _bbox(cells)
     cdef list inside = centred_in(chars, table_box)
     cdef dict cell_chars = chars_by_cell(cells, inside, max_slots)
     cdef list columns = sorted({c[0] for c in cells})
     cdef dict rows = {}
-    cdef list items = [], row, texts, present, by_centre, centres, nested, parts, band, part
-    cdef Py_ssize_t r, filled, p, lo, hi, k
+    cdef list items = [], row, texts, present, nested, parts, part
+    cdef Py_ssize_t r, filled, p, lo, hi, k, j, n = PyList_GET_SIZE(inside)
     cdef double x0v, x1v, cx, start_v, stop_v
     cdef tuple c, b
+    cdef Pair* by_centre = NULL  # (unused x, centre, index), sorted; made when first needed
+    cdef Py_ssize_t* band = NULL
     for cell in cells:
         got = rows.get(cell[1])
         if got is None:
             rows[cell[1]] = {cell[0]: cell}
         else:
             (<dict>got)[cell[0]] = cell
-    centres_of = [c[6] for c in inside]
-    by_centre = sorted(range(len(inside)), key=centres_of.__getitem__)
-    centres = [centres_of[k] for k in by_centre]
-    r = 0
-    for top in sorted(rows):
-        r += 1
-        row_of = <dict>rows[top]
-        row = [row_of.get(x) for x in columns]
-        texts = []
-        present = []
-        filled = 0
-        for cell in row:
-            if cell:
-                t = text(cell_chars.get(cell, []))
-                present.append(cell)
-            else:
-                t = ""
-            texts.append(t)
-            if (<str>t).strip():
-                filled += 1
-        x0, y0, x1, y1 = _bbox(present)
-        if filled > 1:
-            items.append((top, y1, "cells", texts, r))
-            continue
-        nested = sorted([b for b in inner if x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1])
-        parts = [y0]
-        for b in nested:
-            parts.append(b[1])
-            parts.append(b[3])
-        parts.append(y1)
-        x0v, x1v = x0, x1
-        for p in range(0, len(parts) - 1, 2):
-            start, stop = parts[p], parts[p + 1]
-            start_v, stop_v = start, stop
-            lo = bisect_list(centres, start_v, False)
-            hi = bisect_list(centres, stop_v, False)
-            band = sorted(by_centre[lo:hi])
-            part = []
-            for k in band:
-                c = <tuple>PyList_GET_ITEM(inside, k)
-                cx = c[5]
-                if x0v <= cx and cx < x1v:
-                    part.append(c)
-            if height and (stop_v < BAND * height or start_v > (1 - BAND) * height):
-                for t_top, t_bottom, line in text_lines(part):
-                    items.append((t_top, t_bottom, "text", line))
+    try:
+        r = 0
+        for top in sorted(rows):
+            r += 1
+            row_of = <dict>rows[top]
+            row = [row_of.get(x) for x in columns]
+            texts = []
+            present = []
+            filled = 0
+            for cell in row:
+                if cell:
+                    t = text(cell_chars.get(cell, []))
+                    present.append(cell)
+                else:
+                    t = ""
+                texts.append(t)
+                if (<str>t).strip():
+                    filled += 1
+            x0, y0, x1, y1 = _bbox(present)
+            if filled > 1:
+                items.append((top, y1, "cells", texts, r))
                 continue
-            s = text(part)
-            if s or not nested:
-                items.append((start, stop, "text", s))
-    return items
+            if by_centre == NULL:
+                by_centre = <Pair*>PyMem_Malloc((n + 1) * sizeof(Pair))
+                band = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+                if by_centre == NULL or band == NULL:
+                    raise MemoryError()
+                for k in range(n):
+                    c = <tuple>PyList_GET_ITEM(inside, k)
+                    by_centre[k].x, by_centre[k].y, by_centre[k].i = 0, c[6], k
+                qsort(by_centre, n, sizeof(Pair), _by_y_then_x)
+            nested = sorted([b for b in inner if x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1])
+            parts = [y0]
+            for b in nested:
+                parts.append(b[1])
+                parts.append(b[3])
+            parts.append(y1)
+            x0v, x1v = x0, x1
+            for p in range(0, len(parts) - 1, 2):
+                start, stop = parts[p], parts[p + 1]
+                start_v, stop_v = start, stop
+                lo = _bisect_centre(by_centre, n, start_v)
+                hi = _bisect_centre(by_centre, n, stop_v)
+                if hi < lo:  # (a band upside down, from tables drawn overlapping: empty, as a slice)
+                    hi = lo
+                for j in range(lo, hi):  # the band, in page order
+                    band[j - lo] = by_centre[j].i
+                qsort(band, hi - lo, sizeof(Py_ssize_t), _compare_index)
+                part = []
+                for j in range(hi - lo):
+                    c = <tuple>PyList_GET_ITEM(inside, band[j])
+                    cx = c[5]
+                    if x0v <= cx and cx < x1v:
+                        part.append(c)
+                if height and (stop_v < BAND * height or start_v > (1 - BAND) * height):
+                    for t_top, t_bottom, line in text_lines(part):
+                        items.append((t_top, t_bottom, "text", line))
+                    continue
+                s = text(part)
+                if s or not nested:
+                    items.append((start, stop, "text", s))
+        return items
+    finally:
+        PyMem_Free(by_centre)
+        PyMem_Free(band)
+
+
+cdef inline Py_ssize_t _bisect_centre(const Pair* a, Py_ssize_t n, double x) noexcept:
+    """bisect.bisect_left on the centres of ``a`` (sorted by centre)."""
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid].y < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef int _compare_index(const void* a, const void* b) noexcept nogil:
+    cdef Py_ssize_t x = (<const Py_ssize_t*>a)[0], y = (<const Py_ssize_t*>b)[0]
+    return (x > y) - (x < y)
