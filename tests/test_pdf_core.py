@@ -210,6 +210,7 @@ def test_each_page_gives_identical_characters_and_rulings(pdfs):
                 turns = [None]
                 if chars and abs(angle) > pdf._SKEW_NOISE:
                     turns.append(pdf.Turn(angle, (left + right) / 2, height / 2))
+                    assert _exact(turns[-1].chars(chars)) == _exact(turns[-1].chars_py(chars)), (path.name, i)
                     turned += 1
                 address = ctypes.cast(page.raw, ctypes.c_void_p).value
                 for turn in turns:
@@ -289,6 +290,8 @@ def test_the_text_twins_agree_at_every_boundary(monkeypatch):
         assert core.outside(chars, box) == pdf._outside_py(chars, box)
         assert core.centred_in(chars, box) == pdf._centred_in_py(chars, box)
         assert core.mark_candidates(chars) == pdf._mark_candidates_py(chars)
+        turn = pdf.Turn(rng.choice([-1, 1]) * rng.random() * pdf.MAX_SKEW, 30.0, rng.choice([20.0, 0.0]))
+        assert _exact(turn.chars(chars)) == _exact(turn.chars_py(chars))  # (zero-width boxes: max(-0.0, 0))
         xs, ys = sorted(rng.sample(range(0, 60, 3), 4)), sorted(rng.sample(range(0, 40, 2), 4))
         cells = [
             (float(x0), float(y0), float(x1), float(y1))

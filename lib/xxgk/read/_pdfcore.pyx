@@ -279,6 +279,28 @@ cdef inline void turned(const Turn* t, double* x, double* y) noexcept:
     y[0] = t.cy - dx * t.sin + dy * t.cos
 
 
+def turn_chars(list chars, double cos, double sin, double cx, double cy):
+    """Twin of :meth:`xxgk.read.pdf.Turn.chars_py` (``cos``, ``sin``, ``cx``, ``cy``: the Turn's)."""
+    cdef Turn t
+    cdef double abs_sin = fabs(sin), scale, width, height, w, h, half_w, half_h, x, y
+    cdef list out = []
+    cdef tuple c
+    t.on, t.cos, t.sin, t.cx, t.cy = True, cos, sin, cx, cy
+    scale = 1 / (cos * cos - abs_sin * abs_sin)  # (a ZeroDivisionError, as in Python, at 45°: never reached)
+    for c in chars:
+        width, height = <double>c[3] - <double>c[1], <double>c[4] - <double>c[2]
+        w = (width * cos - height * abs_sin) * scale
+        h = (height * cos - width * abs_sin) * scale
+        # max(v, 0): v itself unless 0 is greater (so -0.0 and NaN stay), halved
+        half_w = (w if not (0 > w) else 0.0) / 2
+        half_h = (h if not (0 > h) else 0.0) / 2
+        x = (<double>c[1] + <double>c[3]) / 2
+        y = (<double>c[2] + <double>c[4]) / 2
+        turned(&t, &x, &y)
+        out.append((c[0], x - half_w, y - half_h, x + half_w, y + half_h, x, y))
+    return out
+
+
 cdef inline bint white(f_color getter, void* obj, Out* out) noexcept:
     getter(obj, &out.r, &out.g, &out.b, &out.a)
     return (out.r == out.g and out.g == out.b and out.b == 255) or out.a == 0

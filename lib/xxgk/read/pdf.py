@@ -295,7 +295,7 @@ def _page_items(page: int, box: tuple, page_no: int, notes: list, check_time) ->
     for top, bottom, text in _text_lines(outside):
         if not (_BARE_NUMBER.fullmatch(text) or is_page_number(text)):
             items.append((top, bottom, "text", text))
-    items.sort(key=lambda item: item[0])  # stable: a table row before a text line at the same height
+    items.sort(key=_TOP)  # stable: a table row before a text line at the same height
     return [item for item in items if item[2] == "cells" or item[3].strip()]
 
 
@@ -431,6 +431,12 @@ class Turn:
         return self.cx + dx * self.cos + dy * self.sin, self.cy - dx * self.sin + dy * self.cos
 
     def chars(self, chars: list[Char]) -> list[Char]:
+        """:meth:`chars_py`, compiled when the core is built."""
+        if core:
+            return core.turn_chars(chars, self.cos, self.sin, self.cx, self.cy)
+        return self.chars_py(chars)
+
+    def chars_py(self, chars: list[Char]) -> list[Char]:
         """The characters turned back: each box's centre turned, its size the character's own (pdfium's
         box of a turned character is the upright box around it)."""
         cos, sin = self.cos, abs(self.sin)
@@ -667,6 +673,7 @@ def _line_text_py(line: list[Char]) -> str:
 
 
 _BOTTOM = itemgetter(4)
+_TOP = itemgetter(0)
 _LEFT = itemgetter(1, 3)
 
 # The compiled twins (xxgk.read._pdfcore) when the core is built; these Python functions are their
