@@ -299,6 +299,8 @@ def test_the_text_twins_agree_at_every_boundary(monkeypatch):
             for y0, y1 in itertools.pairwise(ys)
         ]
         cells.append((float(xs[0]), float(ys[0]), float(xs[2]), float(ys[1])))  # a merged cell over two
+        if rng.random() < 0.3:  # a cell drawn twice: an equal tuple, another object
+            cells.append(tuple(list(cells[rng.randrange(len(cells))])))
         assert core.chars_by_cell(cells, chars, 10**6) == pdf._chars_by_cell_py(cells, chars)
         height = rng.choice([0, 20.0, 45.0, 400.0])  # 20: a cell edge on the band's edge
         assert _exact(core.table_rows(cells, chars, [], height, 10**6)) == _exact(

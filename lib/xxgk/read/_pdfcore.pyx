@@ -767,16 +767,31 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
     """Twin of :func:`xxgk.read.pdf._chars_by_cell_py` (``max_slots``: pdf.MAX_SLOTS at the call). The
     cell edges are sorted as C doubles; a NaN edge (which pdfium never gives) has no order, and takes the
     Python function."""
+    cdef list order = []  # the cells in the order their first characters come, as the dict's keys
+    cdef list by_index = _chars_by_index(cells, chars, max_slots, order)
+    cdef dict cell_chars = {}
+    if by_index is None:
+        from xxgk.read.pdf import _chars_by_cell_py
+
+        return _chars_by_cell_py(cells, chars)
+    for k in order:
+        cell_chars[<object>PyList_GET_ITEM(cells, k)] = by_index[k]
+    return cell_chars
+
+
+cdef list _chars_by_index(list cells, list chars, long long max_slots, list order):
+    """The characters of each cell, by its index in ``cells`` (None for a cell without any), in page
+    order; None when a cell edge is NaN. Equal cells have the same slots, so the later one takes them all,
+    and their list is the one :func:`chars_by_cell` gives both under their one key, as the Python
+    function does."""
     cdef Py_ssize_t nx, ny, i, j, k, n = len(cells)
     cdef long long slots = 0
     cdef double* x_edges = NULL
     cdef double* y_edges = NULL
     cdef Py_ssize_t* spans = NULL
     cdef Py_ssize_t* slot_cell = NULL  # the cell (index) of each slot, -1 for none
-    cdef dict cell_chars = {}
     cdef tuple c
-    cdef object cell
-    cdef double v
+    cdef list by_index
     try:
         x_edges = <double*>PyMem_Malloc((2 * n + 1) * sizeof(double))
         y_edges = <double*>PyMem_Malloc((2 * n + 1) * sizeof(double))
@@ -789,9 +804,7 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
             y_edges[2 * k], y_edges[2 * k + 1] = c[1], c[3]
         for k in range(2 * n):
             if x_edges[k] != x_edges[k] or y_edges[k] != y_edges[k]:
-                from xxgk.read.pdf import _chars_by_cell_py
-
-                return _chars_by_cell_py(cells, chars)
+                return None
         nx, ny = _distinct(x_edges, 2 * n), _distinct(y_edges, 2 * n)
         for k in range(n):
             c = <tuple>PyList_GET_ITEM(cells, k)
@@ -813,9 +826,7 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
             for i in range(spans[4 * k], spans[4 * k + 1]):
                 for j in range(spans[4 * k + 2], spans[4 * k + 3]):
                     slot_cell[i * ny + j] = k
-        # each cell's characters by its index (a cell tuple hashed once, not once a character)
         by_index = [None] * n
-        order = []
         for c in chars:
             i = bisect_right(x_edges, nx, c[5]) - 1
             j = bisect_right(y_edges, ny, c[6]) - 1
@@ -825,16 +836,11 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
             found = by_index[k]
             if found is None:
                 by_index[k] = [c]
-                order.append(k)
+                if order is not None:
+                    order.append(k)
             else:
                 (<list>found).append(c)
-        for k in order:
-            cell_chars[<object>PyList_GET_ITEM(cells, k)] = by_index[k]
-        if len(cell_chars) < len(order):  # equal cells listed twice: the Python function merges them
-            from xxgk.read.pdf import _chars_by_cell_py
-
-            return _chars_by_cell_py(cells, chars)
-        return cell_chars
+        return by_index
     finally:
         PyMem_Free(x_edges)
         PyMem_Free(y_edges)
@@ -1164,7 +1170,10 @@ def table_rows(list cells, list chars, inner, double height, long long max_slots
     the table has no NaN centre: it failed the comparisons of ``centred_in``)."""
     cdef tuple table_box = _bbox(cells)
     cdef list inside = centred_in(chars, table_box)
-    cdef dict cell_chars = chars_by_cell(cells, inside, max_slots)
+    # each cell's characters by its index (a dict by cell would hash four floats a look-up)
+    cdef list by_index = _chars_by_index(cells, inside, max_slots, None)
+    cdef dict cell_chars = None if by_index is not None else chars_by_cell(cells, inside, max_slots)
+    cdef Py_ssize_t at
     cdef list columns = sorted({c[0] for c in cells})
     cdef dict rows = {}
     cdef list items = [], row, texts, present, nested, parts, part
@@ -1173,12 +1182,13 @@ def table_rows(list cells, list chars, inner, double height, long long max_slots
     cdef tuple c, b
     cdef Pair* by_centre = NULL  # (unused x, centre, index), sorted; made when first needed
     cdef Py_ssize_t* band = NULL
-    for cell in cells:
+    for at in range(len(cells)):  # each row's cells by x0, as their indices (a later cell replaces one)
+        cell = <tuple>PyList_GET_ITEM(cells, at)
         got = rows.get(cell[1])
         if got is None:
-            rows[cell[1]] = {cell[0]: cell}
+            rows[cell[1]] = {cell[0]: at}
         else:
-            (<dict>got)[cell[0]] = cell
+            (<dict>got)[cell[0]] = at
     try:
         r = 0
         for top in sorted(rows):
@@ -1188,9 +1198,14 @@ def table_rows(list cells, list chars, inner, double height, long long max_slots
             texts = []
             present = []
             filled = 0
-            for cell in row:
-                if cell:
-                    t = text(cell_chars.get(cell, []))
+            for index in row:
+                if index is not None:
+                    cell = <tuple>PyList_GET_ITEM(cells, <Py_ssize_t>index)
+                    if by_index is not None:
+                        found = by_index[<Py_ssize_t>index]
+                        t = text(found if found is not None else [])
+                    else:
+                        t = text(cell_chars.get(cell, []))
                     present.append(cell)
                 else:
                     t = ""
