@@ -1,4 +1,5 @@
-"""The pdfium functions the PDF reader calls per character and per path, bound without ctypes conversion.
+"""The pdfium functions the PDF reader calls per page, per character and per path, bound without ctypes
+conversion.
 
 pypdfium2's own wrappers convert every argument; the reader makes millions of these calls on a corpus,
 and the conversion tripled their cost (BENCHMARKS.md, PDF).
