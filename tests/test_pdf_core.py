@@ -210,6 +210,7 @@ def test_each_page_gives_identical_characters_and_rulings(pdfs):
                 turns = [None]
                 if chars and abs(angle) > pdf._SKEW_NOISE:
                     turns.append(pdf.Turn(angle, (left + right) / 2, height / 2))
+                    assert _exact(turns[-1].chars(chars)) == _exact(turns[-1].chars_py(chars)), (path.name, i)
                     turned += 1
                 address = ctypes.cast(page.raw, ctypes.c_void_p).value
                 for turn in turns:
@@ -289,6 +290,8 @@ def test_the_text_twins_agree_at_every_boundary(monkeypatch):
         assert core.outside(chars, box) == pdf._outside_py(chars, box)
         assert core.centred_in(chars, box) == pdf._centred_in_py(chars, box)
         assert core.mark_candidates(chars) == pdf._mark_candidates_py(chars)
+        turn = pdf.Turn(rng.choice([-1, 1]) * rng.random() * pdf.MAX_SKEW, 30.0, rng.choice([20.0, 0.0]))
+        assert _exact(turn.chars(chars)) == _exact(turn.chars_py(chars))  # (zero-width boxes: max(-0.0, 0))
         xs, ys = sorted(rng.sample(range(0, 60, 3), 4)), sorted(rng.sample(range(0, 40, 2), 4))
         cells = [
             (float(x0), float(y0), float(x1), float(y1))
@@ -296,6 +299,8 @@ def test_the_text_twins_agree_at_every_boundary(monkeypatch):
             for y0, y1 in itertools.pairwise(ys)
         ]
         cells.append((float(xs[0]), float(ys[0]), float(xs[2]), float(ys[1])))  # a merged cell over two
+        if rng.random() < 0.3:  # a cell drawn twice: an equal tuple, another object
+            cells.append(tuple(list(cells[rng.randrange(len(cells))])))
         assert core.chars_by_cell(cells, chars, 10**6) == pdf._chars_by_cell_py(cells, chars)
         height = rng.choice([0, 20.0, 45.0, 400.0])  # 20: a cell edge on the band's edge
         assert _exact(core.table_rows(cells, chars, [], height, 10**6)) == _exact(
@@ -304,6 +309,46 @@ def test_the_text_twins_agree_at_every_boundary(monkeypatch):
     monkeypatch.setattr(pdf, "MAX_SLOTS", 3)
     expected = _outcome(pdf._table_rows_py, cells, chars)
     assert _outcome(core.table_rows, cells, chars, (), 0, 3) == expected and "slots" in expected[1]
+
+
+def test_the_medians_are_picked_as_python_sorts_them():
+    """The skew and the footnote marks' size take a median picked without sorting: the same value as the
+    Python sort gives whatever order the values come in (ascending, descending, all equal, organ pipe,
+    shuffled), and of a +0 and a -0 angle the one the stable sort puts in the middle."""
+    rng = random.Random(11)
+    for k in range(400):
+        n = rng.choice([25, 61, 700, 2999])
+        heights = [float(h) for h in range(1, n + 1)]
+        order = k % 5
+        if order == 1:
+            heights.reverse()
+        elif order == 2:
+            heights = [7.0] * n
+        elif order == 3:
+            heights = heights[::2] + heights[1::2][::-1]
+        elif order == 4:
+            rng.shuffle(heights)
+        chars = [("1", 0.0, 0.0, 1.0, h, 0.5, h / 2) for h in heights]
+        assert core.mark_candidates(chars) == pdf._mark_candidates_py(chars)
+        # a line of characters 5 points apart whose centres are +0, -0 or a little off: many angles of
+        # either zero (a -0 angle comes from a -0 centre after a +0 one)
+        ys = [rng.choice([0.0, -0.0, 0.0, -0.0, 0.5, -0.5]) for _ in range(n)]
+        line = [("x", 5.0 * i, y - 5, 5.0 * i + 5, y + 5, 5.0 * i + 2.5, y) for i, y in enumerate(ys)]
+        assert core.skew(line).hex() == pdf._skew_py(line).hex()
+
+
+def test_a_row_read_as_text_around_overlapping_inner_tables():
+    """A row read as text in parts around the tables drawn inside it: where two of them overlap, the part
+    between them runs upwards and is empty, as a Python slice is (the compiled band must not run wild)."""
+    chars = [
+        ("字", 10.0 + i, y, 11.0 + i, y + 2, 10.5 + i, y + 1) for i in range(0, 80, 4) for y in (5, 25, 45)
+    ]
+    cells = [(0.0, 0.0, 100.0, 60.0), (0.0, 60.0, 50.0, 70.0), (50.0, 60.0, 100.0, 70.0)]
+    inner = [(10.0, 10.0, 90.0, 30.0), (10.0, 20.0, 90.0, 40.0)]  # the second starts above the first's end
+    expected = _exact(pdf._table_rows_py(cells, chars, inner, 0))
+    assert _exact(core.table_rows(cells, chars, inner, 0, 10**6)) == expected
+    # above the first, below the second (none between them), and the row below
+    assert [item[0] for item in expected] == ["0x0.0p+0", "0x1.4000000000000p+5", "0x1.e000000000000p+5"]
 
 
 def test_a_core_built_from_another_version_of_its_source_is_not_used(monkeypatch):

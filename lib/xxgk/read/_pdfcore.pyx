@@ -170,31 +170,89 @@ def char_boxes(uintptr_t textpage, str text, double height, checked):
 
 
 def skew(list chars):
-    """Twin of :func:`xxgk.read.pdf._skew_py`."""
-    cdef Py_ssize_t k, n = PyList_GET_SIZE(chars)
+    """Twin of :func:`xxgk.read.pdf._skew_py` (the median picked from a C array, not sorted: the same
+    value, and of two zeros the one Python's stable sort puts there)."""
+    cdef Py_ssize_t k, m = 0, n = PyList_GET_SIZE(chars), below, rank
     cdef Py_ssize_t step = n // PAIRS
-    cdef double dx, dy, size, d
+    cdef double dx, dy, size, d, v
     cdef tuple a, b
-    cdef list angles = []
+    cdef double* angles = NULL
+    cdef double* work = NULL
     if step < 1:
         step = 1
-    k = -step
-    while True:  # range(0, n - 1, step)
-        k += step
-        if k >= n - 1:
+    try:
+        angles = <double*>PyMem_Malloc((n // step + 2) * sizeof(double))
+        work = <double*>PyMem_Malloc((n // step + 2) * sizeof(double))
+        if angles == NULL or work == NULL:
+            raise MemoryError()
+        k = -step
+        while True:  # range(0, n - 1, step)
+            k += step
+            if k >= n - 1:
+                break
+            a = <tuple>PyList_GET_ITEM(chars, k)
+            b = <tuple>PyList_GET_ITEM(chars, k + 1)
+            dx = <double>b[5] - <double>a[5]
+            dy = <double>b[6] - <double>a[6]
+            size = <double>a[4] - <double>a[2]
+            d = dx * dx + dy * dy
+            # (a NaN fails both comparisons: no angle is NaN, so they have an order)
+            if 0.09 * size * size < d and d < 4 * size * size:
+                angles[m] = atan2(dy, dx)
+                work[m] = angles[m]
+                m += 1
+        if m < MIN_PAIRS:
+            return 0.0
+        v = _select(work, m, m // 2)
+        if v == 0:  # +0 or -0: a stable sort keeps equal values in the order drawn
+            below = 0
+            for k in range(m):
+                if angles[k] < 0:
+                    below += 1
+            rank = m // 2 - below
+            for k in range(m):
+                if angles[k] == 0:
+                    if rank == 0:
+                        v = angles[k]
+                        break
+                    rank -= 1
+        return v
+    finally:
+        PyMem_Free(angles)
+        PyMem_Free(work)
+
+
+cdef double _select(double* a, Py_ssize_t n, Py_ssize_t k) noexcept:
+    """The value ``sorted(a[:n])[k]`` has (``a`` has no NaN, and is reordered), in linear time rather than
+    a sort's n log n: Hoare's selection, with a sort of what is left after 64 rounds (so a crafted order
+    cannot make it quadratic)."""
+    cdef Py_ssize_t lo = 0, hi = n - 1, i, j, rounds = 0
+    cdef double pivot, t
+    while lo < hi:
+        rounds += 1
+        if rounds > 64:
+            qsort(a + lo, hi - lo + 1, sizeof(double), _compare)
             break
-        a = <tuple>PyList_GET_ITEM(chars, k)
-        b = <tuple>PyList_GET_ITEM(chars, k + 1)
-        dx = <double>b[5] - <double>a[5]
-        dy = <double>b[6] - <double>a[6]
-        size = <double>a[4] - <double>a[2]
-        d = dx * dx + dy * dy
-        if 0.09 * size * size < d and d < 4 * size * size:
-            angles.append(atan2(dy, dx))
-    if len(angles) < MIN_PAIRS:
-        return 0.0
-    angles.sort()
-    return angles[len(angles) // 2]
+        pivot = a[lo + (hi - lo) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                t = a[i]
+                a[i] = a[j]
+                a[j] = t
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break  # between j and i: every value there equals the pivot
+    return a[k]
 
 
 # Rulings (pdf_grid._rulings_py) ------------------------------------------------------------------------
@@ -219,6 +277,28 @@ cdef inline void turned(const Turn* t, double* x, double* y) noexcept:
     cdef double dx = x[0] - t.cx, dy = y[0] - t.cy
     x[0] = t.cx + dx * t.cos + dy * t.sin
     y[0] = t.cy - dx * t.sin + dy * t.cos
+
+
+def turn_chars(list chars, double cos, double sin, double cx, double cy):
+    """Twin of :meth:`xxgk.read.pdf.Turn.chars_py` (``cos``, ``sin``, ``cx``, ``cy``: the Turn's)."""
+    cdef Turn t
+    cdef double abs_sin = fabs(sin), scale, width, height, w, h, half_w, half_h, x, y
+    cdef list out = []
+    cdef tuple c
+    t.on, t.cos, t.sin, t.cx, t.cy = True, cos, sin, cx, cy
+    scale = 1 / (cos * cos - abs_sin * abs_sin)  # (a ZeroDivisionError, as in Python, at 45°: never reached)
+    for c in chars:
+        width, height = <double>c[3] - <double>c[1], <double>c[4] - <double>c[2]
+        w = (width * cos - height * abs_sin) * scale
+        h = (height * cos - width * abs_sin) * scale
+        # max(v, 0): v itself unless 0 is greater (so -0.0 and NaN stay), halved
+        half_w = (w if not (0 > w) else 0.0) / 2
+        half_h = (h if not (0 > h) else 0.0) / 2
+        x = (<double>c[1] + <double>c[3]) / 2
+        y = (<double>c[2] + <double>c[4]) / 2
+        turned(&t, &x, &y)
+        out.append((c[0], x - half_w, y - half_h, x + half_w, y + half_h, x, y))
+    return out
 
 
 cdef inline bint white(f_color getter, void* obj, Out* out) noexcept:
@@ -424,16 +504,15 @@ def mark_candidates(list chars):
             heights[k] = <double>c[4] - <double>c[2]
             if heights[k] != heights[k]:
                 ordered = False
-        if ordered:
-            qsort(heights, n, sizeof(double), _compare)
-            small = SMALLER * heights[n // 2]
+        if ordered:  # (of two zeros either: 0.8 times ±0 is less than the same heights)
+            small = SMALLER * _select(heights, n, n // 2)
         else:
             small = SMALLER * <double>sorted([c[4] - c[2] for c in chars])[n // 2]
     finally:
         PyMem_Free(heights)
     for k in range(n):
         c = <tuple>PyList_GET_ITEM(chars, k)
-        if c[0] in MARKABLE and <double>c[4] - <double>c[2] < small:
+        if <double>c[4] - <double>c[2] < small and c[0] in MARKABLE:  # (the cheap test first)
             candidates.append(k)
     return candidates
 
@@ -688,16 +767,31 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
     """Twin of :func:`xxgk.read.pdf._chars_by_cell_py` (``max_slots``: pdf.MAX_SLOTS at the call). The
     cell edges are sorted as C doubles; a NaN edge (which pdfium never gives) has no order, and takes the
     Python function."""
+    cdef list order = []  # the cells in the order their first characters come, as the dict's keys
+    cdef list by_index = _chars_by_index(cells, chars, max_slots, order)
+    cdef dict cell_chars = {}
+    if by_index is None:
+        from xxgk.read.pdf import _chars_by_cell_py
+
+        return _chars_by_cell_py(cells, chars)
+    for k in order:
+        cell_chars[<object>PyList_GET_ITEM(cells, k)] = by_index[k]
+    return cell_chars
+
+
+cdef list _chars_by_index(list cells, list chars, long long max_slots, list order):
+    """The characters of each cell, by its index in ``cells`` (None for a cell without any), in page
+    order; None when a cell edge is NaN. Equal cells have the same slots, so the later one takes them all,
+    and their list is the one :func:`chars_by_cell` gives both under their one key, as the Python
+    function does."""
     cdef Py_ssize_t nx, ny, i, j, k, n = len(cells)
     cdef long long slots = 0
     cdef double* x_edges = NULL
     cdef double* y_edges = NULL
     cdef Py_ssize_t* spans = NULL
     cdef Py_ssize_t* slot_cell = NULL  # the cell (index) of each slot, -1 for none
-    cdef dict cell_chars = {}
     cdef tuple c
-    cdef object cell
-    cdef double v
+    cdef list by_index
     try:
         x_edges = <double*>PyMem_Malloc((2 * n + 1) * sizeof(double))
         y_edges = <double*>PyMem_Malloc((2 * n + 1) * sizeof(double))
@@ -710,9 +804,7 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
             y_edges[2 * k], y_edges[2 * k + 1] = c[1], c[3]
         for k in range(2 * n):
             if x_edges[k] != x_edges[k] or y_edges[k] != y_edges[k]:
-                from xxgk.read.pdf import _chars_by_cell_py
-
-                return _chars_by_cell_py(cells, chars)
+                return None
         nx, ny = _distinct(x_edges, 2 * n), _distinct(y_edges, 2 * n)
         for k in range(n):
             c = <tuple>PyList_GET_ITEM(cells, k)
@@ -734,9 +826,7 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
             for i in range(spans[4 * k], spans[4 * k + 1]):
                 for j in range(spans[4 * k + 2], spans[4 * k + 3]):
                     slot_cell[i * ny + j] = k
-        # each cell's characters by its index (a cell tuple hashed once, not once a character)
         by_index = [None] * n
-        order = []
         for c in chars:
             i = bisect_right(x_edges, nx, c[5]) - 1
             j = bisect_right(y_edges, ny, c[6]) - 1
@@ -746,16 +836,11 @@ cpdef dict chars_by_cell(list cells, list chars, long long max_slots):
             found = by_index[k]
             if found is None:
                 by_index[k] = [c]
-                order.append(k)
+                if order is not None:
+                    order.append(k)
             else:
                 (<list>found).append(c)
-        for k in order:
-            cell_chars[<object>PyList_GET_ITEM(cells, k)] = by_index[k]
-        if len(cell_chars) < len(order):  # equal cells listed twice: the Python function merges them
-            from xxgk.read.pdf import _chars_by_cell_py
-
-            return _chars_by_cell_py(cells, chars)
-        return cell_chars
+        return by_index
     finally:
         PyMem_Free(x_edges)
         PyMem_Free(y_edges)
@@ -1079,70 +1164,115 @@ cdef tuple _bbox(list cells):
 
 
 def table_rows(list cells, list chars, inner, double height, long long max_slots):
-    """Twin of :func:`xxgk.read.pdf._table_rows_py` (``max_slots``: pdf.MAX_SLOTS at the call)."""
+    """Twin of :func:`xxgk.read.pdf._table_rows_py` (``max_slots``: pdf.MAX_SLOTS at the call). The
+    characters by centre height are sorted when a row is first read as text (rows of cells need no such
+    order), in C arrays: by (centre, index), which is Python's stable sort by centre (a character inside
+    the table has no NaN centre: it failed the comparisons of ``centred_in``)."""
     cdef tuple table_box = _bbox(cells)
     cdef list inside = centred_in(chars, table_box)
-    cdef dict cell_chars = chars_by_cell(cells, inside, max_slots)
+    # each cell's characters by its index (a dict by cell would hash four floats a look-up)
+    cdef list by_index = _chars_by_index(cells, inside, max_slots, None)
+    cdef dict cell_chars = None if by_index is not None else chars_by_cell(cells, inside, max_slots)
+    cdef Py_ssize_t at
     cdef list columns = sorted({c[0] for c in cells})
     cdef dict rows = {}
-    cdef list items = [], row, texts, present, by_centre, centres, nested, parts, band, part
-    cdef Py_ssize_t r, filled, p, lo, hi, k
+    cdef list items = [], row, texts, present, nested, parts, part
+    cdef Py_ssize_t r, filled, p, lo, hi, k, j, n = PyList_GET_SIZE(inside)
     cdef double x0v, x1v, cx, start_v, stop_v
     cdef tuple c, b
-    for cell in cells:
+    cdef Pair* by_centre = NULL  # (unused x, centre, index), sorted; made when first needed
+    cdef Py_ssize_t* band = NULL
+    for at in range(len(cells)):  # each row's cells by x0, as their indices (a later cell replaces one)
+        cell = <tuple>PyList_GET_ITEM(cells, at)
         got = rows.get(cell[1])
         if got is None:
-            rows[cell[1]] = {cell[0]: cell}
+            rows[cell[1]] = {cell[0]: at}
         else:
-            (<dict>got)[cell[0]] = cell
-    centres_of = [c[6] for c in inside]
-    by_centre = sorted(range(len(inside)), key=centres_of.__getitem__)
-    centres = [centres_of[k] for k in by_centre]
-    r = 0
-    for top in sorted(rows):
-        r += 1
-        row_of = <dict>rows[top]
-        row = [row_of.get(x) for x in columns]
-        texts = []
-        present = []
-        filled = 0
-        for cell in row:
-            if cell:
-                t = text(cell_chars.get(cell, []))
-                present.append(cell)
-            else:
-                t = ""
-            texts.append(t)
-            if (<str>t).strip():
-                filled += 1
-        x0, y0, x1, y1 = _bbox(present)
-        if filled > 1:
-            items.append((top, y1, "cells", texts, r))
-            continue
-        nested = sorted([b for b in inner if x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1])
-        parts = [y0]
-        for b in nested:
-            parts.append(b[1])
-            parts.append(b[3])
-        parts.append(y1)
-        x0v, x1v = x0, x1
-        for p in range(0, len(parts) - 1, 2):
-            start, stop = parts[p], parts[p + 1]
-            start_v, stop_v = start, stop
-            lo = bisect_list(centres, start_v, False)
-            hi = bisect_list(centres, stop_v, False)
-            band = sorted(by_centre[lo:hi])
-            part = []
-            for k in band:
-                c = <tuple>PyList_GET_ITEM(inside, k)
-                cx = c[5]
-                if x0v <= cx and cx < x1v:
-                    part.append(c)
-            if height and (stop_v < BAND * height or start_v > (1 - BAND) * height):
-                for t_top, t_bottom, line in text_lines(part):
-                    items.append((t_top, t_bottom, "text", line))
+            (<dict>got)[cell[0]] = at
+    try:
+        r = 0
+        for top in sorted(rows):
+            r += 1
+            row_of = <dict>rows[top]
+            row = [row_of.get(x) for x in columns]
+            texts = []
+            present = []
+            filled = 0
+            for index in row:
+                if index is not None:
+                    cell = <tuple>PyList_GET_ITEM(cells, <Py_ssize_t>index)
+                    if by_index is not None:
+                        found = by_index[<Py_ssize_t>index]
+                        t = text(found if found is not None else [])
+                    else:
+                        t = text(cell_chars.get(cell, []))
+                    present.append(cell)
+                else:
+                    t = ""
+                texts.append(t)
+                if (<str>t).strip():
+                    filled += 1
+            x0, y0, x1, y1 = _bbox(present)
+            if filled > 1:
+                items.append((top, y1, "cells", texts, r))
                 continue
-            s = text(part)
-            if s or not nested:
-                items.append((start, stop, "text", s))
-    return items
+            if by_centre == NULL:
+                by_centre = <Pair*>PyMem_Malloc((n + 1) * sizeof(Pair))
+                band = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+                if by_centre == NULL or band == NULL:
+                    raise MemoryError()
+                for k in range(n):
+                    c = <tuple>PyList_GET_ITEM(inside, k)
+                    by_centre[k].x, by_centre[k].y, by_centre[k].i = 0, c[6], k
+                qsort(by_centre, n, sizeof(Pair), _by_y_then_x)
+            nested = sorted([b for b in inner if x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1])
+            parts = [y0]
+            for b in nested:
+                parts.append(b[1])
+                parts.append(b[3])
+            parts.append(y1)
+            x0v, x1v = x0, x1
+            for p in range(0, len(parts) - 1, 2):
+                start, stop = parts[p], parts[p + 1]
+                start_v, stop_v = start, stop
+                lo = _bisect_centre(by_centre, n, start_v)
+                hi = _bisect_centre(by_centre, n, stop_v)
+                if hi < lo:  # (a band upside down, from tables drawn overlapping: empty, as a slice)
+                    hi = lo
+                for j in range(lo, hi):  # the band, in page order
+                    band[j - lo] = by_centre[j].i
+                qsort(band, hi - lo, sizeof(Py_ssize_t), _compare_index)
+                part = []
+                for j in range(hi - lo):
+                    c = <tuple>PyList_GET_ITEM(inside, band[j])
+                    cx = c[5]
+                    if x0v <= cx and cx < x1v:
+                        part.append(c)
+                if height and (stop_v < BAND * height or start_v > (1 - BAND) * height):
+                    for t_top, t_bottom, line in text_lines(part):
+                        items.append((t_top, t_bottom, "text", line))
+                    continue
+                s = text(part)
+                if s or not nested:
+                    items.append((start, stop, "text", s))
+        return items
+    finally:
+        PyMem_Free(by_centre)
+        PyMem_Free(band)
+
+
+cdef inline Py_ssize_t _bisect_centre(const Pair* a, Py_ssize_t n, double x) noexcept:
+    """bisect.bisect_left on the centres of ``a`` (sorted by centre)."""
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid].y < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef int _compare_index(const void* a, const void* b) noexcept nogil:
+    cdef Py_ssize_t x = (<const Py_ssize_t*>a)[0], y = (<const Py_ssize_t*>b)[0]
+    return (x > y) - (x < y)

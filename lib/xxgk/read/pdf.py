@@ -50,13 +50,24 @@ from xxgk.read.lines import Document, Line, is_page_number, line_from_cells, spl
 from xxgk.read.pdf_grid import GridTooComplex, bbox, rulings, tables
 from xxgk.read.pdfium_calls import (
     char_matrix,
+    close_page,
+    close_textpage,
     core,
+    count_chars,
+    count_objects,
     font_size,
+    form_count,
+    form_object,
+    get_object,
     get_text,
     get_unicode,
     glyph_box,
     is_generated,
+    load_page,
+    load_textpage,
     loose_box,
+    media_box,
+    object_type,
 )
 from xxgk.read.text import UnreadableFile
 
@@ -127,17 +138,20 @@ def pdf_document(source: str | Path | bytes) -> Document:
                 )
             read = []  # each page's number, height and items
             pictures = []  # pages that are only an image (scanned pages of a PDF that has text elsewhere)
+            handle = ctypes.c_void_p(ctypes.cast(doc.raw, ctypes.c_void_p).value)
             for page_no in range(1, len(doc) + 1):
                 check_time()
+                page = load_page(handle, page_no - 1)  # pdfium's page handle (an address), or None
+                if not page:  # pypdfium2's words for it, as when doc[i] was used
+                    raise UnreadableFile(f"page {page_no} of the PDF cannot be read (Failed to load page.)")
                 try:
-                    page = doc[page_no - 1]
-                except pdfium.PdfiumError as err:
-                    raise UnreadableFile(f"page {page_no} of the PDF cannot be read ({err})") from err
-                items = _page_items(page, page_no, notes, check_time)
-                read.append((page_no, page.get_mediabox()[3], items))
-                if not items and _only_an_image(page):
-                    pictures.append(page_no)
-                page.close()
+                    box = _media_box(page)
+                    items = _page_items(page, box, page_no, notes, check_time)
+                    read.append((page_no, box[3], items))
+                    if not items and _only_an_image(page):
+                        pictures.append(page_no)
+                finally:
+                    close_page(ctypes.c_void_p(page))
         finally:
             doc.close()
     running = _running_lines(read)
@@ -167,15 +181,54 @@ _PICTURE_PAGE = (
 )
 
 
-def _only_an_image(page: pdfium.PdfPage) -> bool:
-    """A page that draws no character and at least one image: a scanned page."""
-    textpage = page.get_textpage()
+def _only_an_image(page: int) -> bool:
+    """A page (pdfium's handle) that draws no character and at least one image: a scanned page."""
+    textpage = _load_textpage(page)
     try:
-        if textpage.count_chars():
+        if count_chars(ctypes.c_void_p(textpage)):
             return False
     finally:
-        textpage.close()
-    return next(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)), None) is not None
+        close_textpage(ctypes.c_void_p(textpage))
+    return _has_image(ctypes.c_void_p(page), count_objects, get_object, 0)
+
+
+def _has_image(parent, count, get, level: int) -> bool:
+    """An image among the objects of the page or form ``parent``, or of the forms drawn in it, as deep as
+    pypdfium2's ``get_objects`` looks (15 levels), with its errors."""
+    n = count(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        obj = get(parent, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = object_type(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            return True
+        if (
+            kind == pdfium_c.FPDF_PAGEOBJ_FORM
+            and level < 14
+            and _has_image(obj, form_count, form_object, level + 1)
+        ):
+            return True
+    return False
+
+
+def _media_box(page: int) -> tuple:
+    """The page's media box (left, bottom, right, top) as pypdfium2's ``get_mediabox`` gives it: pdfium's
+    floats, or US Letter (0, 0, 612, 792) when the page defines none."""
+    box = [ctypes.c_float() for _ in range(4)]
+    if not media_box(ctypes.c_void_p(page), *(ctypes.byref(v) for v in box)):
+        return (0, 0, 612, 792)
+    return tuple(v.value for v in box)
+
+
+def _load_textpage(page: int) -> int:
+    """The text page of a page (pdfium's handles): the caller closes it (:func:`close_textpage`)."""
+    textpage = load_textpage(ctypes.c_void_p(page))
+    if not textpage:
+        raise pdfium.PdfiumError("Failed to load text page.")  # pypdfium2's error, as with get_textpage()
+    return textpage
 
 
 #: A page without a text layer is rasterised at this resolution for OCR (scans are 150 to 300 dpi).
@@ -210,10 +263,11 @@ def _scanned(source: str | Path | bytes) -> Document:
 Char = tuple[str, float, float, float, float, float, float]
 
 
-def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> list[tuple]:
-    """The page's table rows ("cells") and text lines ("text"), top to bottom: (top, bottom, kind, payload)."""
+def _page_items(page: int, box: tuple, page_no: int, notes: list, check_time) -> list[tuple]:
+    """The table rows ("cells") and text lines ("text") of the page (pdfium's handle; ``box`` its media
+    box), top to bottom: (top, bottom, kind, payload)."""
     # PDF y runs up from the media box's bottom; ours down from its top
-    left, _, right, height = page.get_mediabox()
+    left, _, right, height = box
     chars = _chars(page, height)
     if chars is None:
         notes.append(_note("pdf_too_complex", "error", page_no, _TOO_MANY_CHARS.format(MAX_PAGE_CHARS)))
@@ -241,7 +295,7 @@ def _page_items(page: pdfium.PdfPage, page_no: int, notes: list, check_time) -> 
     for top, bottom, text in _text_lines(outside):
         if not (_BARE_NUMBER.fullmatch(text) or is_page_number(text)):
             items.append((top, bottom, "text", text))
-    items.sort(key=lambda item: item[0])  # stable: a table row before a text line at the same height
+    items.sort(key=_TOP)  # stable: a table row before a text line at the same height
     return [item for item in items if item[2] == "cells" or item[3].strip()]
 
 
@@ -377,6 +431,12 @@ class Turn:
         return self.cx + dx * self.cos + dy * self.sin, self.cy - dx * self.sin + dy * self.cos
 
     def chars(self, chars: list[Char]) -> list[Char]:
+        """:meth:`chars_py`, compiled when the core is built."""
+        if core:
+            return core.turn_chars(chars, self.cos, self.sin, self.cx, self.cy)
+        return self.chars_py(chars)
+
+    def chars_py(self, chars: list[Char]) -> list[Char]:
         """The characters turned back: each box's centre turned, its size the character's own (pdfium's
         box of a turned character is the upright box around it)."""
         cos, sin = self.cos, abs(self.sin)
@@ -459,18 +519,17 @@ def _mark_base(chars: list[Char], k: int, ends: dict, base_of: dict) -> Char | N
 # Characters ------------------------------------------------------------------------------------------------
 
 
-def _chars(page: pdfium.PdfPage, height: float) -> list[Char] | None:
-    """Every character the PDF draws (not the spaces and line breaks pdfium adds), with its box; None
-    when the page draws more than :data:`MAX_PAGE_CHARS`."""
-    textpage = page.get_textpage()
-    n = pdfium_c.FPDFText_CountChars(textpage.raw)
-    if n > MAX_PAGE_CHARS:
-        textpage.close()
-        return None
-    address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
-    chars = _char_boxes(address, _page_text(address, n), height, _checked_box)
-    textpage.close()
-    return chars
+def _chars(page: int, height: float) -> list[Char] | None:
+    """Every character the page (pdfium's handle) draws (not the spaces and line breaks pdfium adds), with
+    its box; None when the page draws more than :data:`MAX_PAGE_CHARS`."""
+    textpage = _load_textpage(page)
+    try:
+        n = count_chars(ctypes.c_void_p(textpage))
+        if n > MAX_PAGE_CHARS:
+            return None
+        return _char_boxes(textpage, _page_text(textpage, n), height, _checked_box)
+    finally:
+        close_textpage(ctypes.c_void_p(textpage))
 
 
 def _char_boxes_py(textpage: int, text: str, height: float, checked) -> list[Char]:
@@ -614,6 +673,7 @@ def _line_text_py(line: list[Char]) -> str:
 
 
 _BOTTOM = itemgetter(4)
+_TOP = itemgetter(0)
 _LEFT = itemgetter(1, 3)
 
 # The compiled twins (xxgk.read._pdfcore) when the core is built; these Python functions are their

@@ -43,22 +43,30 @@ _MIN_RULING = 3
 # An edge: ("h", y, x0, x1) or ("v", x, top, bottom).
 
 
-def rulings(page: pdfium.PdfPage, height: float, turn=None) -> list[tuple[str, float, float, float]]:
+def rulings(page: pdfium.PdfPage | int, height: float, turn=None) -> list[tuple[str, float, float, float]]:
     """:func:`_rulings_py`, compiled when the core is built (:func:`xxgk.read._pdfcore.rulings`)."""
     if core:
-        return core.rulings(ctypes.cast(page.raw, ctypes.c_void_p).value, height, turn, MAX_SEGMENTS)
+        return core.rulings(_address(page), height, turn, MAX_SEGMENTS)
     return _rulings_py(page, height, turn)
 
 
-def _rulings_py(page: pdfium.PdfPage, height: float, turn=None) -> list[tuple[str, float, float, float]]:
-    """The horizontal and vertical edges of every painted path on the page (lines, rectangles, and each
-    side of a path with several segments), in points from the top-left corner; on a skewed page, turned
-    back by ``turn`` (a function of a point, :class:`xxgk.read.pdf.Turn`) first.
+def _address(page: pdfium.PdfPage | int) -> int:
+    """pdfium's handle of a page: a pypdfium2 page's, or the handle itself (the reader opens its pages)."""
+    return page if isinstance(page, int) else ctypes.cast(page.raw, ctypes.c_void_p).value
+
+
+def _rulings_py(
+    page: pdfium.PdfPage | int, height: float, turn=None
+) -> list[tuple[str, float, float, float]]:
+    """The horizontal and vertical edges of every painted path on the page (a pypdfium2 page or pdfium's
+    handle: lines, rectangles, and each side of a path with several segments), in points from the top-left
+    corner; on a skewed page, turned back by ``turn`` (a function of a point, :class:`xxgk.read.pdf.Turn`)
+    first.
 
     Past :data:`MAX_SEGMENTS` drawing operations :class:`GridTooComplex` is raised (a form drawn many
     times, forms within forms, count each time)."""
     edges: list[tuple[str, float, float, float]] = []
-    handle = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
+    handle = ctypes.c_void_p(_address(page))
     stack = [(handle, count_objects, get_object, (1, 0, 0, 1, 0, 0))]
     budget = MAX_SEGMENTS
     out = _Out()

@@ -1,4 +1,5 @@
-"""The pdfium functions the PDF reader calls per character and per path, bound without ctypes conversion.
+"""The pdfium functions the PDF reader calls per page, per character and per path, bound without ctypes
+conversion.
 
 pypdfium2's own wrappers convert every argument; the reader makes millions of these calls on a corpus,
 and the conversion tripled their cost (BENCHMARKS.md, PDF).
@@ -45,6 +46,14 @@ get_segment = untyped(pdfium_c.FPDFPath_GetPathSegment, HANDLE)
 segment_point = untyped(pdfium_c.FPDFPathSegment_GetPoint)
 segment_type = untyped(pdfium_c.FPDFPathSegment_GetType)
 segment_close = untyped(pdfium_c.FPDFPathSegment_GetClose)
+# Pages and text pages, opened and closed by the reader itself: pypdfium2's page objects register a
+# finalizer and a weak reference per page, which cost as much as a small page's own reading.
+load_page = untyped(pdfium_c.FPDF_LoadPage, ctypes.c_void_p)
+close_page = untyped(pdfium_c.FPDF_ClosePage, None)
+load_textpage = untyped(pdfium_c.FPDFText_LoadPage, ctypes.c_void_p)
+close_textpage = untyped(pdfium_c.FPDFText_ClosePage, None)
+count_chars = untyped(pdfium_c.FPDFText_CountChars)
+media_box = untyped(pdfium_c.FPDFPage_GetMediaBox)
 
 
 def compiled_core():
