@@ -38,7 +38,8 @@ def _layer(module: str) -> str | None:
 
 
 def test_every_module_lives_in_a_layer():
-    loose = [p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py"]
+    # the facade (__init__.py) and `python -m xxgk` (__main__.py, the command line) belong to no layer
+    loose = [p.name for p in PACKAGE.glob("*.py") if p.name not in ("__init__.py", "__main__.py")]
     assert loose == [], f"modules outside the subpackages: {loose} (README, Layout)"
 
 
@@ -73,3 +74,10 @@ def test_the_notebook_helpers_do_not_load_the_parser_engines():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_python_m_xxgk_is_the_command():
+    out = subprocess.run(
+        [sys.executable, "-m", "xxgk", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.startswith("usage: xxgk") and "parse" in out and "batch" in out
