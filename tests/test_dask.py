@@ -7,10 +7,12 @@ disk (:class:`NoDisk`): what they parse is what the driver sent, as on a cluster
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -329,3 +331,80 @@ def test_the_run_stamp_of_either_layout(tmp_path):
     assert tables_run(tmp_path / "files") == run_of(tmp_path / "files" / "reports.parquet")
     stamp = tables_run(tmp_path / "dataset")
     assert stamp == dataset.read_manifest(str(tmp_path / "dataset"))["run"] and stamp["written"]
+
+
+def test_parse_against_a_scheduler_started_from_the_dask_command_line(tmp_path):
+    """What the README says to do on a real cluster, on loopback: `dask scheduler`, `dask worker` (each its own
+    process tree), then the `xxgk parse` command (another process) with --scheduler: the local run's files, byte
+    for byte, and the same tables in the dataset layout."""
+    dask_command = shutil.which("dask", path=os.path.dirname(sys.executable)) or shutil.which("dask")
+    if dask_command is None:
+        pytest.skip("the dask command line is not installed")
+    scheduler_file = tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
+    started = [
+        subprocess.Popen(
+            [
+                dask_command,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            **quiet,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() or not scheduler_file.read_text().strip():
+            assert time.monotonic() < deadline and started[0].poll() is None, "the scheduler did not start"
+            time.sleep(0.2)
+        address = json.loads(scheduler_file.read_text())["address"]
+        started.append(
+            subprocess.Popen(
+                [
+                    dask_command,
+                    "worker",
+                    address,
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--host",
+                    "127.0.0.1",
+                    "--no-dashboard",
+                ],
+                **quiet,
+            )
+        )
+        with distributed.Client(address, timeout=60) as probe:
+            probe.wait_for_workers(2, timeout=60)
+            xxgk_command = [sys.executable, "-m", "xxgk", "parse", str(RAW), "--quiet"]
+            subprocess.run([*xxgk_command, "--out", str(tmp_path / "local")], check=True, timeout=300)
+            for layout in ("files", "dataset"):
+                argv = [
+                    *xxgk_command,
+                    "--out",
+                    str(tmp_path / layout),
+                    "--scheduler",
+                    address,
+                    "--layout",
+                    layout,
+                ]
+                subprocess.run(argv, check=True, timeout=300)
+            # the workers did the parsing: the scheduler saw the chunks' tasks run (a --scheduler ignored would
+            # leave it with no task at all)
+            assert probe.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter) > 0
+    finally:
+        for process in reversed(started):
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
+    local = sorted(p.name for p in (tmp_path / "local").glob("*.csv"))
+    assert len(local) == 7
+    for name in local:
+        assert (tmp_path / "files" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    _same_tables(xxgk.load_tables(tmp_path / "dataset"), xxgk.load_tables(tmp_path / "local"))
