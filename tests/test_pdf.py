@@ -195,9 +195,16 @@ def test_a_table_from_another_producer(tmp_path):
     assert [line.grid for line in lines] == [False, True, True, True, True]
 
 
-def test_a_scanned_page_inside_a_text_pdf_is_said_not_dropped(tmp_path):
-    """A PDF whose text pages are followed by a page that is only a picture (a scanned page): the text pages
-    read as before, and the picture page is a warning naming it, never silently missing."""
+def test_a_scanned_page_inside_a_text_pdf_is_said_not_dropped(tmp_path, monkeypatch):
+    """Without the ocr extra, a PDF whose text pages are followed by a page that is only a picture (a scanned
+    page): the text pages read as before, and the picture page is a warning naming it and the install
+    command, never silently missing."""
+    from xxgk.read import ocr
+
+    def no_ocr():
+        raise ocr.NeedsOcr(f"OCR is not installed: install it with `{ocr.INSTALL}`")
+
+    monkeypatch.setattr(ocr, "require", no_ocr)
     doc = pdfium.PdfDocument(RAW / "huaian_hongze_district_2024.pdf")
     width, height = doc[1].get_size()
     picture = pdfium.PdfImage.new(doc)
@@ -215,5 +222,5 @@ def test_a_scanned_page_inside_a_text_pdf_is_said_not_dropped(tmp_path):
         tables = xxgk.parse(tmp_path / name)
         said = tables["issues"][tables["issues"]["check"] == "pdf_scanned_page"]
         assert said["location"].tolist() == ["page 6"] and said["severity"].tolist() == ["warning"]
-        assert "not read" in said["message"].iloc[0]
+        assert "not read" in said["message"].iloc[0] and ocr.INSTALL in said["message"].iloc[0]
         assert tables["requests"][cells].equals(before["requests"][cells])

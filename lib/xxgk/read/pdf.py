@@ -115,8 +115,6 @@ MAX_PAGE_CHARS = 50_000
 def pdf_document(source: str | Path | bytes) -> Document:
     """The document (a path, or the file's bytes) as a :class:`Document`: its Lines, the page of each,
     and notes on pages read otherwise than as drawn (turned back, grid not rebuilt, not read)."""
-    lines: list[Line] = []
-    pages: dict[int, int] = {}
     notes: list[Issue] = []
     deadline = time.thread_time() + MAX_SECONDS
 
@@ -155,9 +153,31 @@ def pdf_document(source: str | Path | bytes) -> Document:
         finally:
             doc.close()
     running = _running_lines(read)
+    document = _assemble(read, running, {}, notes)
+    if not any(line.text for line in document.lines) and not notes:
+        return _scanned(source)
+    if pictures:
+        greys = _read_pictures(source, pictures, notes)
+        if greys:  # numbered again, the pages read by OCR in their place
+            document = _assemble(read, running, greys, notes)
+    return document
+
+
+def _assemble(read: list[tuple], running: set, greys: dict, notes: list[Issue]) -> Document:
+    """The Lines of the pages, numbered through the document: each page's items, but its running lines,
+    and on the scanned pages in ``greys`` (page number -> grey image) what OCR reads there; ``notes`` are
+    the document's, and OCR adds its own to them."""
+    document = Document([], line_pages={}, notes=notes, line_cells={})
+    lines, pages, cells = document.lines, document.line_pages, document.line_cells
     tables: dict[tuple[int, int], int] = {}  # (page, table on the page) -> table in the document
-    cells: dict[int, tuple[int, int]] = {}
+    count = 0  # tables so far in the document, OCR's included
     for page_no, _, items in read:
+        if page_no in greys:
+            from xxgk.read import ocr
+
+            ocr.add_pages(document, [greys[page_no]], page_no)
+            count = len({t for t, _ in cells.values()})
+            continue
         for k, (_, _, kind, payload, *at) in enumerate(items):
             if (page_no, k) in running:
                 continue
@@ -167,17 +187,34 @@ def pdf_document(source: str | Path | bytes) -> Document:
             )
             pages[no] = page_no
             if at:  # a table row: (row in its table, table on its page)
-                cells[no] = (tables.setdefault((page_no, at[1]), len(tables) + 1), at[0])
-    if not any(line.text for line in lines) and not notes:
-        return _scanned(source)
-    # a scanned page inside a PDF with a text layer is not read by OCR (yet): said, never silently dropped
-    notes += [_note("pdf_scanned_page", "warning", k, _PICTURE_PAGE) for k in pictures]
-    return Document(lines, line_pages=pages, notes=notes, line_cells=cells)
+                if (page_no, at[1]) not in tables:
+                    count += 1
+                    tables[page_no, at[1]] = count
+                cells[no] = (tables[page_no, at[1]], at[0])
+    return document
 
 
+def _read_pictures(source: str | Path | bytes, pictures: list[int], notes: list[Issue]) -> dict:
+    """The scanned pages of a PDF with text elsewhere, as grey images for OCR, each said in ``notes``;
+    without the ``ocr`` extra none, and each page a warning that it was not read."""
+    from xxgk.read import ocr
+
+    try:
+        ocr.require()
+    except ocr.NeedsOcr as err:
+        notes += [_note("pdf_scanned_page", "warning", k, _PICTURE_PAGE.format(why=err)) for k in pictures]
+        return {}
+    notes += [_note("pdf_scanned_page", "info", k, _PICTURE_READ) for k in pictures]
+    return dict(zip(pictures, _greys(source, pictures), strict=True))
+
+
+_PICTURE_READ = (
+    "the page is an image without a text layer (a scanned page) in a PDF whose other pages have text: it was "
+    "read by OCR (its numbers have cell_status ocr)"
+)
 _PICTURE_PAGE = (
     "the page is an image without a text layer (a scanned page) in a PDF whose other pages have text: it was "
-    "not read, and any number printed on it is not in the tables"
+    "not read, and any number printed on it is not in the tables ({why})"
 )
 
 
@@ -241,14 +278,19 @@ def _scanned(source: str | Path | bytes) -> Document:
     from xxgk.read import ocr
 
     ocr.require()
+    return ocr.ocr_pages(_greys(source))
+
+
+def _greys(source: str | Path | bytes, pages: list[int] | None = None) -> list:
+    """The pages (numbers from 1; all by default) rasterised in grey at :data:`SCAN_DPI`, as OCR reads them."""
     import numpy as np
 
     greys = []
     with _LOCK:
         doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
         try:
-            for k in range(len(doc)):
-                page = doc[k]
+            for no in pages or range(1, len(doc) + 1):
+                page = doc[no - 1]
                 array = page.render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
                 if array.ndim == 3:
                     array = array[..., :3].mean(axis=2)
@@ -256,7 +298,7 @@ def _scanned(source: str | Path | bytes) -> Document:
                 page.close()
         finally:
             doc.close()
-    return ocr.ocr_pages(greys)
+    return greys
 
 
 # A character: (text, x0, top, x1, bottom, x centre, y centre), in points from the page's top-left corner.

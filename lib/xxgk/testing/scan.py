@@ -107,6 +107,25 @@ def image_pdf(images: list[bytes], dpi: int = 170) -> bytes:
         doc.close()
 
 
+def with_scanned_pages(pdf: str | Path, images: dict[int, bytes], dpi: int = 170) -> bytes:
+    """The PDF with some pages (number from 1 -> JPEG bytes) replaced by those images, image-only, in their
+    places: a report printed with a page or two scanned in, the other pages keeping their text layer."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    scans = pdfium.PdfDocument(image_pdf(list(images.values()), dpi=dpi))
+    try:
+        for k, no in enumerate(images):
+            doc.del_page(no - 1)
+            doc.import_pages(scans, pages=[k], index=no - 1)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        return buffer.getvalue()
+    finally:
+        scans.close()
+        doc.close()
+
+
 # Scoring scans against the golden values --------------------------------------------------------------------
 
 
@@ -151,10 +170,12 @@ def score_scan(
     damage_of=ScanDamage(),
     engine: str | None = None,
     pages: list[int] | None = None,
+    in_place: bool = False,
 ) -> ScanScore:
     """Scan ``pdf`` with damage into an image-only PDF, parse it (OCR with ``engine``, default the
     library's), and score it against the golden JSON ``expected``. ``pages`` (1-based): scan only those
-    (the ones holding the tables, for a quicker test); cells on other pages then count as missing."""
+    (the ones holding the tables, for a quicker test); cells on other pages then count as missing, unless
+    ``in_place``: the scanned pages then replace theirs in the PDF, whose other pages keep their text."""
     import json
     import os
     import resource
@@ -166,11 +187,18 @@ def score_scan(
     from xxgk.testing.score import score_report
 
     pdf = Path(pdf)
-    pages = scan_pages(pdf, damage_of, pages)
+    images = scan_pages(pdf, damage_of, pages)
     how = damage_of(1) if callable(damage_of) else damage_of
     with tempfile.TemporaryDirectory(prefix="xxgk-scan-") as scratch:
         path = Path(scratch) / pdf.name  # the same name: the report id the golden file names
-        path.write_bytes(image_pdf(pages, dpi=how.dpi))
+        if in_place:
+            path.write_bytes(
+                with_scanned_pages(
+                    pdf, dict(zip(pages or range(1, len(images) + 1), images, strict=True)), dpi=how.dpi
+                )
+            )
+        else:
+            path.write_bytes(image_pdf(images, dpi=how.dpi))
         before = os.environ.get(ocr.ENGINE_VARIABLE)
         if engine:
             os.environ[ocr.ENGINE_VARIABLE] = engine
@@ -191,7 +219,7 @@ def score_scan(
     truth = json.loads(Path(expected).read_text(encoding="utf-8"))
     score = score_report(tables, path.stem, truth)
     left = unflagged(tables, path.stem, score.wrong + score.invented)
-    return ScanScore(pdf.name, name, how, len(pages), score, left, wall, cpu)
+    return ScanScore(pdf.name, name, how, len(images), score, left, wall, cpu)
 
 
 def _children_cpu(resource) -> float:
