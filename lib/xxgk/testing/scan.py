@@ -170,12 +170,10 @@ def score_scan(
     damage_of=ScanDamage(),
     engine: str | None = None,
     pages: list[int] | None = None,
-    in_place: bool = False,
 ) -> ScanScore:
     """Scan ``pdf`` with damage into an image-only PDF, parse it (OCR with ``engine``, default the
     library's), and score it against the golden JSON ``expected``. ``pages`` (1-based): scan only those
-    (the ones holding the tables, for a quicker test); cells on other pages then count as missing, unless
-    ``in_place``: the scanned pages then replace theirs in the PDF, whose other pages keep their text."""
+    (the ones holding the tables, for a quicker test); cells on other pages then count as missing."""
     import json
     import os
     import resource
@@ -191,14 +189,7 @@ def score_scan(
     how = damage_of(1) if callable(damage_of) else damage_of
     with tempfile.TemporaryDirectory(prefix="xxgk-scan-") as scratch:
         path = Path(scratch) / pdf.name  # the same name: the report id the golden file names
-        if in_place:
-            path.write_bytes(
-                with_scanned_pages(
-                    pdf, dict(zip(pages or range(1, len(images) + 1), images, strict=True)), dpi=how.dpi
-                )
-            )
-        else:
-            path.write_bytes(image_pdf(images, dpi=how.dpi))
+        path.write_bytes(image_pdf(images, dpi=how.dpi))
         before = os.environ.get(ocr.ENGINE_VARIABLE)
         if engine:
             os.environ[ocr.ENGINE_VARIABLE] = engine
