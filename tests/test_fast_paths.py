@@ -261,6 +261,7 @@ def test_space_separated_lines_get_the_columns_the_search_finds():
     rng = random.Random(11)
     tokens = ["0", "12", "007", "1,234", "/", "-", "15件", "约15", "１２", "66²", "3.5", "二十", "其他", "12"]
     tokens += ["规章000", "(一)", "（二）", "1.属于", "5%", "  ", "x5y", "0.", "——", "1)"]
+    tokens += ["12\x1f", "5\r", "\u16803", "7\u2028"]  # white space a value is stripped of, kept in the line
     labels = ["(一)予以公开", "规章", "", "1.属于国家秘密", "12", "第 3 页", "办结1097件"]
     fast = 0
     for _ in range(4000):

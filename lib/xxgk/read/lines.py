@@ -313,7 +313,12 @@ def _split_line(raw: str, no: int) -> Line:
         else:
             labels.append(tok)
     if cells:
-        if not trailing and len(tokens) == text.count(" ") + 1 and same_length_nfkc(raw) == text:
+        if (
+            not trailing
+            and len(tokens) == text.count(" ") + 1
+            and same_length_nfkc(raw) == text
+            and not _OTHER_SPACE.search(text)  # a token's value is stripped of these: its length would differ
+        ):
             cells = _at_line_end(text, cells)
         else:
             cells = at_columns(raw, cells)
@@ -343,6 +348,8 @@ def _at_line_end(text: str, cells: list[Value]) -> list[Value]:
     return out
 
 
+#: White space other than the space, which a normalised line may keep (\r, \x1f, \u2028…).
+_OTHER_SPACE = re.compile(r"[^\S ]")
 _split_short = lru_cache(maxsize=1 << 15)(lambda raw: _split_line(raw, 0))
 _PIPE_RULE = re.compile(r"\s*:?-{2,}:?\s*")
 # A label glued to the digits after it ("规章000", "1.属于国家秘密0000000"): web text that lost its cells.
