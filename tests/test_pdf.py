@@ -17,6 +17,7 @@ import pytest
 
 import xxgk
 from conftest import RAW
+from xxgk.read import pdf
 from xxgk.read.pdf import pdf_lines
 from xxgk.read.text import UnreadableFile
 
@@ -224,3 +225,59 @@ def test_a_scanned_page_inside_a_text_pdf_is_said_not_dropped(tmp_path, monkeypa
         assert said["location"].tolist() == ["page 6"] and said["severity"].tolist() == ["warning"]
         assert "not read" in said["message"].iloc[0] and ocr.INSTALL in said["message"].iloc[0]
         assert tables["requests"][cells].equals(before["requests"][cells])
+
+
+def _with_picture_page(tmp_path, page: int):
+    """洪泽区 2024 with page ``page`` replaced by a picture of itself (no text layer)."""
+    doc = pdfium.PdfDocument(RAW / "huaian_hongze_district_2024.pdf")
+    width, height = doc[page - 1].get_size()
+    picture = pdfium.PdfImage.new(doc)
+    picture.set_bitmap(doc[page - 1].render(scale=1.0, grayscale=True))
+    picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
+    doc.del_page(page - 1)
+    new = doc.new_page(width, height, index=page - 1)
+    new.insert_obj(picture)
+    new.gen_content()
+    doc.save(tmp_path / "mixed.pdf")
+    return tmp_path / "mixed.pdf"
+
+
+def test_tables_of_a_scanned_page_are_numbered_apart_from_the_text_pages(tmp_path, monkeypatch):
+    """OCR may skip a table's number on its page (a table whose rows all read as text): the tables of the
+    text pages after it still get numbers of their own, never one of the scanned page's."""
+    from xxgk.read import ocr
+
+    def page_read(grey, page_no, reader, notes):  # table 1 reads as text only, table 2 as a row of cells
+        return [
+            ocr.Item(0.0, text="标题"),
+            ocr.Item(1.0, cells=["规章", "3", "4"], scores=[1.0, 1.0, 1.0], table=2, row=1),
+        ]
+
+    monkeypatch.setattr(ocr, "require", lambda: None)
+    monkeypatch.setattr(ocr, "engine", lambda name=None: None)
+    monkeypatch.setattr(ocr, "_read_page", page_read)
+    document = pdf.pdf_document(_with_picture_page(tmp_path, 3))
+    tables_by_page: dict[int, set[int]] = {}
+    for no, (table, _) in document.line_cells.items():
+        tables_by_page.setdefault(document.line_pages[no], set()).add(table)
+    assert set(tables_by_page) >= {2, 3, 4}
+    assert all(not (a & b) for p, a in tables_by_page.items() for q, b in tables_by_page.items() if p != q)
+    said = [n for n in document.notes if n.check == "pdf_scanned_page"]
+    assert [(n.location, n.severity) for n in said] == [("page 3", "info")]
+
+
+def test_ocr_failing_on_a_scanned_page_loses_that_page_only(tmp_path, monkeypatch):
+    from xxgk.read import ocr
+
+    def page_read(grey, page_no, reader, notes):
+        raise RuntimeError("the engine broke")
+
+    monkeypatch.setattr(ocr, "require", lambda: None)
+    monkeypatch.setattr(ocr, "engine", lambda name=None: None)
+    monkeypatch.setattr(ocr, "_read_page", page_read)
+    document = pdf.pdf_document(_with_picture_page(tmp_path, 3))
+    said = [n for n in document.notes if n.check == "pdf_scanned_page"]
+    assert [(n.location, n.severity) for n in said] == [("page 3", "warning")]
+    assert "RuntimeError: the engine broke" in said[0].message
+    assert set(document.line_pages.values()) == {1, 2, 4, 5}  # every other page read
+    assert list(document.line_pages) == list(range(1, len(document.lines) + 1))

@@ -287,7 +287,7 @@ def ocr_pages(pages: list, first_page: int = 1, engine_name: str | None = None) 
 def add_pages(doc: Document, pages: list, first_page: int = 1, engine_name: str | None = None) -> None:
     """Append the lines read from page images to ``doc`` (its numbering, pages and table rows go on)."""
     reader = engine(engine_name)
-    tables_before = len({t for t, _ in doc.line_cells.values()})
+    tables_before = max((t for t, _ in doc.line_cells.values()), default=0)  # numbers may skip some
     for page_no, grey in enumerate(pages, first_page):
         page = _read_page(grey, page_no, reader, doc.notes)
         for item in page:

@@ -173,10 +173,8 @@ def _assemble(read: list[tuple], running: set, greys: dict, notes: list[Issue]) 
     count = 0  # tables so far in the document, OCR's included
     for page_no, _, items in read:
         if page_no in greys:
-            from xxgk.read import ocr
-
-            ocr.add_pages(document, [greys[page_no]], page_no)
-            count = len({t for t, _ in cells.values()})
+            _ocr_page(document, greys[page_no], page_no)
+            count = max((t for t, _ in cells.values()), default=0)  # OCR's table numbers may skip some
             continue
         for k, (_, _, kind, payload, *at) in enumerate(items):
             if (page_no, k) in running:
@@ -195,8 +193,8 @@ def _assemble(read: list[tuple], running: set, greys: dict, notes: list[Issue]) 
 
 
 def _read_pictures(source: str | Path | bytes, pictures: list[int], notes: list[Issue]) -> dict:
-    """The scanned pages of a PDF with text elsewhere, as grey images for OCR, each said in ``notes``;
-    without the ``ocr`` extra none, and each page a warning that it was not read."""
+    """The scanned pages of a PDF with text elsewhere, as grey images for OCR; without the ``ocr`` extra
+    none, and each page a warning in ``notes`` that it was not read."""
     from xxgk.read import ocr
 
     try:
@@ -204,8 +202,26 @@ def _read_pictures(source: str | Path | bytes, pictures: list[int], notes: list[
     except ocr.NeedsOcr as err:
         notes += [_note("pdf_scanned_page", "warning", k, _PICTURE_PAGE.format(why=err)) for k in pictures]
         return {}
-    notes += [_note("pdf_scanned_page", "info", k, _PICTURE_READ) for k in pictures]
     return dict(zip(pictures, _greys(source, pictures), strict=True))
+
+
+def _ocr_page(document: Document, grey, page_no: int) -> None:
+    """A scanned page's lines read by OCR onto the end of ``document``, and a note saying so; if OCR fails
+    on it, the page is left out with a warning saying why, and the rest of the document is kept."""
+    from xxgk.read import ocr
+
+    lines, notes = len(document.lines), len(document.notes)
+    try:
+        ocr.add_pages(document, [grey], page_no)
+    except Exception as err:  # an engine's own error (onnxruntime, OpenCV): this page only is lost
+        del document.lines[lines:], document.notes[notes:]
+        for added in (document.line_pages, document.line_cells):
+            for no in [no for no in added if no > lines]:
+                del added[no]
+        why = f"OCR failed on it: {type(err).__name__}: {err}"
+        document.notes.append(_note("pdf_scanned_page", "warning", page_no, _PICTURE_PAGE.format(why=why)))
+        return
+    document.notes.append(_note("pdf_scanned_page", "info", page_no, _PICTURE_READ))
 
 
 _PICTURE_READ = (
