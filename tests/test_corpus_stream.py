@@ -5,6 +5,7 @@ from __future__ import annotations
 import tracemalloc
 
 import pandas as pd
+import pytest
 
 import xxgk
 from conftest import RAW, SEEDS
@@ -179,17 +180,25 @@ def _without(df: pd.DataFrame, report_id: str) -> pd.DataFrame:
     return _sorted(df[df["report_id"] != report_id])
 
 
-def test_a_report_that_kills_its_worker_fails_alone(tmp_path, monkeypatch):
-    # 2 worker processes, chunks of 3: the poison report's chunk is run again report by report; the pool
-    # that broke is replaced; every other report, in the lost chunk too, is parsed as in one process.
+def _poisoned_pools(monkeypatch):
+    """Process pools whose workers die on the poison report: the ones xxgk starts, and ``new(n)``'s."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    def new_pool(self):
+    def new(workers):
         spawn = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.workers, mp_context=spawn, initializer=_die_on_poison)
+        return ProcessPoolExecutor(workers, mp_context=spawn, initializer=_die_on_poison)
 
-    monkeypatch.setattr(stream._RenewedPool, "_new", new_pool)
+    monkeypatch.setattr(stream._RenewedPool, "_new", lambda self: new(self.workers))
+    return new
+
+
+@pytest.mark.parametrize("pool", ["own", "caller's"])
+def test_a_report_that_kills_its_worker_fails_alone(tmp_path, monkeypatch, pool):
+    # 2 worker processes, chunks of 3: the poison report's chunk is run again alone, then in halves; the pool
+    # that broke is replaced (the caller's too: it is broken for good); every other report, in the lost
+    # chunk too, is parsed as in one process.
+    new_pool = _poisoned_pools(monkeypatch)
     (tmp_path / "in").mkdir()
     for i, seed in enumerate([*SEEDS, *SEEDS]):
         name = f"{POISON}_{seed.name}" if i == 4 else f"{i}_{seed.name}"
@@ -198,7 +207,11 @@ def test_a_report_that_kills_its_worker_fails_alone(tmp_path, monkeypatch):
     poison = (
         expected["reports"].loc[expected["reports"]["source_file"].str.startswith(POISON), "report_id"].item()
     )
-    counts = write_corpus([tmp_path / "in"], tmp_path / "out", chunk=3, workers=2)
+    if pool == "own":
+        counts = write_corpus([tmp_path / "in"], tmp_path / "out", chunk=3, workers=2)
+    else:
+        with new_pool(2) as executor:
+            counts = write_corpus([tmp_path / "in"], tmp_path / "out", chunk=3, executor=executor)
     got = xxgk.load_tables(tmp_path / "out")
     assert counts["reports"] == len(got["reports"]) == 2 * len(SEEDS)
     failed = got["reports"].set_index("report_id").loc[poison]
@@ -210,3 +223,23 @@ def test_a_report_that_kills_its_worker_fails_alone(tmp_path, monkeypatch):
     assert got["requests"][got["requests"]["report_id"] == poison].empty  # nothing kept from it
     for name in ("requests", "proactive", "reviews", "facts"):
         pd.testing.assert_frame_equal(_without(got[name], poison), _without(expected[name], poison), obj=name)
+
+
+def test_a_lost_chunk_is_halved_down_to_the_report_that_kills_its_worker(tmp_path, monkeypatch):
+    """One chunk of 12 reports, the 6th kills its worker: run again alone, then in halves, the other 11 come
+    back in a few chunks (a row group each in the Parquet files), not one per report."""
+    import math
+
+    import pyarrow.parquet as pq
+
+    _poisoned_pools(monkeypatch)
+    (tmp_path / "in").mkdir()
+    for i, seed in enumerate([*SEEDS, *SEEDS, *SEEDS][:12]):
+        name = f"{POISON}_{seed.name}" if i == 5 else f"{i:02d}_{seed.name}"
+        (tmp_path / "in" / name).write_bytes(seed.read_bytes())
+    counts = write_corpus([tmp_path / "in"], tmp_path / "out", chunk=12, workers=2)
+    assert counts["reports"] == 12
+    got = xxgk.load_tables(tmp_path / "out")
+    assert got["reports"]["status"].eq("failed").sum() == 1
+    groups = pq.ParquetFile(tmp_path / "out" / "requests.parquet").metadata.num_row_groups
+    assert groups <= 2 * math.ceil(math.log2(12))  # one a report would be 12

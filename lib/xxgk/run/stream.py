@@ -306,6 +306,12 @@ def _executor(executor, workers: int) -> Iterator[tuple[Executor | None, int, bo
             # concurrent.futures over Dask: a chunk of a worker that is lost is run again by the scheduler
             threads = sum(w["nthreads"] for w in executor.scheduler_info()["workers"].values())
             yield executor.get_executor(pure=False), max(1, threads), True
+        elif isinstance(executor, ProcessPoolExecutor):  # broken for good when a process dies: renewed
+            pool = _RenewedPool(executor._max_workers, executor)
+            try:
+                yield pool, executor._max_workers, False
+            finally:
+                pool.shutdown()
         else:
             yield executor, max(1, getattr(executor, "_max_workers", workers)), False
     elif workers <= 1:
@@ -333,9 +339,10 @@ def _completed(
     earlier one waits for it, and while the window is full of those nothing new is sent.
 
     A chunk whose worker died (a crash in a C library, memory, a kill: Dask gave up on it after its
-    retries, or the process pool broke) is run again one report at a time, once nothing else is running,
-    so that the report that kills its worker is found: it becomes a failed report (check
-    ``parser_crashed``) and every other report of the chunk is parsed as usual."""
+    retries, or the process pool broke, taking every chunk in it along) is run again once nothing else is
+    running, alone: whole, then, if it is lost again, in halves, down to the report that kills its worker
+    (:func:`_alone`). That report becomes a failed report (check ``parser_crashed``) and every other
+    report of the chunk is parsed as usual."""
     if pool is None:
         yield from (_parse_chunk(*job(k)) for k in range(n))
         return
@@ -343,7 +350,7 @@ def _completed(
     lost_worker = _lost_worker_errors()
     pending: dict = {}  # future -> chunk number
     done: dict[int, list[_Chunk]] = {}  # finished, not yet taken (ordered: an earlier chunk is still running)
-    lost: list[int] = []  # chunks whose worker died, to run again report by report
+    lost: list[int] = []  # chunks whose worker died, to run again alone
     sent = taken = 0
     try:
         while taken < n:
@@ -360,7 +367,7 @@ def _completed(
                         lost.append(k)
             else:  # only lost chunks are left to run: nothing else is running now
                 k = lost.pop(0)
-                done[k] = list(_one_at_a_time(pool, *job(k), lost_worker))
+                done[k] = list(_alone(pool, *job(k), lost_worker))
             if ordered:
                 ready = []
                 while taken + len(ready) in done:
@@ -375,18 +382,34 @@ def _completed(
             future.cancel()
 
 
-def _one_at_a_time(
+def _alone(
     pool: Executor, items: list, first: int, ids: list[str], parts: Parts | None, number: int, lost_worker
 ) -> Iterator[_Chunk]:
-    """A lost chunk's reports, each its own task, one running at a time; a report whose task is lost again
-    is the one that kills its worker: its failed report is made here, without parsing it."""
-    for j, (item, rid) in enumerate(zip(items, ids, strict=True)):
-        future = pool.submit(_parse_chunk, [item], first + j, [rid], parts, number)
-        try:
-            yield future.result()
-        except lost_worker as err:
+    """A lost chunk's reports run again with nothing else running: the whole chunk, and if it is lost again,
+    each half the same way, in order, so that a few runs find the report that kills its worker and the
+    other reports come back in a few chunks (a part file or row group each), not one per report. A single
+    report lost again is that report: its failed report is made here, without parsing it."""
+    future = pool.submit(_parse_chunk, items, first, ids, parts, number)
+    try:
+        yield future.result()
+        return
+    except lost_worker as err:
+        if len(items) == 1:
             why = _LOST.get(type(err).__name__, type(err).__name__)
-            yield _chunk_of([crashed_report(_source(item), rid, why)], first + j, parts, number)
+            yield _chunk_of([crashed_report(_crashed_source(items[0]), ids[0], why)], first, parts, number)
+            return
+    half = len(items) // 2
+    yield from _alone(pool, items[:half], first, ids[:half], parts, number, lost_worker)
+    yield from _alone(pool, items[half:], first + half, ids[half:], parts, number, lost_worker)
+
+
+def _crashed_source(item) -> Source:
+    """The source of a report that killed its worker, for its failed report: as sent, or read here (its hash
+    and manifest line); if it cannot be read here (a URL this machine has no access to), its name alone."""
+    try:
+        return _source(item)
+    except Exception:  # the report is failed either way: what matters is that the run goes on
+        return Source(str(item), None, None)
 
 
 #: What a lost task's error means, for the failed report (Dask's own message names its task and worker).
@@ -409,11 +432,13 @@ def _lost_worker_errors() -> tuple[type[BaseException], ...]:
 
 class _RenewedPool:
     """A process pool that starts again when one of its processes dies: a pool whose worker died is
-    broken for good (every task in it fails), so the next task gets a new one."""
+    broken for good (every task in it fails), so the next task gets a new one. It starts with ``first``
+    (the caller's pool, which the caller shuts down) or a pool of its own."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, first: ProcessPoolExecutor | None = None):
         self.workers = workers
-        self.pool = self._new()
+        self.first = first
+        self.pool = first or self._new()
 
     def _new(self) -> ProcessPoolExecutor:
         # "spawn": a fresh interpreter per worker. A forked one would copy this process (its caches, and
@@ -424,12 +449,14 @@ class _RenewedPool:
         try:
             return self.pool.submit(fn, *args)
         except BrokenProcessPool:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            if self.pool is not self.first:
+                self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = self._new()
             return self.pool.submit(fn, *args)
 
     def shutdown(self) -> None:
-        self.pool.shutdown()
+        if self.pool is not self.first:
+            self.pool.shutdown()
 
 
 class _DatasetParts:
