@@ -2,8 +2,9 @@
 
 `pip install xxgk` (no extra) must give a working ``import xxgk``, ``xxgk --help`` and ``xxgk parse``
 (text and PDF), ship its package data, and make ``xxgk batch`` name the extra it needs. The project is
-copied (pyproject.toml, README.md, lib/) and installed as a wheel would be, never from requirements or
-PYTHONPATH, so an import of an undeclared dependency fails here.
+copied (pyproject.toml, README.md, setup.py, MANIFEST.in, lib/), made into a source distribution and
+installed from it, as pip installs a release where no wheel fits, never from requirements or PYTHONPATH:
+an import of an undeclared dependency, or a file the sdist lacks, fails here.
 
 uv installs from its cache when it can (offline, a few seconds) and from the index otherwise. Without a
 network and without a cache the test is skipped, saying so, except in CI (``CI`` set; ``.ci/run`` sets
@@ -64,9 +65,8 @@ def _run(*args, cwd=None, check=True) -> subprocess.CompletedProcess:
     return done
 
 
-def _install(uv: str, python: Path, source: Path) -> None:
-    """The project and its core dependencies: from uv's cache if it has them all, else from the index."""
-    command = [uv, "pip", "install", "--quiet", "--python", python, source]
+def _cached_or_fetched(*command) -> None:
+    """Run a uv command from uv's cache if it has all it needs, else with the index."""
     if _run(*command, "--offline", check=False).returncode == 0:
         return
     done = _run(*command, check=False)
@@ -74,10 +74,16 @@ def _install(uv: str, python: Path, source: Path) -> None:
         return
     offline = any(e in done.stderr.lower() for e in NETWORK_ERRORS)
     if offline and not os.environ.get("CI"):
-        pytest.skip(
-            f"no network and no cached wheels for the core dependencies: {done.stderr.strip()[-300:]}"
-        )
-    pytest.fail(f"uv pip install {source} failed:\n{done.stderr}")
+        pytest.skip(f"no network and no cached wheels for the build: {done.stderr.strip()[-300:]}")
+    pytest.fail(f"{' '.join(map(str, command))} failed:\n{done.stderr}")
+
+
+def _install(uv: str, python: Path, source: Path) -> None:
+    """The project, as its source distribution (what `pip install xxgk` builds from where no wheel fits),
+    and its core dependencies."""
+    _cached_or_fetched(uv, "build", "--sdist", "--quiet", "--out-dir", source / "dist", source)
+    (sdist,) = (source / "dist").glob("xxgk-*.tar.gz")
+    _cached_or_fetched(uv, "pip", "install", "--quiet", "--python", python, sdist)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +91,7 @@ def venv(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("packaging")
     source = tmp / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", "setup.py"):
+    for name in ("pyproject.toml", "README.md", "setup.py", "MANIFEST.in"):
         shutil.copy2(ROOT / name, source / name)
     shutil.copytree(ROOT / "lib", source / "lib", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     uv = _uv()
@@ -129,6 +135,8 @@ def test_package_data_is_shipped(venv):
         "from importlib.resources import files\n"
         "assert files('xxgk').joinpath('py.typed').is_file()\n"
         "assert files('xxgk.contract').joinpath('aliases.csv').is_file()\n"
+        # the core's source and C stay in the sdist: the installed package has the built module, if any
+        "assert not [f.name for f in files('xxgk.read').iterdir() if f.name.endswith(('.pyx', '.c'))]\n"
     )
     _run(venv / "bin" / "python", "-c", code, cwd=venv)
 
