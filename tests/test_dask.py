@@ -110,6 +110,24 @@ def test_parse_on_a_cluster_gives_the_local_tables(client, tmp_path):
     assert not (tmp_path / "files" / "_manifest.json").exists()
 
 
+def test_workers_on_a_shared_disk_read_the_files_themselves(tmp_path, monkeypatch):
+    """--shared-disk (and local:N, whose workers are this machine's processes): the driver sends paths and
+    reads no report; the workers read them and give the local tables."""
+    assert cli.main(["parse", str(RAW), "--out", str(tmp_path / "local"), "--quiet"]) == 0
+    expected = xxgk.load_tables(tmp_path / "local")
+
+    def refuse(path):
+        raise AssertionError(f"the driver read {path}")
+
+    monkeypatch.setattr(stream, "read_source", refuse)  # in this process only: the workers read as usual
+    for layout in ("files", "dataset"):
+        argv = ["parse", str(RAW), "--out", str(tmp_path / layout), "--layout", layout, "--quiet"]
+        assert cli.main([*argv, "--scheduler", "local:1"]) == 0
+        _same_tables(xxgk.load_tables(tmp_path / layout), expected)
+    # said of a cluster only
+    assert cli.main(["parse", str(RAW), "--out", str(tmp_path / "x"), "--shared-disk", "--quiet"]) == 2
+
+
 def test_a_lost_worker_loses_and_duplicates_nothing(client, tmp_path):
     reports = tmp_path / "in"
     reports.mkdir()

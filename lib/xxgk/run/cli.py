@@ -78,6 +78,8 @@ def _parse_inputs(args: argparse.Namespace) -> tuple[list, str | None]:
         return [], dask_missing()
     if args.layout == "files" and is_url(args.out):
         return [], "--out: a URL takes the dataset layout only (--layout dataset)"
+    if args.shared_disk and args.scheduler is None:
+        return [], "--shared-disk is said of a Dask cluster's workers: give --scheduler too"
     missing = [str(p) for p in args.paths if not is_url(p) and not os.path.lexists(p)]
     if missing:
         return [], f"no such file or folder: {', '.join(missing)}"
@@ -105,8 +107,12 @@ def _parse_on_dask(files: list, args: argparse.Namespace) -> list[str]:
     """``xxgk parse --scheduler``: the chunks as tasks of a Dask cluster (xxgk.run.distributed)."""
     from xxgk.run import distributed
 
+    # a local cluster's workers are processes of this machine: they read the files themselves
+    shared = args.shared_disk or args.scheduler.strip().startswith("local")
     with distributed.connect(args.scheduler) as client:
-        write_corpus(files, args.out, progress=not args.quiet, executor=client, layout=args.layout)
+        write_corpus(
+            files, args.out, progress=not args.quiet, executor=client, layout=args.layout, shared_disk=shared
+        )
     return _written(args.out, args.layout)
 
 
@@ -319,6 +325,12 @@ def main(argv: list[str] | None = None) -> int:
         "URL --out such as s3://bucket/out; needs pip install 'xxgk[dask]')",
     )
     _scheduler_argument(p, "each chunk of reports a task; the files' bytes are sent, no shared disk needed")
+    p.add_argument(
+        "--shared-disk",
+        action="store_true",
+        help="with --scheduler: the workers see the report files at the same paths (a shared file system): "
+        "they read them, and this machine sends only their paths (always so with local:N)",
+    )
     p.set_defaults(func=_parse)
     sc = sub.add_parser(
         "score", help="compare the parser with hand-checked expected values (JSON), cell by cell"
