@@ -102,7 +102,8 @@ def e2e_child(mode: str, folder: str, out: str) -> None:
     ``stream``: :func:`xxgk.run.stream.write_corpus`, chunks of reports written as they are parsed;
     ``stream-N``: the same with N worker processes parsing the chunks;
     ``dask-N``: a Dask LocalCluster of N worker processes (started in this process; ``parse_seconds`` is its
-    start-up), the files' bytes sent to the workers, which write a Parquet dataset (layout="dataset").
+    start-up), the files' bytes sent to the workers, which write a Parquet dataset (layout="dataset");
+    ``dask-N-shared``: the same, the workers sent the paths and reading the files themselves.
     """
     import xxgk
 
@@ -113,7 +114,8 @@ def e2e_child(mode: str, folder: str, out: str) -> None:
 
         with connect(f"local:{mode.split('-')[1]}") as client:
             parsed = time.perf_counter()  # the cluster is up: its start-up is apart from the parse
-            n = write_corpus([folder], out, executor=client, layout="dataset")["reports"]
+            shared = mode.endswith("-shared")  # the workers read the files (xxgk parse --shared-disk)
+            n = write_corpus([folder], out, executor=client, layout="dataset", shared_disk=shared)["reports"]
             done = time.perf_counter()
     elif mode.startswith("stream"):
         from xxgk.run.stream import write_corpus
@@ -405,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
             else f"write_corpus, chunks of {stream.CHUNK:,}"
             + (
                 f", Dask LocalCluster of {mode.split('-')[1]} worker(s), Parquet dataset"
+                + (", the workers reading the files" if mode.endswith("-shared") else "")
                 if mode.startswith("dask")
                 else f", {mode.split('-')[1]} worker processes"
                 if "-" in mode
