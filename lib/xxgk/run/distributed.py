@@ -64,9 +64,11 @@ def connect(scheduler: str) -> Iterator:
         n = int(local[1] or os.cpu_count() or 1)
         if n < 1:
             raise SchedulerError(f"--scheduler {scheduler}: a local cluster needs at least one worker")
+        # ":0": the scheduler's HTTP server (and a dashboard, if bokeh is installed) on a free port, so two
+        # clusters at once, or a dashboard already on 8787, give no warning
         with (
             LocalCluster(
-                n_workers=n, threads_per_worker=LOCAL_THREADS, processes=True, dashboard_address=None
+                n_workers=n, threads_per_worker=LOCAL_THREADS, processes=True, dashboard_address=":0"
             ) as cluster,
             Client(cluster) as client,
         ):
