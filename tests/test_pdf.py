@@ -281,3 +281,19 @@ def test_ocr_failing_on_a_scanned_page_loses_that_page_only(tmp_path, monkeypatc
     assert "RuntimeError: the engine broke" in said[0].message
     assert set(document.line_pages.values()) == {1, 2, 4, 5}  # every other page read
     assert list(document.line_pages) == list(range(1, len(document.lines) + 1))
+
+
+def test_ocr_switched_off_reads_no_scan_and_says_so(tmp_path, monkeypatch):
+    """XXGK_OCR_ENGINE=none (a quick first pass): a scanned page of a text PDF is a warning, a scan alone a
+    failed report, each saying OCR is switched off; the text pages read as usual."""
+    monkeypatch.setenv("XXGK_OCR_ENGINE", "none")
+    document = pdf.pdf_document(_with_picture_page(tmp_path, 3))
+    said = [n for n in document.notes if n.check == "pdf_scanned_page"]
+    assert [(n.location, n.severity) for n in said] == [("page 3", "warning")]
+    assert "switched off" in said[0].message and "not read" in said[0].message
+    assert set(document.line_pages.values()) == {1, 2, 4, 5}
+    doc = pdfium.PdfDocument(tmp_path / "mixed.pdf")
+    doc[2].render(scale=1.0, grayscale=True).to_pil().save(tmp_path / "page.png")
+    tables = xxgk.parse(tmp_path / "page.png")
+    assert tables["reports"]["status"].tolist() == ["failed"]
+    assert tables["issues"]["message"].str.contains("OCR is switched off").any()

@@ -232,7 +232,8 @@ class Tesseract(Engine):
 ENGINES: dict[str, type[Engine]] = {"rapidocr": RapidOcr, "tesseract": Tesseract}
 
 
-#: Environment variable naming the engine when none is passed (``tesseract`` to use Tesseract).
+#: Environment variable naming the engine when none is passed (``tesseract`` to use Tesseract; ``none`` for no
+#: OCR at all: a quick first pass over a large corpus, scans then failed reports and scanned pages warnings).
 ENGINE_VARIABLE = "XXGK_OCR_ENGINE"
 
 
@@ -244,6 +245,8 @@ def engine(name: str | None = None) -> Engine:
 @cache
 def _make(name: str) -> Engine:
     """The engine of that name, made once: loading its models takes a second."""
+    if name == "none":
+        raise NeedsOcr(f"the file is a scan or an image, and OCR is switched off ({ENGINE_VARIABLE}=none)")
     if name not in ENGINES:
         raise ValueError(f"unknown OCR engine {name!r}: one of {', '.join(ENGINES)}")
     return ENGINES[name]()
