@@ -109,11 +109,12 @@ CHECKS: tuple[Check, ...] = (
         "PDF中的扫描页",
         "A page of a PDF whose other pages have text is only an image (a scanned page): it was read by OCR, "
         "in its place among the text pages, and its numbers have cell_status ocr (info); without the ocr extra, "
-        "or if OCR failed on it, it was not read, and any number printed on it is not in the tables (warning). "
+        "with OCR switched off (XXGK_OCR_ENGINE=none) or if OCR failed on it, it was not read, and any number "
+        "printed on it is not in the tables (warning). "
         "A PDF scanned throughout is read by OCR too",
         "PDF 中某页只是一张图片（扫描页），而其他页有文字层：该页用文字识别读取，按原页序放在文字页之间，"
-        "其数字的 cell_status 为 ocr（提示）；未安装 ocr 扩展或文字识别出错时该页未读取，"
-        "页上印的数字不在表格中（警告）。整份都是扫描件的 PDF 同样用文字识别读取",
+        "其数字的 cell_status 为 ocr（提示）；未安装 ocr 扩展、关闭了文字识别（XXGK_OCR_ENGINE=none）"
+        "或文字识别出错时该页未读取，页上印的数字不在表格中（警告）。整份都是扫描件的 PDF 同样用文字识别读取",
         "info",
         also=("warning",),
     ),
