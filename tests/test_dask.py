@@ -126,6 +126,15 @@ def test_workers_on_a_shared_disk_read_the_files_themselves(tmp_path, monkeypatc
         _same_tables(xxgk.load_tables(tmp_path / layout), expected)
     # said of a cluster only
     assert cli.main(["parse", str(RAW), "--out", str(tmp_path / "x"), "--shared-disk", "--quiet"]) == 2
+    # a local cluster is local:N, not an address that happens to start with "local"
+    from xxgk.run.distributed import is_local
+
+    assert [is_local(s) for s in ("local", "local:2", "localhost:8786", "tcp://localhost:8786")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_a_lost_worker_loses_and_duplicates_nothing(client, tmp_path):

@@ -108,7 +108,7 @@ def _parse_on_dask(files: list, args: argparse.Namespace) -> list[str]:
     from xxgk.run import distributed
 
     # a local cluster's workers are processes of this machine: they read the files themselves
-    shared = args.shared_disk or args.scheduler.strip().startswith("local")
+    shared = args.shared_disk or distributed.is_local(args.scheduler)
     with distributed.connect(args.scheduler) as client:
         write_corpus(
             files, args.out, progress=not args.quiet, executor=client, layout=args.layout, shared_disk=shared

@@ -53,13 +53,22 @@ def dask_missing() -> str | None:
     return f"--scheduler needs Dask (not installed: {', '.join(missing)}): pip install 'xxgk[dask]'"
 
 
+#: ``--scheduler local`` or ``local:N``: a LocalCluster started here (anything else is an address).
+_LOCAL = re.compile(r"local(?::(\d+))?")
+
+
+def is_local(scheduler: str) -> bool:
+    """Whether ``scheduler`` names a cluster of this machine's processes (``local:N``), not an address."""
+    return _LOCAL.fullmatch(scheduler.strip()) is not None
+
+
 @contextmanager
 def connect(scheduler: str) -> Iterator:
     """A Dask client for ``scheduler``: ``local:N`` starts a LocalCluster of N worker processes here (``local``
     alone: one per core) and stops it afterwards; anything else is the address of a running scheduler."""
     from distributed import Client, LocalCluster
 
-    local = re.fullmatch(r"local(?::(\d+))?", scheduler.strip())
+    local = _LOCAL.fullmatch(scheduler.strip())
     if local:
         n = int(local[1] or os.cpu_count() or 1)
         if n < 1:
