@@ -207,14 +207,9 @@ def test_a_scanned_page_inside_a_text_pdf_is_said_not_dropped(tmp_path, monkeypa
 
     monkeypatch.setattr(ocr, "require", no_ocr)
     doc = pdfium.PdfDocument(RAW / "huaian_hongze_district_2024.pdf")
-    width, height = doc[1].get_size()
-    picture = pdfium.PdfImage.new(doc)
-    picture.set_bitmap(doc[1].render(scale=1.5, grayscale=True))
-    picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
-    page = doc.new_page(width, height)
-    page.insert_obj(picture)
-    page.gen_content()
+    _insert_picture(doc, of=2, at=len(doc) + 1, scale=1.5)
     doc.save(tmp_path / "mixed.pdf")
+    width, height = doc[1].get_size()
     doc.new_page(width, height).gen_content()  # a blank page is no scanned page
     doc.save(tmp_path / "mixed_blank.pdf")
     cells = ["row_code", "applicant_code", "count", "cell_status", "source_page"]
@@ -227,19 +222,33 @@ def test_a_scanned_page_inside_a_text_pdf_is_said_not_dropped(tmp_path, monkeypa
         assert tables["requests"][cells].equals(before["requests"][cells])
 
 
-def _with_picture_page(tmp_path, page: int):
-    """洪泽区 2024 with page ``page`` replaced by a picture of itself (no text layer)."""
-    doc = pdfium.PdfDocument(RAW / "huaian_hongze_district_2024.pdf")
-    width, height = doc[page - 1].get_size()
+def _insert_picture(doc, of: int, at: int, scale: float = 1.0) -> None:
+    """Put a picture of page ``of`` (no text layer: a scanned page) in as page ``at`` (pages from 1)."""
+    width, height = doc[of - 1].get_size()
     picture = pdfium.PdfImage.new(doc)
-    picture.set_bitmap(doc[page - 1].render(scale=1.0, grayscale=True))
+    picture.set_bitmap(doc[of - 1].render(scale=scale, grayscale=True))
     picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
-    doc.del_page(page - 1)
-    new = doc.new_page(width, height, index=page - 1)
-    new.insert_obj(picture)
-    new.gen_content()
+    page = doc.new_page(width, height, index=at - 1)
+    page.insert_obj(picture)
+    page.gen_content()
+
+
+def _with_picture_page(tmp_path, page: int):
+    """洪泽区 2024 with page ``page`` replaced by a picture of itself."""
+    doc = pdfium.PdfDocument(RAW / "huaian_hongze_district_2024.pdf")
+    _insert_picture(doc, of=page, at=page)
+    doc.del_page(page)  # the page itself, now after its picture
     doc.save(tmp_path / "mixed.pdf")
     return tmp_path / "mixed.pdf"
+
+
+def _stub_ocr(monkeypatch, page_read) -> None:
+    """OCR as if installed, each page image read by ``page_read`` (no engine, no models)."""
+    from xxgk.read import ocr
+
+    monkeypatch.setattr(ocr, "require", lambda: None)
+    monkeypatch.setattr(ocr, "engine", lambda name=None: None)
+    monkeypatch.setattr(ocr, "_read_page", page_read)
 
 
 def test_tables_of_a_scanned_page_are_numbered_apart_from_the_text_pages(tmp_path, monkeypatch):
@@ -253,9 +262,7 @@ def test_tables_of_a_scanned_page_are_numbered_apart_from_the_text_pages(tmp_pat
             ocr.Item(1.0, cells=["规章", "3", "4"], scores=[1.0, 1.0, 1.0], table=2, row=1),
         ]
 
-    monkeypatch.setattr(ocr, "require", lambda: None)
-    monkeypatch.setattr(ocr, "engine", lambda name=None: None)
-    monkeypatch.setattr(ocr, "_read_page", page_read)
+    _stub_ocr(monkeypatch, page_read)
     document = pdf.pdf_document(_with_picture_page(tmp_path, 3))
     tables_by_page: dict[int, set[int]] = {}
     for no, (table, _) in document.line_cells.items():
@@ -267,14 +274,10 @@ def test_tables_of_a_scanned_page_are_numbered_apart_from_the_text_pages(tmp_pat
 
 
 def test_ocr_failing_on_a_scanned_page_loses_that_page_only(tmp_path, monkeypatch):
-    from xxgk.read import ocr
-
     def page_read(grey, page_no, reader, notes):
         raise RuntimeError("the engine broke")
 
-    monkeypatch.setattr(ocr, "require", lambda: None)
-    monkeypatch.setattr(ocr, "engine", lambda name=None: None)
-    monkeypatch.setattr(ocr, "_read_page", page_read)
+    _stub_ocr(monkeypatch, page_read)
     document = pdf.pdf_document(_with_picture_page(tmp_path, 3))
     said = [n for n in document.notes if n.check == "pdf_scanned_page"]
     assert [(n.location, n.severity) for n in said] == [("page 3", "warning")]
